@@ -1,0 +1,110 @@
+using System.Text.Json.Serialization;
+using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Changes;
+
+namespace ChangeTrail.Contracts;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CommitDto(string Sha, string? AuthorEmail);
+
+/// <summary>
+/// The body of POST /changes, and the document a PATCH (JSON Merge Patch) is applied to. Services are
+/// named by id or name; the implementer by id, email or service-account name.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ChangeFields(
+    ChangeType? Type,
+    string? Title,
+    string? Purpose,
+    string? Scope,
+    string? ImpactAnalysis,
+    string? RollbackPlan,
+    string? TestPlan,
+    string? TestResults,
+    DateTime? PlannedStart,
+    DateTime? PlannedEnd,
+    IReadOnlyList<string>? Services,
+    IReadOnlyDictionary<string, string>? RiskAnswers,
+    string? Implementer,
+    IReadOnlyList<CommitDto>? Commits,
+    IReadOnlyList<string>? Links,
+    Guid? TemplateId,
+    string? EmergencyJustification);
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record DecisionRequest(ApprovalDecision? Decision, string? Comment);
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record VerifyRequest(VerificationOutcome? Outcome, string? Notes);
+
+/// <summary>Optional body of start, complete, rollback, close, cancel and review.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record NotesRequest(string? Notes, string? Reason);
+
+public sealed record PersonRef(Guid Id, string DisplayName);
+
+public sealed record ServiceRef(Guid Id, string Name, bool RegulatedData, bool SecurityControl);
+
+public sealed record RequiredApprovalDto(ApprovalSlot Slot, string Description, PersonRef? FilledBy);
+
+public sealed record ApprovalDto(Guid Id, PersonRef Approver, ApprovalDecision Decision, string? Comment, DateTime At, bool Voided, DateTime? VoidedAt);
+
+public sealed record TimelineEntryDto(DateTime At, PersonRef Actor, string Action, string? Detail);
+
+public sealed record ReviewDto(PersonRef Reviewer, DateTime At, string? Notes);
+
+public sealed record ChangeResponse(
+    Guid Id,
+    string Number,
+    ChangeType Type,
+    ChangeState State,
+    string Title,
+    string? Purpose,
+    string? Scope,
+    string? ImpactAnalysis,
+    string? RollbackPlan,
+    string? TestPlan,
+    string? TestResults,
+    DateTime? PlannedStart,
+    DateTime? PlannedEnd,
+    IReadOnlyList<ServiceRef> Services,
+    IReadOnlyDictionary<string, string> RiskAnswers,
+    RiskDto Risk,
+    PersonRef Requestor,
+    PersonRef? Implementer,
+    IReadOnlyList<CommitDto> Commits,
+    IReadOnlyList<string> Links,
+    string? EmergencyJustification,
+    IReadOnlyList<string> MissingFields,
+    IReadOnlyList<RequiredApprovalDto> RequiredApprovals,
+    IReadOnlyList<ApprovalDto> Approvals,
+    string ContentHash,
+    int Version,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? SubmittedAt,
+    DateTime? ApprovedAt,
+    DateTime? ImplementationStartedAt,
+    DateTime? ImplementedAt,
+    DateTime? VerifiedAt,
+    string? VerificationNotes,
+    DateTime? ClosedAt,
+    string? CancellationReason,
+    DateTime? DocumentationDueAt,
+    bool DocumentationOverdue,
+    ReviewDto? Review,
+    IReadOnlyList<TimelineEntryDto> Timeline);
+
+public sealed record ChangeSummary(
+    Guid Id,
+    string Number,
+    ChangeType Type,
+    ChangeState State,
+    string Title,
+    Domain.Risk.RiskLevel Risk,
+    PersonRef Requestor,
+    DateTime? PlannedStart,
+    DateTime? PlannedEnd,
+    DateTime UpdatedAt);
+
+public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Risk;
+
+namespace ChangeTrail.Domain.Changes;
+
+/// <summary>
+/// What a requestor writes in a change request: the documentation policy 3.2 asks for. Approvals
+/// are bound to a hash of it, so any edit voids them.
+/// </summary>
+public sealed record ChangeContent(
+    string Title,
+    string? Purpose,
+    string? Scope,
+    string? ImpactAnalysis,
+    string? RollbackPlan,
+    string? TestPlan,
+    string? TestResults,
+    DateTime? PlannedStart,
+    DateTime? PlannedEnd,
+    IReadOnlyList<Guid> Services,
+    IReadOnlyDictionary<string, string> RiskAnswers,
+    Guid? ImplementerId,
+    IReadOnlyList<CommitRef> Commits,
+    IReadOnlyList<string> Links,
+    string? EmergencyJustification)
+{
+    public const int TitleMaxLength = 200;
+    public const int TextMaxLength = 20_000;
+
+    /// <summary>Shape rules that hold in every state: lengths, the window's order, commit and link syntax.</summary>
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Require("title", Title, TitleMaxLength);
+        foreach (var (field, value) in Texts)
+            errors.MaxLength(field, value, TextMaxLength);
+        errors.MaxLength("emergencyJustification", EmergencyJustification, TextMaxLength);
+        if (PlannedStart is { } start && PlannedEnd is { } end && end <= start)
+            errors.Add("plannedEnd", "The planned end must be after the planned start.");
+        if (Services.Distinct().Count() != Services.Count)
+            errors.Add("services", "A service is listed twice.");
+        for (var i = 0; i < Commits.Count; i++)
+        {
+            var sha = Commits[i].Sha;
+            if (sha is null || sha.Length is < 7 or > 64 || !sha.All(char.IsAsciiHexDigit))
+                errors.Add($"commits[{i}].sha", "A commit is 7 to 64 hexadecimal characters.");
+            errors.MaxLength($"commits[{i}].authorEmail", Commits[i].AuthorEmail, 320);
+        }
+        for (var i = 0; i < Links.Count; i++)
+        {
+            if (!Uri.TryCreate(Links[i], UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                errors.Add($"links[{i}]", "A link is an absolute http(s) URL.");
+        }
+    }
+
+    /// <summary>Policy 3.2: purpose, scope, impact analysis, rollback plan, test results, timeline and a complete risk assessment.</summary>
+    public IReadOnlyList<string> MissingRequiredFields(RiskQuestionnaire questionnaire)
+    {
+        var missing = Texts.Where(t => string.IsNullOrWhiteSpace(t.Value)).Select(t => t.Field).ToList();
+        if (PlannedStart is null)
+            missing.Add("plannedStart");
+        if (PlannedEnd is null)
+            missing.Add("plannedEnd");
+        if (Services.Count == 0)
+            missing.Add("services");
+        missing.AddRange(questionnaire.Unanswered(RiskAnswers).Select(key => $"riskAnswers.{key}"));
+        return missing;
+    }
+
+    private IEnumerable<(string Field, string? Value)> Texts =>
+    [
+        ("purpose", Purpose), ("scope", Scope), ("impactAnalysis", ImpactAnalysis),
+        ("rollbackPlan", RollbackPlan), ("testPlan", TestPlan), ("testResults", TestResults),
+    ];
+
+    /// <summary>SHA-256 of a canonical serialisation; approvals record it to show what they approved.</summary>
+    public string Hash()
+    {
+        var canonical = JsonSerializer.Serialize(new
+        {
+            Title, Purpose, Scope, ImpactAnalysis, RollbackPlan, TestPlan, TestResults,
+            PlannedStart = PlannedStart?.ToString("O"),
+            PlannedEnd = PlannedEnd?.ToString("O"),
+            Services = Services.Order().ToList(),
+            RiskAnswers = RiskAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new[] { a.Key, a.Value }).ToList(),
+            ImplementerId,
+            Commits,
+            Links,
+            EmergencyJustification,
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}

@@ -1,0 +1,453 @@
+using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Domain.Services;
+
+namespace ChangeTrail.Domain.Changes;
+
+/// <summary>
+/// A change request (policy 3.2): the aggregate that guards its own lifecycle. Every transition is a
+/// method that either changes the state and bumps <see cref="Version"/> (the optimistic-concurrency
+/// token), or returns the <see cref="DomainError"/> that refuses it and changes nothing.
+/// </summary>
+public sealed class ChangeRequest
+{
+    /// <summary>How long after an emergency change starts its documentation and approval are due (policy 3.6).</summary>
+    public static readonly TimeSpan EmergencyDocumentationWindow = TimeSpan.FromHours(24);
+
+    private static readonly ChangeState[] EmergencyImplementationStates =
+        [ChangeState.Implementing, ChangeState.Implemented, ChangeState.Verified, ChangeState.Failed, ChangeState.RolledBack];
+
+    private readonly List<ChangeEvent> _pendingEvents = [];
+
+    private ChangeRequest() { }
+
+    public Guid Id { get; private set; }
+    public long Number { get; private set; }
+    public ChangeType Type { get; private set; }
+    public ChangeState State { get; private set; }
+    public Guid RequestorId { get; private set; }
+
+    public string Title { get; private set; } = "";
+    public string? Purpose { get; private set; }
+    public string? Scope { get; private set; }
+    public string? ImpactAnalysis { get; private set; }
+    public string? RollbackPlan { get; private set; }
+    public string? TestPlan { get; private set; }
+    public string? TestResults { get; private set; }
+    public DateTime? PlannedStart { get; private set; }
+    public DateTime? PlannedEnd { get; private set; }
+    public List<Guid> Services { get; private set; } = [];
+    public Dictionary<string, string> RiskAnswers { get; private set; } = [];
+    public Guid? ImplementerId { get; private set; }
+    public List<CommitRef> Commits { get; private set; } = [];
+    public List<string> Links { get; private set; } = [];
+    public string? EmergencyJustification { get; private set; }
+
+    public RiskLevel SecurityRisk { get; private set; }
+    public RiskLevel AvailabilityRisk { get; private set; }
+    public RiskLevel OperationsRisk { get; private set; }
+    public RiskLevel OverallRisk { get; private set; }
+    public int RiskQuestionnaireVersion { get; private set; }
+    public bool TouchesRegulatedDataOrSecurityControl { get; private set; }
+
+    /// <summary>The approvals this change needs, fixed at submit (or at an emergency's start).</summary>
+    public List<ApprovalSlot> RequiredApprovals { get; private set; } = [];
+    public List<Approval> Approvals { get; private set; } = [];
+    public string ContentHash { get; private set; } = "";
+
+    public DateTime CreatedAt { get; private set; }
+    public DateTime UpdatedAt { get; private set; }
+    public DateTime? SubmittedAt { get; private set; }
+    public DateTime? ApprovedAt { get; private set; }
+    public DateTime? ImplementationStartedAt { get; private set; }
+    public DateTime? ImplementedAt { get; private set; }
+    public DateTime? VerifiedAt { get; private set; }
+    public string? VerificationNotes { get; private set; }
+    public DateTime? ClosedAt { get; private set; }
+    public string? CancellationReason { get; private set; }
+    public DateTime? DocumentationDueAt { get; private set; }
+    public Guid? ReviewedById { get; private set; }
+    public DateTime? ReviewedAt { get; private set; }
+    public string? ReviewNotes { get; private set; }
+
+    /// <summary>Lower-cased number, title and purpose: searched the same way on every database.</summary>
+    public string SearchText { get; private set; } = "";
+
+    /// <summary>Bumped by every change to the request or its approvals; compared on save to detect races.</summary>
+    public int Version { get; private set; }
+
+    public RiskAssessment Risk => new(SecurityRisk, AvailabilityRisk, OperationsRisk, RiskQuestionnaireVersion);
+
+    public string DisplayNumber => $"CR-{Number}";
+
+    public ChangeContent Content => new(Title, Purpose, Scope, ImpactAnalysis, RollbackPlan, TestPlan, TestResults,
+        PlannedStart, PlannedEnd, Services, RiskAnswers, ImplementerId, Commits, Links, EmergencyJustification);
+
+    /// <summary>Timeline events raised since the aggregate was loaded; the handler saves them with it.</summary>
+    public IReadOnlyList<ChangeEvent> PendingEvents => _pendingEvents;
+
+    public IEnumerable<Approval> ActiveApprovals => Approvals.Where(a => a.IsActive);
+
+    public static Result<ChangeRequest> Create(Guid id, long number, ChangeType type, ChangeContent content, Actor requestor,
+        IReadOnlyList<ServiceProfile> services, RiskQuestionnaire questionnaire, DateTime now)
+    {
+        if (!requestor.Has(Role.Requestor))
+            return new RoleRequired("request a change", [nameof(Role.Requestor)]);
+        if (type == ChangeType.Standard)
+            return ValidationFailed.For("type", "Standard changes are created from an approved template.");
+
+        var change = new ChangeRequest
+        {
+            Id = id,
+            Number = number,
+            Type = type,
+            State = ChangeState.Draft,
+            RequestorId = requestor.Id,
+            CreatedAt = now,
+        };
+        change.Apply(content, services, questionnaire);
+        change.Touch(requestor, "created", null, now);
+        return change;
+    }
+
+    /// <summary>
+    /// Edits the content. Approvals are bound to what was approved, so an edit voids them: a Submitted or
+    /// Approved change goes back to Draft, an emergency under way stays where it is and needs them anew.
+    /// </summary>
+    public Result Edit(Actor actor, ChangeType type, ChangeContent content, IReadOnlyList<ServiceProfile> services,
+        RiskQuestionnaire questionnaire, DateTime now)
+    {
+        if (actor.Id != RequestorId)
+            return new NotTheRequestor();
+        var emergencyUnderWay = Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
+        if (State is not (ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved) && !emergencyUnderWay)
+            return new InvalidTransition("be edited", State);
+        if (type != Type)
+            return ValidationFailed.For("type", "The type of a change request cannot be changed; cancel it and request a new one.");
+        if (content.Hash() == ContentHash)
+            return Result.Success;
+
+        Apply(content, services, questionnaire);
+        var voided = VoidApprovals(now);
+        if (emergencyUnderWay)
+        {
+            RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
+            ApprovedAt = null;
+        }
+        else if (State != ChangeState.Draft)
+        {
+            State = ChangeState.Draft;
+            SubmittedAt = null;
+            ApprovedAt = null;
+        }
+        Touch(actor, "edited", voided > 0 ? $"{voided} approval(s) voided by the edit" : null, now);
+        return Result.Success;
+    }
+
+    /// <summary>Draft → Submitted. Every field policy 3.2 requires must be present; the risk is frozen here.</summary>
+    public Result Submit(Actor actor, RiskQuestionnaire questionnaire, DateTime now)
+    {
+        if (actor.Id != RequestorId)
+            return new NotTheRequestor();
+        if (State != ChangeState.Draft)
+            return new InvalidTransition("be submitted", State);
+        var missing = Content.MissingRequiredFields(questionnaire);
+        if (missing.Count > 0)
+            return new MissingRequiredFields(missing);
+
+        FreezeRiskAndRequirements(questionnaire);
+        State = ChangeState.Submitted;
+        SubmittedAt = now;
+        Touch(actor, "submitted", $"Risk {OverallRisk}; needs {DescribeSlots(RequiredApprovals)}", now);
+        // A change that needs no approval (none today outside Standard) is approved on submit.
+        CompleteApprovalIfMet(actor, now);
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// Records an approver's decision after every separation-of-duties rule (policy 3.7). One rejection
+    /// ends a submitted change; approvals fill required slots, one person one slot, and the change is
+    /// Approved when every slot is filled. An emergency under way takes its approvals retrospectively.
+    /// </summary>
+    public Result Decide(Actor approver, ApprovalDecision decision, string? comment, RiskQuestionnaire questionnaire, DateTime now)
+    {
+        var retrospective = Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
+        if (State != ChangeState.Submitted && !retrospective)
+            return new InvalidTransition(decision == ApprovalDecision.Approve ? "be approved" : "be rejected", State);
+
+        var refusal = SeparationOfDutiesRefusal(approver);
+        if (refusal is not null)
+            return refusal;
+
+        var fillable = ApprovalSlots.FillableBy(approver.Roles);
+        if (!fillable.Intersect(RequiredApprovals).Any())
+            return new ApproverRoleRequired(RequiredApprovals.Distinct().Select(SlotRole).ToList());
+        if (ActiveApprovals.Any(a => a.ApproverId == approver.Id))
+            return new AlreadyApproved();
+        if (retrospective)
+        {
+            var missing = Content.MissingRequiredFields(questionnaire);
+            if (missing.Count > 0)
+                return new MissingRequiredFields(missing);
+        }
+
+        var approval = new Approval(Id, approver.Id, decision, comment, fillable, ContentHash, now);
+        if (decision == ApprovalDecision.Approve && OutstandingAfter(approval).Count == Outstanding().Count)
+            return new ApprovalNotRequired(Outstanding().Select(ApprovalSlots.Describe).ToList());
+
+        Approvals.Add(approval);
+        if (decision == ApprovalDecision.Reject)
+        {
+            if (!retrospective)
+                State = ChangeState.Rejected;
+            Touch(approver, "rejected", comment, now);
+            return Result.Success;
+        }
+
+        Touch(approver, "approved", comment, now);
+        CompleteApprovalIfMet(approver, now);
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// Approved → Implementing; an emergency goes from Draft straight here with a written justification,
+    /// and its documentation and approval fall due 24 hours later.
+    /// </summary>
+    public Result Start(Actor actor, DateTime now)
+    {
+        if (!actor.Has(Role.Implementer))
+            return new RoleRequired("implement a change", [nameof(Role.Implementer)]);
+        if (ImplementerId is { } implementer && implementer != actor.Id)
+            return new NotTheImplementer();
+        // Policy 3.7: nobody deploys a change they approved themselves.
+        if (ActiveApprovals.Any(a => a.ApproverId == actor.Id && a.Decision == ApprovalDecision.Approve))
+            return new ImplementerApprovalForbidden();
+
+        if (Type == ChangeType.Emergency && State == ChangeState.Draft)
+        {
+            var missing = new List<string>();
+            if (string.IsNullOrWhiteSpace(EmergencyJustification))
+                missing.Add("emergencyJustification");
+            if (Services.Count == 0)
+                missing.Add("services");
+            if (missing.Count > 0)
+                return new MissingRequiredFields(missing);
+            RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
+            DocumentationDueAt = now + EmergencyDocumentationWindow;
+        }
+        else if (State != ChangeState.Approved)
+        {
+            return new InvalidTransition("start implementation", State);
+        }
+
+        ImplementerId = actor.Id;
+        State = ChangeState.Implementing;
+        ImplementationStartedAt = now;
+        Touch(actor, "started", Type == ChangeType.Emergency ? EmergencyJustification : null, now);
+        return Result.Success;
+    }
+
+    /// <summary>Implementing → Implemented: the deployment is done and awaits verification.</summary>
+    public Result Complete(Actor actor, DateTime now)
+    {
+        if (ImplementerId != actor.Id)
+            return new NotTheImplementer();
+        if (State != ChangeState.Implementing)
+            return new InvalidTransition("be marked implemented", State);
+        State = ChangeState.Implemented;
+        ImplementedAt = now;
+        Touch(actor, "completed", null, now);
+        return Result.Success;
+    }
+
+    /// <summary>Implemented → Verified or Failed: policy 3.5's post-deployment verification.</summary>
+    public Result Verify(Actor actor, VerificationOutcome outcome, string? notes, DateTime now)
+    {
+        if (ImplementerId != actor.Id)
+            return new NotTheImplementer();
+        if (State != ChangeState.Implemented)
+            return new InvalidTransition("be verified", State);
+        State = outcome == VerificationOutcome.Success ? ChangeState.Verified : ChangeState.Failed;
+        VerifiedAt = now;
+        VerificationNotes = notes;
+        Touch(actor, outcome == VerificationOutcome.Success ? "verified" : "verification-failed", notes, now);
+        return Result.Success;
+    }
+
+    /// <summary>Failed → RolledBack: the rollback plan was carried out.</summary>
+    public Result RollBack(Actor actor, string? notes, DateTime now)
+    {
+        if (ImplementerId != actor.Id)
+            return new NotTheImplementer();
+        if (State != ChangeState.Failed)
+            return new InvalidTransition("be rolled back", State);
+        State = ChangeState.RolledBack;
+        Touch(actor, "rolled-back", notes, now);
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// Records the CAB's post-implementation review of an emergency change (policy 3.6), by a CAB member
+    /// who neither requested nor implemented it.
+    /// </summary>
+    public Result Review(Actor actor, string? notes, DateTime now)
+    {
+        if (Type != ChangeType.Emergency)
+            return new InvalidTransition("have a post-implementation review (only emergency changes have one)", State);
+        if (actor.IsServiceAccount || !actor.Has(Role.CabMember))
+            return new RoleRequired("review an emergency change", [nameof(Role.CabMember)]);
+        if (actor.Id == RequestorId || actor.Id == ImplementerId)
+            return new ParticipantReviewForbidden();
+        if (State is not (ChangeState.Implemented or ChangeState.Verified or ChangeState.Failed or ChangeState.RolledBack) || ReviewedAt is not null)
+            return new InvalidTransition("be reviewed", State);
+        ReviewedById = actor.Id;
+        ReviewedAt = now;
+        ReviewNotes = notes;
+        Touch(actor, "reviewed", notes, now);
+        return Result.Success;
+    }
+
+    /// <summary>Verified or RolledBack → Closed. An emergency also needs its approvals and the CAB review.</summary>
+    public Result Close(Actor actor, DateTime now)
+    {
+        if (actor.Id != RequestorId && actor.Id != ImplementerId)
+            return new NotTheRequestor();
+        if (State is not (ChangeState.Verified or ChangeState.RolledBack))
+            return new InvalidTransition("be closed", State);
+        if (Type == ChangeType.Emergency)
+        {
+            if (State != ChangeState.RolledBack && Outstanding().Count > 0)
+                return new ApprovalsOutstanding(Outstanding().Select(ApprovalSlots.Describe).ToList());
+            if (ReviewedAt is null)
+                return new PostImplementationReviewRequired();
+        }
+        State = ChangeState.Closed;
+        ClosedAt = now;
+        Touch(actor, "closed", null, now);
+        return Result.Success;
+    }
+
+    /// <summary>Draft, Submitted or Approved → Cancelled, by the requestor, before anything is deployed.</summary>
+    public Result Cancel(Actor actor, string? reason, DateTime now)
+    {
+        if (actor.Id != RequestorId)
+            return new NotTheRequestor();
+        if (State is not (ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved))
+            return new InvalidTransition("be cancelled", State);
+        State = ChangeState.Cancelled;
+        CancellationReason = reason;
+        Touch(actor, "cancelled", reason, now);
+        return Result.Success;
+    }
+
+    /// <summary>The required approvals not yet filled, after matching people to slots.</summary>
+    public IReadOnlyList<ApprovalSlot> Outstanding() => OutstandingAfter(null);
+
+    /// <summary>For each required slot, who fills it (null when outstanding).</summary>
+    public IReadOnlyList<Guid?> SlotAssignments() => ApprovalMatching.Match(RequiredApprovals, ApproversForMatching(null));
+
+    /// <summary>An emergency is overdue when, 24 hours after it started, it is still undocumented or unapproved.</summary>
+    public bool IsDocumentationOverdue(RiskQuestionnaire questionnaire, DateTime now) =>
+        DocumentationDueAt is { } due && now > due && State != ChangeState.Closed &&
+        (Content.MissingRequiredFields(questionnaire).Count > 0 || Outstanding().Count > 0);
+
+    private DomainError? SeparationOfDutiesRefusal(Actor approver)
+    {
+        if (approver.IsServiceAccount)
+            return new ServiceAccountCannotApprove();
+        if (approver.Id == RequestorId)
+            return new SelfApprovalForbidden();
+        if (approver.Id == ImplementerId)
+            return new ImplementerApprovalForbidden();
+        var authored = Commits.FirstOrDefault(c =>
+            !string.IsNullOrEmpty(c.AuthorEmail) && string.Equals(c.AuthorEmail, approver.Email, StringComparison.OrdinalIgnoreCase));
+        return authored is null ? null : new CommitAuthorApprovalForbidden(authored.Sha);
+    }
+
+    private List<ApprovalSlot> OutstandingAfter(Approval? extra)
+    {
+        var assignment = ApprovalMatching.Match(RequiredApprovals, ApproversForMatching(extra));
+        return RequiredApprovals.Where((_, i) => assignment[i] is null).ToList();
+    }
+
+    private List<(Guid, IReadOnlyList<ApprovalSlot>)> ApproversForMatching(Approval? extra) =>
+        ActiveApprovals.Append(extra).OfType<Approval>()
+            .Where(a => a.Decision == ApprovalDecision.Approve)
+            .Select(a => (a.ApproverId, (IReadOnlyList<ApprovalSlot>)a.FillableSlots))
+            .ToList();
+
+    private void CompleteApprovalIfMet(Actor actor, DateTime now)
+    {
+        if (Outstanding().Count > 0)
+            return;
+        ApprovedAt = now;
+        if (State == ChangeState.Submitted)
+            State = ChangeState.Approved;
+        _pendingEvents.Add(new ChangeEvent(Id, actor.Id, "approval-complete", "Every required approval has been given.", now));
+    }
+
+    private void FreezeRiskAndRequirements(RiskQuestionnaire questionnaire)
+    {
+        SetRisk(questionnaire.Assess(RiskAnswers, TouchesRegulatedDataOrSecurityControl));
+        RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
+    }
+
+    private void Apply(ChangeContent content, IReadOnlyList<ServiceProfile> services, RiskQuestionnaire questionnaire)
+    {
+        Title = content.Title.Trim();
+        Purpose = content.Purpose;
+        Scope = content.Scope;
+        ImpactAnalysis = content.ImpactAnalysis;
+        RollbackPlan = content.RollbackPlan;
+        TestPlan = content.TestPlan;
+        TestResults = content.TestResults;
+        PlannedStart = content.PlannedStart;
+        PlannedEnd = content.PlannedEnd;
+        Services = content.Services.ToList();
+        RiskAnswers = new Dictionary<string, string>(content.RiskAnswers, StringComparer.Ordinal);
+        ImplementerId = content.ImplementerId;
+        Commits = content.Commits.ToList();
+        Links = content.Links.ToList();
+        EmergencyJustification = content.EmergencyJustification;
+        TouchesRegulatedDataOrSecurityControl = services.Any(s => s.NeedsSecuritySignOff);
+        SetRisk(questionnaire.Assess(RiskAnswers, TouchesRegulatedDataOrSecurityControl));
+        ContentHash = Content.Hash();
+        SearchText = $"{DisplayNumber} {Title} {Purpose}".ToLowerInvariant();
+    }
+
+    private void SetRisk(RiskAssessment risk)
+    {
+        SecurityRisk = risk.Security;
+        AvailabilityRisk = risk.Availability;
+        OperationsRisk = risk.Operations;
+        OverallRisk = risk.Overall;
+        RiskQuestionnaireVersion = risk.QuestionnaireVersion;
+    }
+
+    private int VoidApprovals(DateTime now)
+    {
+        var active = ActiveApprovals.ToList();
+        foreach (var approval in active)
+            approval.Void(now);
+        return active.Count;
+    }
+
+    private void Touch(Actor actor, string action, string? detail, DateTime now)
+    {
+        Version++;
+        UpdatedAt = now;
+        _pendingEvents.Add(new ChangeEvent(Id, actor.Id, action, detail, now));
+    }
+
+    private static string SlotRole(ApprovalSlot slot) => slot switch
+    {
+        ApprovalSlot.ChangeApprover => nameof(Role.ChangeApprover),
+        ApprovalSlot.CabMember => nameof(Role.CabMember),
+        _ => $"{nameof(Role.SecurityReviewer)} or {nameof(Role.SecurityOfficer)}",
+    };
+
+    private static string DescribeSlots(List<ApprovalSlot> slots) =>
+        slots.Count == 0 ? "no approval" : string.Join(" and ", slots.Select(ApprovalSlots.Describe));
+}

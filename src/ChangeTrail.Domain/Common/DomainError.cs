@@ -1,0 +1,50 @@
+namespace ChangeTrail.Domain.Common;
+
+/// <summary>How a refusal maps onto the API's status codes (see "Decisions" in ARCHITECTURE.md).</summary>
+public enum ErrorKind
+{
+    /// <summary>A well-formed request the rules refuse (422).</summary>
+    Unprocessable,
+    /// <summary>The role, scope or a separation-of-duties rule forbids it (403).</summary>
+    Forbidden,
+    /// <summary>The state does not allow it, or a race (409).</summary>
+    Conflict,
+    /// <summary>No such record, or one the caller may not see (404).</summary>
+    NotFound,
+    /// <summary>The caller's If-Match no longer matches the record's version (412).</summary>
+    PreconditionFailed,
+}
+
+/// <summary>
+/// An expected refusal, returned as a value. <see cref="Type"/> is the stable problem type name
+/// clients match on (<c>/problems/&lt;type&gt;</c>); <see cref="Detail"/> explains it in words.
+/// </summary>
+public abstract record DomainError(ErrorKind Kind, string Type, string Title, string Detail);
+
+/// <summary>Field-level validation failure; <see cref="Errors"/> is keyed by the request's JSON path.</summary>
+public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Errors)
+    : DomainError(ErrorKind.Unprocessable, "validation-failed", "The request is not valid",
+        "One or more fields are not valid: " + string.Join(", ", Errors.Keys) + ".")
+{
+    public static ValidationFailed For(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>The record does not exist, or the caller may not see it.</summary>
+public sealed record RecordNotFound(string What)
+    : DomainError(ErrorKind.NotFound, "not-found", "Not found", $"{What} was not found.");
+
+/// <summary>The caller's roles do not allow the action.</summary>
+public sealed record RoleRequired(string Action, IReadOnlyList<string> Roles)
+    : DomainError(ErrorKind.Forbidden, "role-required", "Role required",
+        $"To {Action} you need one of these roles: {string.Join(", ", Roles)}.");
+
+/// <summary>Someone else changed the record between this request's read and its write.</summary>
+public sealed record ConcurrencyConflict(string What)
+    : DomainError(ErrorKind.Conflict, "concurrency-conflict", "Changed by someone else",
+        $"{What} was changed by another request at the same moment; nothing was saved. Reload it and try again.");
+
+/// <summary>The client's If-Match names a version that is no longer current.</summary>
+public sealed record VersionMismatch(string What, int Current)
+    : DomainError(ErrorKind.PreconditionFailed, "precondition-failed", "The record has changed",
+        $"{What} is now at version {Current}; reload it before changing it.");

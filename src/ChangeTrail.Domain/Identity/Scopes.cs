@@ -1,0 +1,34 @@
+namespace ChangeTrail.Domain.Identity;
+
+/// <summary>API token scopes (CONTRACT.md). A token may do only what both its scopes and its owner's roles allow.</summary>
+public static class Scopes
+{
+    public const string ChangesRead = "changes:read";
+    public const string ChangesWrite = "changes:write";
+    public const string ChangesApprove = "changes:approve";
+    public const string Gate = "gate";
+    public const string GatePrefix = "gate:";
+    public const string DeploymentsWrite = "deployments:write";
+    public const string EvidenceWrite = "evidence:write";
+    public const string SnapshotsWrite = "snapshots:write";
+    public const string FindingsTriage = "findings:triage";
+    public const string LedgerRead = "ledger:read";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ChangesRead, ChangesWrite, ChangesApprove, Gate, DeploymentsWrite, EvidenceWrite,
+        SnapshotsWrite, FindingsTriage, LedgerRead, Admin,
+    ];
+
+    /// <summary>A known scope, or <c>gate:&lt;environment&gt;</c> for one environment.</summary>
+    public static bool IsValid(string scope) =>
+        All.Contains(scope) ||
+        (scope.StartsWith(GatePrefix, StringComparison.Ordinal) && scope.Length > GatePrefix.Length &&
+         scope[GatePrefix.Length..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'));
+
+    /// <summary>Whether a set of granted scopes covers <paramref name="required"/>; <c>gate</c> covers every <c>gate:env</c>.</summary>
+    public static bool Covers(IReadOnlySet<string> granted, string required) =>
+        granted.Contains(required) ||
+        (required.StartsWith(GatePrefix, StringComparison.Ordinal) && granted.Contains(Gate));
+}

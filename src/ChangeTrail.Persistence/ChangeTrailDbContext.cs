@@ -1,0 +1,153 @@
+using System.Text.Json;
+using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Domain.Services;
+using ChangeTrail.Persistence.Configuration;
+using ChangeTrail.Persistence.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace ChangeTrail.Persistence;
+
+/// <summary>
+/// The one model shared by both providers. Each provider has a small subclass only so that its
+/// migrations live in their own folder (see ARCHITECTURE.md, "Engineering notes").
+/// </summary>
+public abstract class ChangeTrailDbContext(DbContextOptions options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+{
+    public DbSet<ChangeRequest> ChangeRequests => Set<ChangeRequest>();
+    public DbSet<Approval> Approvals => Set<Approval>();
+    public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();
+    public DbSet<Service> Services => Set<Service>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<ChangeNumber> ChangeNumbers => Set<ChangeNumber>();
+    public DbSet<Installation> Installations => Set<Installation>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Instants are stored as UTC DateTime; SQLite reads them back unspecified, so say what they are.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+        // Enums as their names: the database stays readable, and reordering an enum cannot corrupt data.
+        configurationBuilder.Properties<ChangeType>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<ChangeState>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<RiskLevel>().HaveConversion<string>().HaveMaxLength(10);
+        configurationBuilder.Properties<ApprovalDecision>().HaveConversion<string>().HaveMaxLength(10);
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<AppUser>(user =>
+        {
+            user.Property(u => u.DisplayName).HasMaxLength(200);
+            user.Ignore(u => u.IsActive);
+        });
+
+        builder.Entity<ApiToken>(token =>
+        {
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Name).HasMaxLength(100);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.Property(t => t.Prefix).HasMaxLength(16);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.OwnerId);
+            token.HasOne<AppUser>().WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Service>(service =>
+        {
+            service.HasKey(s => s.Id);
+            service.Property(s => s.Name).HasMaxLength(100);
+            service.Property(s => s.NormalizedName).HasMaxLength(100);
+            service.HasIndex(s => s.NormalizedName).IsUnique();
+            service.Property(s => s.Repository).HasMaxLength(500);
+            service.OwnsMany(s => s.Environments, env => env.ToJson());
+            service.Ignore(s => s.Profile);
+        });
+
+        builder.Entity<ChangeRequest>(change =>
+        {
+            change.HasKey(c => c.Id);
+            change.HasIndex(c => c.Number).IsUnique();
+            change.HasIndex(c => c.State);
+            change.HasIndex(c => c.CreatedAt);
+            change.HasIndex(c => c.RequestorId);
+            change.Property(c => c.Title).HasMaxLength(ChangeContent.TitleMaxLength);
+            change.Property(c => c.Version).IsConcurrencyToken();
+            change.Property(c => c.ContentHash).HasMaxLength(64);
+            change.Property(c => c.RiskAnswers).HasConversion(
+                new ValueConverter<Dictionary<string, string>, string>(
+                    v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                    v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new()),
+                new ValueComparer<Dictionary<string, string>>(
+                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
+                    v => new Dictionary<string, string>(v, StringComparer.Ordinal)));
+            change.PrimitiveCollection(c => c.RequiredApprovals).ElementType(e => e.HasConversion<string>());
+            change.PrimitiveCollection(c => c.Services);
+            change.PrimitiveCollection(c => c.Links);
+            change.OwnsMany(c => c.Commits, commit => commit.ToJson());
+            change.HasMany(c => c.Approvals).WithOne().HasForeignKey(a => a.ChangeRequestId).OnDelete(DeleteBehavior.Cascade);
+            change.Navigation(c => c.Approvals).AutoInclude();
+            change.Ignore(c => c.PendingEvents);
+            change.Ignore(c => c.ActiveApprovals);
+        });
+
+        builder.Entity<Approval>(approval =>
+        {
+            approval.HasKey(a => a.Id);
+            approval.Property(a => a.ContentHash).HasMaxLength(64);
+            approval.PrimitiveCollection(a => a.FillableSlots).ElementType(e => e.HasConversion<string>());
+            approval.Ignore(a => a.IsActive);
+        });
+
+        builder.Entity<ChangeEvent>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Action).HasMaxLength(50);
+            e.HasIndex(x => new { x.ChangeRequestId, x.At });
+            e.HasOne<ChangeRequest>().WithMany().HasForeignKey(x => x.ChangeRequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        // The roles are fixed by the policy, so they are part of the schema rather than seeded at start-up.
+        builder.Entity<IdentityRole<Guid>>().HasData(Enum.GetValues<Role>().Select((role, i) => new IdentityRole<Guid>
+        {
+            Id = new Guid($"00000000-0000-0000-0000-{i + 1:D12}"),
+            Name = role.ToString(),
+            NormalizedName = role.ToString().ToUpperInvariant(),
+            ConcurrencyStamp = role.ToString(),
+        }));
+
+        builder.Entity<ChangeNumber>(n => n.HasKey(x => x.Id));
+        builder.Entity<Installation>(i =>
+        {
+            i.HasKey(x => x.Id);
+            i.Property(x => x.Id).ValueGeneratedNever();
+        });
+        builder.Entity<IdempotencyRecord>(r =>
+        {
+            r.HasKey(x => new { x.OwnerId, x.Key });
+            r.Property(x => x.Key).HasMaxLength(200);
+            r.Property(x => x.RequestHash).HasMaxLength(64);
+            r.Property(x => x.ContentType).HasMaxLength(200);
+            r.Property(x => x.Location).HasMaxLength(500);
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
+        v => v.HasValue ? (v.Value.Kind == DateTimeKind.Utc ? v.Value : v.Value.ToUniversalTime()) : v,
+        v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+}

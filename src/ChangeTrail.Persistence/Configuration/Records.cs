@@ -1,0 +1,33 @@
+namespace ChangeTrail.Persistence.Configuration;
+
+/// <summary>One allocated change number. The table is the portable sequence behind CR-&lt;n&gt; (gaps allowed).</summary>
+public sealed class ChangeNumber
+{
+    public long Id { get; set; }
+    public DateTime AllocatedAt { get; set; }
+}
+
+/// <summary>
+/// The single row written by first-run setup. Its fixed key makes a second, racing setup fail on
+/// insert rather than create a second administrator.
+/// </summary>
+public sealed class Installation
+{
+    public const int SingletonId = 1;
+    public int Id { get; set; } = SingletonId;
+    public DateTime SetupAt { get; set; }
+    public Guid FirstAdminId { get; set; }
+}
+
+/// <summary>The first answer to a POST sent with an Idempotency-Key, replayed to retries of that request.</summary>
+public sealed class IdempotencyRecord
+{
+    public Guid OwnerId { get; set; }
+    public string Key { get; set; } = "";
+    public string RequestHash { get; set; } = "";
+    public int? StatusCode { get; set; }
+    public string? ContentType { get; set; }
+    public string? Location { get; set; }
+    public byte[]? Body { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ChangeTrail.Server.Api;
+
+/// <summary>
+/// Every error is RFC 9457 problem+json with a stable relative <c>type</c> (<c>/problems/&lt;name&gt;</c>)
+/// and, for field errors, <c>errors</c> keyed by the request's JSON path.
+/// </summary>
+public static class Problems
+{
+    private static readonly string[] RequiredMessage = ["Required before the change can go further."];
+
+    public static string TypeUri(string name) => $"/problems/{name}";
+
+    public static int StatusOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        _ => StatusCodes.Status422UnprocessableEntity,
+    };
+
+    public static ProblemHttpResult From(DomainError error)
+    {
+        var problem = error switch
+        {
+            ValidationFailed v => new HttpValidationProblemDetails(v.Errors.ToDictionary()),
+            MissingRequiredFields m => new HttpValidationProblemDetails(
+                m.Fields.ToDictionary(f => f, _ => RequiredMessage))
+            {
+                Extensions = { ["missingFields"] = m.Fields },
+            },
+            _ => new ProblemDetails(),
+        };
+        problem.Type = TypeUri(error.Type);
+        problem.Title = error.Title;
+        problem.Detail = error.Detail;
+        problem.Status = StatusOf(error.Kind);
+        return TypedResults.Problem(problem);
+    }
+
+    public static ProblemHttpResult Create(int status, string type, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Type = TypeUri(type), Title = title, Detail = detail });
+
+    public static ProblemHttpResult BadRequest(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Type = TypeUri("malformed-request"),
+            Title = "The request body cannot be read",
+            Detail = $"{field}: {message}",
+        });
+
+    public static Task Write(HttpContext context, int status, string type, string title, string detail) =>
+        Create(status, type, title, detail).ExecuteAsync(context);
+
+    /// <summary>Names the type of problems raised by the framework itself (unknown route, wrong method, ...).</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Type is null || problem.Type.StartsWith("https://", StringComparison.Ordinal))
+        {
+            problem.Type = TypeUri(problem.Status switch
+            {
+                400 => "malformed-request",
+                401 => "unauthenticated",
+                403 => "forbidden",
+                404 => "not-found",
+                405 => "method-not-allowed",
+                409 => "conflict",
+                412 => "precondition-failed",
+                415 => "unsupported-media-type",
+                _ => "internal-error",
+            });
+        }
+        problem.Extensions.Remove("traceId");
+    }
+}
+
+/// <summary>
+/// Turns an unreadable body into a 400 that names the JSON path at fault. ASP.NET Core's own 400 says
+/// only that binding failed; a client needs to know which member was wrong.
+/// </summary>
+public sealed class BadRequestExceptionHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+            return false;
+
+        var json = badRequest.InnerException as JsonException ?? exception.InnerException?.InnerException as JsonException;
+        var result = json is not null
+            ? Problems.BadRequest(FieldOf(json), MessageOf(json))
+            : Problems.Create(badRequest.StatusCode, badRequest.StatusCode == 415 ? "unsupported-media-type" : "malformed-request",
+                "The request cannot be read", badRequest.Message);
+        await result.ExecuteAsync(httpContext);
+        return true;
+    }
+
+    /// <summary>"$.services[0]" becomes "services[0]"; an unknown member is named by the message, not the path.</summary>
+    public static string FieldOf(JsonException exception)
+    {
+        var path = exception.Path ?? "$";
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        var unmapped = UnmappedMember(exception.Message);
+        if (unmapped is not null)
+            field = field.Length == 0 ? unmapped : field.EndsWith(unmapped, StringComparison.Ordinal) ? field : $"{field}.{unmapped}";
+        return field.Length == 0 ? "$" : field;
+    }
+
+    public static string MessageOf(JsonException exception) =>
+        UnmappedMember(exception.Message) is not null ? "Unknown member."
+        : exception.Message.Contains("could not be converted", StringComparison.Ordinal) ? "Wrong type or value for this member."
+        : exception.Message.Split(" Path:", 2)[0];
+
+    private static string? UnmappedMember(string message)
+    {
+        const string marker = "The JSON property '";
+        var start = message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0 || !message.Contains("could not be mapped", StringComparison.Ordinal))
+            return null;
+        start += marker.Length;
+        var end = message.IndexOf('\'', start);
+        return end > start ? message[start..end] : null;
+    }
+}

@@ -1,0 +1,90 @@
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Changes;
+
+/// <summary>Builds the API's view of a change request: the CR with names resolved, approvals matched to slots, and its timeline.</summary>
+public static class ChangeView
+{
+    public static async Task<ChangeResponse> BuildAsync(ChangeRequest change, ChangeTrailDbContext db, RiskQuestionnaire questionnaire,
+        DateTime now, CancellationToken cancellationToken)
+    {
+        var timeline = await db.ChangeEvents.AsNoTracking()
+            .Where(e => e.ChangeRequestId == change.Id)
+            .OrderBy(e => e.At).ThenBy(e => e.Id)
+            .ToListAsync(cancellationToken);
+        var services = await db.Services.AsNoTracking().Where(s => change.Services.Contains(s.Id)).ToListAsync(cancellationToken);
+
+        var people = new HashSet<Guid> { change.RequestorId };
+        if (change.ImplementerId is { } implementer) people.Add(implementer);
+        if (change.ReviewedById is { } reviewer) people.Add(reviewer);
+        people.UnionWith(change.Approvals.Select(a => a.ApproverId));
+        people.UnionWith(timeline.Select(e => e.ActorId));
+        var names = await db.Users.AsNoTracking().Where(u => people.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
+        PersonRef Person(Guid id) => new(id, names.GetValueOrDefault(id, "(unknown)"));
+
+        var slots = change.SlotAssignments();
+        return new ChangeResponse(
+            change.Id,
+            change.DisplayNumber,
+            change.Type,
+            change.State,
+            change.Title,
+            change.Purpose,
+            change.Scope,
+            change.ImpactAnalysis,
+            change.RollbackPlan,
+            change.TestPlan,
+            change.TestResults,
+            change.PlannedStart,
+            change.PlannedEnd,
+            change.Services.Select(id => services.FirstOrDefault(s => s.Id == id))
+                .OfType<Domain.Services.Service>()
+                .Select(s => new ServiceRef(s.Id, s.Name, s.RegulatedData, s.SecurityControl)).ToList(),
+            change.RiskAnswers,
+            RiskOf(change),
+            Person(change.RequestorId),
+            change.ImplementerId is { } impl ? Person(impl) : null,
+            change.Commits.Select(c => new CommitDto(c.Sha, c.AuthorEmail)).ToList(),
+            change.Links,
+            change.EmergencyJustification,
+            change.Content.MissingRequiredFields(questionnaire),
+            change.RequiredApprovals.Select((slot, i) => new RequiredApprovalDto(slot, ApprovalSlots.Describe(slot),
+                slots[i] is { } by ? Person(by) : null)).ToList(),
+            change.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.Id, Person(a.ApproverId), a.Decision, a.Comment, a.At,
+                !a.IsActive, a.VoidedAt)).ToList(),
+            change.ContentHash,
+            change.Version,
+            change.CreatedAt,
+            change.UpdatedAt,
+            change.SubmittedAt,
+            change.ApprovedAt,
+            change.ImplementationStartedAt,
+            change.ImplementedAt,
+            change.VerifiedAt,
+            change.VerificationNotes,
+            change.ClosedAt,
+            change.CancellationReason,
+            change.DocumentationDueAt,
+            change.IsDocumentationOverdue(questionnaire, now),
+            change.ReviewedById is { } r ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes) : null,
+            timeline.Select(e => new TimelineEntryDto(e.At, Person(e.ActorId), e.Action, e.Detail)).ToList());
+    }
+
+    public static RiskDto RiskOf(ChangeRequest change) =>
+        new(change.SecurityRisk, change.AvailabilityRisk, change.OperationsRisk, change.OverallRisk, change.RiskQuestionnaireVersion);
+
+    /// <summary>Accepts the id (GUID) or the number, as "CR-12" or "12".</summary>
+    public static IQueryable<ChangeRequest> ByIdOrNumber(this IQueryable<ChangeRequest> changes, string idOrNumber)
+    {
+        if (Guid.TryParse(idOrNumber, out var id))
+            return changes.Where(c => c.Id == id);
+        var digits = idOrNumber.StartsWith("CR-", StringComparison.OrdinalIgnoreCase) ? idOrNumber[3..] : idOrNumber;
+        return long.TryParse(digits, out var number) ? changes.Where(c => c.Number == number) : changes.Where(_ => false);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Persistence;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ChangeTrail.Server.Features.Changes;
+
+/// <summary>
+/// PATCH /changes/{id}: JSON Merge Patch (RFC 7396) over the same fields as create; <c>null</c> clears a
+/// field. Editing a submitted or approved change returns it to Draft and voids its approvals.
+/// </summary>
+public static class EditChange
+{
+    public static void Map(RouteGroupBuilder changes) =>
+        changes.MapPatch("/{idOrNumber}", HandleAsync).RequireAccess(Scopes.ChangesWrite).WithName(nameof(EditChange))
+            .Accepts<ChangeFields>("application/merge-patch+json", "application/json")
+            .WithSummary("Edit a change request (JSON Merge Patch)");
+
+    private static async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> HandleAsync(string idOrNumber, HttpContext http,
+        ClaimsPrincipal user, ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, CancellationToken cancellationToken)
+    {
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is not ("application/merge-patch+json" or "application/json"))
+            return Problems.Create(415, "unsupported-media-type", "Unsupported media type",
+                "Send the patch as application/merge-patch+json (or application/json).");
+
+        JsonObject patch;
+        try
+        {
+            var node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
+            if (node is not JsonObject obj)
+                return Problems.BadRequest("$", "A merge patch is a JSON object.");
+            // Reading the patch alone as ChangeFields rejects unknown members and wrong types, naming them.
+            obj.Deserialize<ChangeFields>(ApiJson.Options);
+            patch = obj;
+        }
+        catch (JsonException e)
+        {
+            return Problems.BadRequest(BadRequestExceptionHandler.FieldOf(e), BadRequestExceptionHandler.MessageOf(e));
+        }
+
+        return (await ExecuteAsync(idOrNumber, patch, user.ToActor(), ChangeHttp.ExpectedVersion(http), command, db, questionnaire, cancellationToken))
+            .ToHttp(http);
+    }
+
+    public static Task<Result<ChangeResponse>> ExecuteAsync(string idOrNumber, JsonObject patch, Actor actor, int? expectedVersion,
+        ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
+        command.RunAsync(idOrNumber, actor, expectedVersion, async (change, actor, now, ct) =>
+        {
+            var current = JsonSerializer.SerializeToNode(FieldsOf(change), ApiJson.Options);
+            var merged = JsonMergePatch.Apply(current, patch).Deserialize<ChangeFields>(ApiJson.Options)!;
+            var input = await ChangeInput.ResolveAsync(merged, db, questionnaire, ct);
+            if (!input.IsSuccess)
+                return input.Error!;
+            return change.Edit(actor, input.Value!.Type, input.Value.Content, input.Value.Services, questionnaire, now);
+        }, OnConflict.Refuse, cancellationToken);
+
+    /// <summary>The change as the document a patch applies to: the create body's shape, services and implementer by id.</summary>
+    public static ChangeFields FieldsOf(ChangeRequest change) => new(
+        change.Type, change.Title, change.Purpose, change.Scope, change.ImpactAnalysis, change.RollbackPlan, change.TestPlan,
+        change.TestResults, change.PlannedStart, change.PlannedEnd,
+        change.Services.Select(s => s.ToString()).ToList(),
+        change.RiskAnswers,
+        change.ImplementerId?.ToString(),
+        change.Commits.Select(c => new CommitDto(c.Sha, c.AuthorEmail)).ToList(),
+        change.Links,
+        null,
+        change.EmergencyJustification);
+}

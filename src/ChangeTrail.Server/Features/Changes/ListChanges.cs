@@ -1,0 +1,91 @@
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Persistence;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Changes;
+
+/// <summary>The list's filters, as the query string gives them; unparseable values are named in a 400.</summary>
+public sealed record ChangeListQuery(string? State, string? Type, string? Service, string? Risk, string? Q, int? Page, int? PageSize);
+
+/// <summary>GET /changes: newest first, filtered by state, type, service and risk, searched by number and text, paged.</summary>
+public static class ListChanges
+{
+    public const int DefaultPageSize = 25;
+    public const int MaxPageSize = 200;
+
+    public static void Map(RouteGroupBuilder changes) =>
+        changes.MapGet("/", HandleAsync).RequireAccess(Scopes.ChangesRead).WithName(nameof(ListChanges))
+            .WithSummary("List change requests");
+
+    private static async Task<Results<Ok<PagedResponse<ChangeSummary>>, ProblemHttpResult>> HandleAsync(
+        [AsParameters] ChangeListQuery query, ChangeTrailDbContext db, CancellationToken cancellationToken)
+    {
+        var result = await ExecuteAsync(query, db, cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+    }
+
+    public static async Task<Result<PagedResponse<ChangeSummary>>> ExecuteAsync(ChangeListQuery query, ChangeTrailDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var state = ParseEnum<ChangeState>(query.State, "state", errors);
+        var type = ParseEnum<ChangeType>(query.Type, "type", errors);
+        var risk = ParseEnum<RiskLevel>(query.Risk, "risk", errors);
+        var page = query.Page ?? 1;
+        var pageSize = query.PageSize ?? DefaultPageSize;
+        if (page < 1)
+            errors.Add("page", "Pages start at 1.");
+        if (pageSize is < 1 or > MaxPageSize)
+            errors.Add("pageSize", $"Between 1 and {MaxPageSize}.");
+        Guid? serviceId = null;
+        if (!string.IsNullOrWhiteSpace(query.Service))
+        {
+            serviceId = (await ChangeInput.FindServiceAsync(db, query.Service, cancellationToken))?.Id;
+            if (serviceId is null)
+                errors.Add("service", $"There is no service '{query.Service}'.");
+        }
+        if (errors.Any)
+            return errors.ToResult().Error!;
+
+        var changes = db.ChangeRequests.AsNoTracking().IgnoreAutoIncludes();
+        if (state is { } s) changes = changes.Where(c => c.State == s);
+        if (type is { } t) changes = changes.Where(c => c.Type == t);
+        if (risk is { } r) changes = changes.Where(c => c.OverallRisk == r);
+        if (serviceId is { } id) changes = changes.Where(c => c.Services.Contains(id));
+        if (!string.IsNullOrWhiteSpace(query.Q))
+        {
+            // SearchText is stored lower-cased, so LIKE behaves alike on SQLite (case-insensitive) and PostgreSQL (sensitive).
+            var pattern = "%" + query.Q.Trim().ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            changes = changes.Where(c => EF.Functions.Like(c.SearchText, pattern, "\\"));
+        }
+
+        var total = await changes.CountAsync(cancellationToken);
+        var rows = await changes.OrderByDescending(c => c.Number)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(c => new { c.Id, c.Number, c.Type, c.State, c.Title, c.OverallRisk, c.RequestorId, c.PlannedStart, c.PlannedEnd, c.UpdatedAt })
+            .ToListAsync(cancellationToken);
+        var requestorIds = rows.Select(c => c.RequestorId).Distinct().ToList();
+        var names = await db.Users.AsNoTracking().Where(u => requestorIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
+
+        var items = rows.Select(c => new ChangeSummary(c.Id, $"CR-{c.Number}", c.Type, c.State, c.Title, c.OverallRisk,
+            new PersonRef(c.RequestorId, names.GetValueOrDefault(c.RequestorId, "(unknown)")), c.PlannedStart, c.PlannedEnd, c.UpdatedAt)).ToList();
+        return new PagedResponse<ChangeSummary>(items, page, pageSize, total);
+    }
+
+    private static T? ParseEnum<T>(string? value, string field, ValidationErrors errors) where T : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return null;
+        if (!int.TryParse(value, out _) && Enum.TryParse<T>(value, ignoreCase: true, out var parsed))
+            return parsed;
+        errors.Add(field, $"One of: {string.Join(", ", Enum.GetNames<T>())}.");
+        return null;
+    }
+}

@@ -1,0 +1,32 @@
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Services;
+using ChangeTrail.Persistence;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Changes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Services;
+
+/// <summary>GET /services and GET /services/{idOrName}.</summary>
+public static class ListServices
+{
+    public static void Map(RouteGroupBuilder services)
+    {
+        services.MapGet("/", async (ChangeTrailDbContext db, CancellationToken ct) =>
+                TypedResults.Ok((await db.Services.AsNoTracking().OrderBy(s => s.NormalizedName).ToListAsync(ct)).Select(ToResponse).ToList()))
+            .RequireAccess(Scopes.ChangesRead).WithName(nameof(ListServices)).WithSummary("List services");
+
+        services.MapGet("/{idOrName}", async Task<Results<Ok<ServiceResponse>, ProblemHttpResult>> (string idOrName, ChangeTrailDbContext db,
+                CancellationToken ct) =>
+                await ChangeInput.FindServiceAsync(db, idOrName, ct) is { } service
+                    ? TypedResults.Ok(ToResponse(service))
+                    : Problems.From(new Domain.Common.RecordNotFound($"Service {idOrName}")))
+            .RequireAccess(Scopes.ChangesRead).WithName("GetService").WithSummary("Read a service by id or name");
+    }
+
+    public static ServiceResponse ToResponse(Service s) => new(s.Id, s.Name, s.Repository, s.RegulatedData, s.SecurityControl,
+        s.Environments.Select(e => new EnvironmentDto(e.Name, e.Production)).ToList());
+}

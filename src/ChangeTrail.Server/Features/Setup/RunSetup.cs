@@ -1,0 +1,87 @@
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Configuration;
+using ChangeTrail.Persistence.Identity;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Features.Tokens;
+using ChangeTrail.Server.Features.Users;
+using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Setup;
+
+public sealed record SetupAlreadyDone()
+    : DomainError(ErrorKind.Conflict, "setup-already-done", "Setup is already done",
+        "This server already has users; ask an administrator for an account.");
+
+public sealed record InvalidSetupCode()
+    : DomainError(ErrorKind.Forbidden, "invalid-setup-code", "Wrong setup code",
+        "The setup code does not match. It is in the server's data folder (setup-code) or its ChangeTrail__SetupCode setting.");
+
+/// <summary>
+/// POST /setup: the first administrator and an admin token, for whoever holds the one-time setup code,
+/// only while no user exists.
+/// </summary>
+public static class RunSetup
+{
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapPost("/setup", HandleAsync).AllowAnonymous().WithName(nameof(RunSetup)).WithTags("Setup")
+            .WithSummary("Create the first administrator (first run only)");
+
+    private static async Task<Results<Created<SetupResponse>, ProblemHttpResult>> HandleAsync(SetupRequest body,
+        ChangeTrailDbContext db, UserManager<AppUser> users, SetupCode setupCode, Clock clock, CancellationToken cancellationToken)
+    {
+        var result = await ExecuteAsync(body, db, users, setupCode, clock, cancellationToken);
+        return result.IsSuccess ? TypedResults.Created($"/api/v1/users/{result.Value!.UserId}", result.Value) : Problems.From(result.Error!);
+    }
+
+    public static async Task<Result<SetupResponse>> ExecuteAsync(SetupRequest body, ChangeTrailDbContext db, UserManager<AppUser> users,
+        SetupCode setupCode, Clock clock, CancellationToken cancellationToken)
+    {
+        if (await IsDoneAsync(db, cancellationToken))
+            return new SetupAlreadyDone();
+        if (!setupCode.Matches(body.SetupCode))
+            return new InvalidSetupCode();
+        var errors = new ValidationErrors();
+        Identities.ValidatePerson(body.Email, body.DisplayName, errors);
+        errors.Require("password", body.Password, 512);
+        if (errors.Any)
+            return errors.ToResult().Error!;
+
+        var now = clock.UtcNow;
+        var admin = new AppUser
+        {
+            Id = Guid.NewGuid(),
+            Email = body.Email.Trim(),
+            UserName = body.Email.Trim(),
+            DisplayName = body.DisplayName.Trim(),
+            CreatedAt = now,
+        };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The fixed-key row goes first: a second setup racing this one fails here, before creating anyone.
+        db.Installations.Add(new Installation { SetupAt = now, FirstAdminId = admin.Id });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return new SetupAlreadyDone();
+        }
+        var created = await Identities.CreateAsync(users, db, admin, body.Password, [Role.Admin], cancellationToken);
+        if (!created.IsSuccess)
+            return created.Error!;
+        var (_, secret) = TokenIssuer.Issue(db, admin.Id, "setup", Scopes.All, null, admin.Id, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        setupCode.Consume();
+        return new SetupResponse(admin.Id, secret);
+    }
+
+    public static Task<bool> IsDoneAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>
+        db.Users.AnyAsync(cancellationToken);
+}

@@ -1,0 +1,64 @@
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Users;
+
+/// <summary>Creating people and service accounts through ASP.NET Core Identity (password hashing, lockout), with their roles, atomically.</summary>
+public static class Identities
+{
+    public const string ServiceAccountUserNamePrefix = "svc-";
+
+    public static void ValidatePerson(string? email, string? displayName, ValidationErrors errors)
+    {
+        errors.Require("email", email, 256);
+        if (!string.IsNullOrWhiteSpace(email) && !System.Net.Mail.MailAddress.TryCreate(email.Trim(), out _))
+            errors.Add("email", "This is not an email address.");
+        errors.Require("displayName", displayName, 200);
+    }
+
+    /// <summary>Creates the identity and its roles in one transaction: a half-created user cannot exist.</summary>
+    public static async Task<Result<AppUser>> CreateAsync(UserManager<AppUser> users, ChangeTrailDbContext db, AppUser user,
+        string? password, IReadOnlyCollection<Role> roles, CancellationToken cancellationToken)
+    {
+        // Joins the caller's transaction when there is one (setup), or opens its own.
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+            return ToError(created);
+        if (roles.Count > 0)
+        {
+            var added = await users.AddToRolesAsync(user, roles.Distinct().Select(r => r.ToString()));
+            if (!added.Succeeded)
+                return ToError(added);
+        }
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
+        return user;
+    }
+
+    public static Task<bool> EmailInUseAsync(ChangeTrailDbContext db, string email, CancellationToken cancellationToken)
+    {
+        var normalized = email.Trim().ToUpperInvariant();
+        return db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+    }
+
+    public static async Task<IReadOnlyList<Role>> RolesOfAsync(ChangeTrailDbContext db, Guid userId, CancellationToken cancellationToken) =>
+        (await db.UserRoles.Where(ur => ur.UserId == userId)
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
+            .ToListAsync(cancellationToken))
+        .Select(Enum.Parse<Role>).Order().ToList();
+
+    private static ValidationFailed ToError(IdentityResult result)
+    {
+        var errors = new ValidationErrors();
+        foreach (var error in result.Errors)
+            errors.Add(error.Code.StartsWith("Password", StringComparison.Ordinal) ? "password"
+                : error.Code.Contains("Email", StringComparison.Ordinal) ? "email"
+                : error.Code.Contains("UserName", StringComparison.Ordinal) ? "name" : "$", error.Description);
+        return (ValidationFailed)errors.ToResult().Error!;
+    }
+}

@@ -1,0 +1,40 @@
+using ChangeTrail.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Hosting;
+
+public static class Database
+{
+    /// <summary>Registers the DbContext for the configured provider; handlers depend on <see cref="ChangeTrailDbContext"/> only.</summary>
+    public static IServiceCollection AddChangeTrailDatabase(this IServiceCollection services, IConfiguration configuration, ChangeTrailOptions options)
+    {
+        switch (options.Database.Provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                var dataDirectory = Path.GetFullPath(options.DataDirectory);
+                Directory.CreateDirectory(dataDirectory);
+                var sqlite = configuration.GetConnectionString("ChangeTrail")
+                    ?? $"Data Source={Path.Combine(dataDirectory, "changetrail.db")}";
+                services.AddDbContext<ChangeTrailDbContext, SqliteChangeTrailDbContext>(o => o.UseChangeTrailSqlite(sqlite));
+                break;
+            case "postgres" or "postgresql":
+                var postgres = configuration.GetConnectionString("ChangeTrail")
+                    ?? throw new InvalidOperationException(
+                        "ChangeTrail__Database__Provider is postgres but ConnectionStrings__ChangeTrail is not set.");
+                services.AddDbContext<ChangeTrailDbContext, PostgresChangeTrailDbContext>(o => o.UseChangeTrailPostgres(postgres));
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Unknown ChangeTrail__Database__Provider '{options.Database.Provider}': use 'sqlite' or 'postgres'.");
+        }
+        return services;
+    }
+
+    /// <summary>Applies pending migrations. EF Core refuses to migrate when the model has changes no migration covers.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}
