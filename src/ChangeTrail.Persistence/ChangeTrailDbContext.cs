@@ -105,6 +105,8 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
         builder.Entity<Approval>(approval =>
         {
             approval.HasKey(a => a.Id);
+            // The aggregate assigns ids, so a new approval found in the collection is an insert, not an update.
+            approval.Property(a => a.Id).ValueGeneratedNever();
             approval.Property(a => a.ContentHash).HasMaxLength(64);
             approval.PrimitiveCollection(a => a.FillableSlots).ElementType(e => e.HasConversion<string>());
             approval.Ignore(a => a.IsActive);
@@ -114,7 +116,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
         {
             e.HasKey(x => x.Id);
             e.Property(x => x.Action).HasMaxLength(50);
-            e.HasIndex(x => new { x.ChangeRequestId, x.At });
+            e.HasIndex(x => new { x.ChangeRequestId, x.Version }).IsUnique();
             e.HasOne<ChangeRequest>().WithMany().HasForeignKey(x => x.ChangeRequestId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -385,7 +385,7 @@ public sealed class ChangeRequest
         ApprovedAt = now;
         if (State == ChangeState.Submitted)
             State = ChangeState.Approved;
-        _pendingEvents.Add(new ChangeEvent(Id, actor.Id, "approval-complete", "Every required approval has been given.", now));
+        Touch(actor, "approval-complete", "Every required approval has been given.", now);
     }
 
     private void FreezeRiskAndRequirements(RiskQuestionnaire questionnaire)
@@ -438,7 +438,7 @@ public sealed class ChangeRequest
     {
         Version++;
         UpdatedAt = now;
-        _pendingEvents.Add(new ChangeEvent(Id, actor.Id, action, detail, now));
+        _pendingEvents.Add(new ChangeEvent(Id, Version, actor.Id, action, detail, now));
     }
 
     private static string SlotRole(ApprovalSlot slot) => slot switch

@@ -26,7 +26,6 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
             modelBuilder.Entity("ChangeTrail.Domain.Changes.Approval", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("ApproverId")
@@ -88,9 +87,13 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<string>("Detail")
                         .HasColumnType("text");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ChangeRequestId", "At");
+                    b.HasIndex("ChangeRequestId", "Version")
+                        .IsUnique();
 
                     b.ToTable("ChangeEvents");
                 });

@@ -20,7 +20,6 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
             modelBuilder.Entity("ChangeTrail.Domain.Changes.Approval", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ApproverId")
@@ -82,9 +81,13 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<string>("Detail")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ChangeRequestId", "At");
+                    b.HasIndex("ChangeRequestId", "Version")
+                        .IsUnique();
 
                     b.ToTable("ChangeEvents");
                 });

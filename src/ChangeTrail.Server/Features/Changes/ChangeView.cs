@@ -15,7 +15,7 @@ public static class ChangeView
     {
         var timeline = await db.ChangeEvents.AsNoTracking()
             .Where(e => e.ChangeRequestId == change.Id)
-            .OrderBy(e => e.At).ThenBy(e => e.Id)
+            .OrderBy(e => e.Version)
             .ToListAsync(cancellationToken);
         var services = await db.Services.AsNoTracking().Where(s => change.Services.Contains(s.Id)).ToListAsync(cancellationToken);
 

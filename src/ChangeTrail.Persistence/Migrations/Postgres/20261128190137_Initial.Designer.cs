@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ChangeTrail.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChangeTrailDbContext))]
-    [Migration("20261128185726_Initial")]
+    [Migration("20261128190137_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -29,7 +29,6 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
             modelBuilder.Entity("ChangeTrail.Domain.Changes.Approval", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("ApproverId")
@@ -91,9 +90,13 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<string>("Detail")
                         .HasColumnType("text");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ChangeRequestId", "At");
+                    b.HasIndex("ChangeRequestId", "Version")
+                        .IsUnique();
 
                     b.ToTable("ChangeEvents");
                 });

@@ -339,6 +339,7 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     ChangeRequestId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
                     ActorId = table.Column<Guid>(type: "uuid", nullable: false),
                     Action = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
                     Detail = table.Column<string>(type: "text", nullable: true),
@@ -425,9 +426,10 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_ChangeEvents_ChangeRequestId_At",
+                name: "IX_ChangeEvents_ChangeRequestId_Version",
                 table: "ChangeEvents",
-                columns: new[] { "ChangeRequestId", "At" });
+                columns: new[] { "ChangeRequestId", "Version" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ChangeRequests_CreatedAt",

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ChangeTrail.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteChangeTrailDbContext))]
-    [Migration("20261128185721_Initial")]
+    [Migration("20261128190131_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -23,7 +23,6 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
             modelBuilder.Entity("ChangeTrail.Domain.Changes.Approval", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ApproverId")
@@ -85,9 +84,13 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<string>("Detail")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ChangeRequestId", "At");
+                    b.HasIndex("ChangeRequestId", "Version")
+                        .IsUnique();
 
                     b.ToTable("ChangeEvents");
                 });

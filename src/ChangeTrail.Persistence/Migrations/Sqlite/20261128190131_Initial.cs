@@ -337,6 +337,7 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     ChangeRequestId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
                     ActorId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Action = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
                     Detail = table.Column<string>(type: "TEXT", nullable: true),
@@ -423,9 +424,10 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_ChangeEvents_ChangeRequestId_At",
+                name: "IX_ChangeEvents_ChangeRequestId_Version",
                 table: "ChangeEvents",
-                columns: new[] { "ChangeRequestId", "At" });
+                columns: new[] { "ChangeRequestId", "Version" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ChangeRequests_CreatedAt",

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: a throwaway PostgreSQL (installed from Debian's packages if
+# missing), every test on SQLite and PostgreSQL, and the formatting check. Usage: ./scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started_postgres=false
+if [ -z "${CHANGETRAIL_TEST_POSTGRES:-}" ]; then
+  eval "$(scripts/postgres.sh start)"
+  started_postgres=true
+fi
+cleanup() { if $started_postgres; then scripts/postgres.sh stop; fi; }
+trap cleanup EXIT
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet tool restore
+dotnet restore ChangeTrail.slnx
+dotnet build ChangeTrail.slnx --no-restore
+dotnet format ChangeTrail.slnx --verify-no-changes --no-restore
+dotnet test --solution ChangeTrail.slnx --no-build "$@"

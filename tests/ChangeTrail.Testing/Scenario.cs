@@ -1,0 +1,81 @@
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Identity;
+
+namespace ChangeTrail.Testing;
+
+/// <summary>Someone the tests act as: their id, email, token and a client sending it.</summary>
+public sealed record Person(Guid Id, string Email, string Token, ApiClient Client);
+
+/// <summary>
+/// Builds an organisation through the public API only (users, service accounts, services, change drafts),
+/// with unique names so tests sharing one server never collide.
+/// </summary>
+public sealed class Scenario(ChangeTrailApp app)
+{
+    public static readonly string[] PersonScopes = [Scopes.ChangesRead, Scopes.ChangesWrite, Scopes.ChangesApprove];
+
+    public ChangeTrailApp App { get; } = app;
+
+    public ApiClient Admin => App.AsAdmin();
+
+    public async Task<Person> PersonAsync(params Role[] roles)
+    {
+        var email = $"{string.Join('-', roles.Select(r => r.ToString().ToLowerInvariant()))}-{Unique()}@example.test";
+        var created = await Admin.PostJsonAsync<CreatedResponse>("/api/v1/users",
+            new CreateUserRequest(email, $"Person {email}", roles, null));
+        var token = await Admin.PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{created.Id}/tokens",
+            new CreateTokenRequest("test", PersonScopes, null));
+        return new Person(created.Id, email, token.Token, App.As(token.Token));
+    }
+
+    public async Task<Person> ServiceAccountAsync(IReadOnlyList<string> scopes, params Role[] roles)
+    {
+        var name = $"pipeline-{Unique()}";
+        var created = await Admin.PostJsonAsync<CreatedResponse>("/api/v1/service-accounts", new CreateServiceAccountRequest(name, roles));
+        var token = await Admin.PostJsonAsync<CreatedTokenResponse>($"/api/v1/service-accounts/{created.Id}/tokens",
+            new CreateTokenRequest("ci", scopes, null));
+        return new Person(created.Id, name, token.Token, App.As(token.Token));
+    }
+
+    /// <summary>Registers a service with staging and production environments; returns its name.</summary>
+    public async Task<string> ServiceAsync(bool regulatedData = false, bool securityControl = false)
+    {
+        var name = $"svc-{Unique()}";
+        await Admin.PostJsonAsync<CreatedResponse>("/api/v1/services", new CreateServiceRequest(name, $"https://git.example.test/{name}",
+            regulatedData, securityControl, [new EnvironmentDto("staging", false), new EnvironmentDto("production", true)]));
+        return name;
+    }
+
+    /// <summary>Every policy 3.2 field filled in, and risk answers giving Low (or High) overall risk.</summary>
+    public ChangeFields CompleteChange(string service, bool highRisk = false, string? implementer = null,
+        IReadOnlyList<CommitDto>? commits = null, string type = "Normal") => new(
+        Enum.Parse<Domain.Changes.ChangeType>(type),
+        $"Upgrade {service} runtime",
+        "Keep the runtime supported and patched.",
+        $"The {service} service only.",
+        "Restarts pods one by one; no user-visible downtime expected.",
+        "Redeploy the previous image tag.",
+        "Unit, integration and security suites in CI; canary in staging.",
+        "All suites green on the release commit; staging canary healthy for 1 h.",
+        App.Time.GetUtcNow().UtcDateTime.AddDays(1),
+        App.Time.GetUtcNow().UtcDateTime.AddDays(1).AddHours(2),
+        [service],
+        highRisk ? HighRiskAnswers : LowRiskAnswers,
+        implementer,
+        commits ?? [new CommitDto("a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0", "dev@example.test")],
+        ["https://git.example.test/pr/42"],
+        null,
+        null);
+
+    public static readonly IReadOnlyDictionary<string, string> LowRiskAnswers = new Dictionary<string, string>
+    {
+        ["accessControl"] = "no", ["sensitiveData"] = "no", ["networkExposure"] = "no",
+        ["downtime"] = "none", ["blastRadius"] = "single", ["rollbackTime"] = "minutes",
+        ["complexity"] = "one", ["familiarity"] = "routine", ["dataMigration"] = "no",
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> HighRiskAnswers =
+        new Dictionary<string, string>(LowRiskAnswers) { ["downtime"] = "extended" };
+
+    public static string Unique() => Guid.NewGuid().ToString("N")[..10];
+}
