@@ -49,7 +49,7 @@ builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
 builder.Services.AddAuthorizationBuilder()
     // Deny by default: an endpoint is public only when it says AllowAnonymous.
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
-builder.Services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
+builder.Services.AddSingleton<IAuthorizationHandler, ExplainedRequirementHandler>();
 builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));

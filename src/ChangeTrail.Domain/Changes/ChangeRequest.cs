@@ -252,10 +252,10 @@ public sealed class ChangeRequest
     /// <summary>Implementing → Implemented: the deployment is done and awaits verification.</summary>
     public Result Complete(Actor actor, DateTime now)
     {
-        if (ImplementerId != actor.Id)
-            return new NotTheImplementer();
         if (State != ChangeState.Implementing)
             return new InvalidTransition("be marked implemented", State);
+        if (ImplementerId != actor.Id)
+            return new NotTheImplementer();
         State = ChangeState.Implemented;
         ImplementedAt = now;
         Touch(actor, "completed", null, now);
@@ -265,10 +265,10 @@ public sealed class ChangeRequest
     /// <summary>Implemented → Verified or Failed: policy 3.5's post-deployment verification.</summary>
     public Result Verify(Actor actor, VerificationOutcome outcome, string? notes, DateTime now)
     {
-        if (ImplementerId != actor.Id)
-            return new NotTheImplementer();
         if (State != ChangeState.Implemented)
             return new InvalidTransition("be verified", State);
+        if (ImplementerId != actor.Id)
+            return new NotTheImplementer();
         State = outcome == VerificationOutcome.Success ? ChangeState.Verified : ChangeState.Failed;
         VerifiedAt = now;
         VerificationNotes = notes;
@@ -279,10 +279,10 @@ public sealed class ChangeRequest
     /// <summary>Failed → RolledBack: the rollback plan was carried out.</summary>
     public Result RollBack(Actor actor, string? notes, DateTime now)
     {
-        if (ImplementerId != actor.Id)
-            return new NotTheImplementer();
         if (State != ChangeState.Failed)
             return new InvalidTransition("be rolled back", State);
+        if (ImplementerId != actor.Id)
+            return new NotTheImplementer();
         State = ChangeState.RolledBack;
         Touch(actor, "rolled-back", notes, now);
         return Result.Success;
@@ -312,10 +312,10 @@ public sealed class ChangeRequest
     /// <summary>Verified or RolledBack → Closed. An emergency also needs its approvals and the CAB review.</summary>
     public Result Close(Actor actor, DateTime now)
     {
-        if (actor.Id != RequestorId && actor.Id != ImplementerId)
-            return new NotTheRequestor();
         if (State is not (ChangeState.Verified or ChangeState.RolledBack))
             return new InvalidTransition("be closed", State);
+        if (actor.Id != RequestorId && actor.Id != ImplementerId)
+            return new NotTheRequestor();
         if (Type == ChangeType.Emergency)
         {
             if (State != ChangeState.RolledBack && Outstanding().Count > 0)

@@ -1,3 +1,5 @@
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Server.Api;
 using Microsoft.AspNetCore.Authorization;
@@ -6,15 +8,47 @@ using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace ChangeTrail.Server.Auth;
 
-/// <summary>The token must carry this scope (cookie sessions, later, carry every scope their roles allow).</summary>
-public sealed record ScopeRequirement(string Scope) : IAuthorizationRequirement;
+public sealed record ScopeRequired(string Scope)
+    : DomainError(ErrorKind.Forbidden, "scope-required", "Token scope required", $"This call needs a token with the '{Scope}' scope.");
 
-public sealed class ScopeRequirementHandler : AuthorizationHandler<ScopeRequirement>
+/// <summary>An authorization requirement that knows the refusal to report when it is not met.</summary>
+public interface IExplainedRequirement : IAuthorizationRequirement
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    /// <summary>When several requirements fail, the lowest is reported: the most fundamental reason first.</summary>
+    int Priority { get; }
+
+    DomainError Refusal { get; }
+}
+
+/// <summary>The token must carry this scope.</summary>
+public sealed record ScopeRequirement(string Scope) : IExplainedRequirement
+{
+    public int Priority => 1;
+    public DomainError Refusal => new ScopeRequired(Scope);
+}
+
+/// <summary>Policy 3.7: a pipeline identity never approves, whatever its token says.</summary>
+public sealed record HumanRequirement : IExplainedRequirement
+{
+    public int Priority => 0;
+    public DomainError Refusal => new ServiceAccountCannotApprove();
+}
+
+public sealed class ExplainedRequirementHandler : IAuthorizationHandler
+{
+    public Task HandleAsync(AuthorizationHandlerContext context)
     {
-        if (context.User.HasScope(requirement.Scope))
-            context.Succeed(requirement);
+        foreach (var requirement in context.PendingRequirements.ToList())
+        {
+            var met = requirement switch
+            {
+                ScopeRequirement scope => context.User.HasScope(scope.Scope),
+                HumanRequirement => context.User.FindFirst(ChangeTrailClaims.ServiceAccount)?.Value == "false",
+                _ => false,
+            };
+            if (met)
+                context.Succeed(requirement);
+        }
         return Task.CompletedTask;
     }
 }
@@ -31,6 +65,10 @@ public static class EndpointAuthorization
             if (roles.Length > 0)
                 policy.RequireRole(roles.Select(r => r.ToString()));
         });
+
+    /// <summary>Refuses service accounts outright: decisions are made by people.</summary>
+    public static TBuilder RequireHuman<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(new HumanRequirement()));
 }
 
 /// <summary>Writes refusals of the authorization middleware as problem+json that says what was missing.</summary>
@@ -51,16 +89,11 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
         if (authorizeResult.Forbidden)
         {
             var failed = authorizeResult.AuthorizationFailure?.FailedRequirements.ToList() ?? [];
-            var scope = failed.OfType<ScopeRequirement>().FirstOrDefault();
-            var roles = failed.OfType<RolesAuthorizationRequirement>().FirstOrDefault();
-            if (scope is not null)
-                await Problems.Write(context, StatusCodes.Status403Forbidden, "scope-required", "Token scope required",
-                    $"This call needs a token with the '{scope.Scope}' scope.");
-            else if (roles is not null)
-                await Problems.Write(context, StatusCodes.Status403Forbidden, "role-required", "Role required",
-                    $"This call needs one of these roles: {string.Join(", ", roles.AllowedRoles)}.");
-            else
-                await Problems.Write(context, StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "You may not do this.");
+            var refusal = failed.OfType<IExplainedRequirement>().OrderBy(r => r.Priority).FirstOrDefault()?.Refusal
+                ?? failed.OfType<RolesAuthorizationRequirement>().Select(r => new RoleRequired("make this call", r.AllowedRoles.ToList())).FirstOrDefault();
+            await (refusal is null
+                ? Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "You may not do this.")
+                : Problems.From(refusal)).ExecuteAsync(context);
             return;
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);

@@ -28,7 +28,8 @@ public static class ChangeLifecycle
             "Approve or reject a change, subject to every separation-of-duties rule",
             (change, actor, body, questionnaire, now) => body?.Decision is { } decision
                 ? change.Decide(actor, decision, body!.Comment, questionnaire, now)
-                : ValidationFailed.For("decision", "Say 'approve' or 'reject'."));
+                : ValidationFailed.For("decision", "Say 'approve' or 'reject'."))
+            .RequireHuman();
 
         Transition<NotesRequest>(changes, "start", Scopes.ChangesWrite, OnConflict.Refuse,
             "Start implementing an approved change, or an emergency change at once",
@@ -61,7 +62,7 @@ public static class ChangeLifecycle
             (change, actor, body, _, now) => change.Cancel(actor, body?.Reason ?? body?.Notes, now));
     }
 
-    private static void Transition<TBody>(RouteGroupBuilder changes, string name, string scope, OnConflict onConflict, string summary,
+    private static RouteHandlerBuilder Transition<TBody>(RouteGroupBuilder changes, string name, string scope, OnConflict onConflict, string summary,
         Func<ChangeRequest, Actor, TBody?, RiskQuestionnaire, DateTime, Result> rule)
         where TBody : class =>
         changes.MapPost($"/{{idOrNumber}}/{name}", async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
