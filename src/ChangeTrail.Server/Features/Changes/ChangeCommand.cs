@@ -45,6 +45,7 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
                 return new VersionMismatch(change.DisplayNumber, change.Version);
 
             var now = clock.UtcNow;
+            var loadedVersion = change.Version;
             var result = await action(change, actor, now, cancellationToken);
             if (!result.IsSuccess)
                 return result.Error!;
@@ -55,15 +56,25 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
                 await db.SaveChangesAsync(cancellationToken);
                 return await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);
             }
-            catch (DbUpdateConcurrencyException) when (onConflict == OnConflict.Retry && attempt < MaxAttempts)
+            catch (DbUpdateException e)
             {
+                if (e is not DbUpdateConcurrencyException && !await MovedSinceAsync(change.Id, loadedVersion, cancellationToken))
+                    throw;
+                if (onConflict == OnConflict.Refuse || attempt == MaxAttempts)
+                    return new ConcurrencyConflict(change.DisplayNumber);
                 db.ChangeTracker.Clear();
             }
-            catch (DbUpdateConcurrencyException)
-            {
-                return new ConcurrencyConflict(change.DisplayNumber);
-            }
         }
+    }
+
+    /// <summary>
+    /// Another request may lose on the timeline's unique (change, version) index before the version check on
+    /// the change itself runs; either way the change moved on since it was read.
+    /// </summary>
+    private async Task<bool> MovedSinceAsync(Guid id, int loadedVersion, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        return await db.ChangeRequests.AsNoTracking().Where(c => c.Id == id).Select(c => c.Version).SingleAsync(cancellationToken) != loadedVersion;
     }
 
     public Task<Result<ChangeResponse>> RunAsync(string idOrNumber, Actor actor, int? expectedVersion,
