@@ -152,8 +152,15 @@ public abstract class LifecycleTests(ChangeTrailApp app) : ProviderTests(app)
         var complete = S.CompleteChange(service);
         await requestor.Client.PatchAsync($"/api/v1/changes/{emergency.Number}", new
         {
-            complete.Purpose, complete.Scope, complete.ImpactAnalysis, complete.RollbackPlan, complete.TestPlan, complete.TestResults,
-            complete.PlannedStart, complete.PlannedEnd, complete.RiskAnswers,
+            complete.Purpose,
+            complete.Scope,
+            complete.ImpactAnalysis,
+            complete.RollbackPlan,
+            complete.TestPlan,
+            complete.TestResults,
+            complete.PlannedStart,
+            complete.PlannedEnd,
+            complete.RiskAnswers,
         });
         var approved = await approver.ApproveAsync(emergency.Number);
         approved.State.ShouldBe(ChangeState.Implementing, "a retrospective approval does not move an emergency under way");

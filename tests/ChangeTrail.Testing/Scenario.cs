@@ -57,8 +57,8 @@ public sealed class Scenario(ChangeTrailApp app)
         "Redeploy the previous image tag.",
         "Unit, integration and security suites in CI; canary in staging.",
         "All suites green on the release commit; staging canary healthy for 1 h.",
-        App.Time.GetUtcNow().UtcDateTime.AddDays(1),
-        App.Time.GetUtcNow().UtcDateTime.AddDays(1).AddHours(2),
+        Tomorrow(),
+        Tomorrow().AddHours(2),
         [service],
         highRisk ? HighRiskAnswers : LowRiskAnswers,
         implementer,
@@ -69,13 +69,26 @@ public sealed class Scenario(ChangeTrailApp app)
 
     public static readonly IReadOnlyDictionary<string, string> LowRiskAnswers = new Dictionary<string, string>
     {
-        ["accessControl"] = "no", ["sensitiveData"] = "no", ["networkExposure"] = "no",
-        ["downtime"] = "none", ["blastRadius"] = "single", ["rollbackTime"] = "minutes",
-        ["complexity"] = "one", ["familiarity"] = "routine", ["dataMigration"] = "no",
+        ["accessControl"] = "no",
+        ["sensitiveData"] = "no",
+        ["networkExposure"] = "no",
+        ["downtime"] = "none",
+        ["blastRadius"] = "single",
+        ["rollbackTime"] = "minutes",
+        ["complexity"] = "one",
+        ["familiarity"] = "routine",
+        ["dataMigration"] = "no",
     };
 
     public static readonly IReadOnlyDictionary<string, string> HighRiskAnswers =
         new Dictionary<string, string>(LowRiskAnswers) { ["downtime"] = "extended" };
+
+    /// <summary>This time tomorrow, to the minute: what a person would type into a planned window.</summary>
+    private DateTime Tomorrow()
+    {
+        var now = App.Time.GetUtcNow().UtcDateTime;
+        return new DateTime(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, DateTimeKind.Utc).AddDays(1);
+    }
 
     public static string Unique() => Guid.NewGuid().ToString("N")[..10];
 }

@@ -30,6 +30,20 @@ public sealed record ChangeContent(
     public const int TitleMaxLength = 200;
     public const int TextMaxLength = 20_000;
 
+    /// <summary>
+    /// The canonical form: a trimmed title and instants at the microsecond precision both databases keep,
+    /// so the same content hashes the same before and after a round trip through storage.
+    /// </summary>
+    public ChangeContent Normalized() => this with
+    {
+        Title = Title.Trim(),
+        PlannedStart = Microseconds(PlannedStart),
+        PlannedEnd = Microseconds(PlannedEnd),
+    };
+
+    private static DateTime? Microseconds(DateTime? value) =>
+        value is { } v ? new DateTime(v.Ticks - v.Ticks % 10, DateTimeKind.Utc) : null;
+
     /// <summary>Shape rules that hold in every state: lengths, the window's order, commit and link syntax.</summary>
     public void Validate(ValidationErrors errors)
     {
@@ -80,7 +94,13 @@ public sealed record ChangeContent(
     {
         var canonical = JsonSerializer.Serialize(new
         {
-            Title, Purpose, Scope, ImpactAnalysis, RollbackPlan, TestPlan, TestResults,
+            Title,
+            Purpose,
+            Scope,
+            ImpactAnalysis,
+            RollbackPlan,
+            TestPlan,
+            TestResults,
             PlannedStart = PlannedStart?.ToString("O"),
             PlannedEnd = PlannedEnd?.ToString("O"),
             Services = Services.Order().ToList(),

@@ -126,6 +126,11 @@ public sealed class ChangeRequest
             return new InvalidTransition("be edited", State);
         if (type != Type)
             return ValidationFailed.For("type", "The type of a change request cannot be changed; cancel it and request a new one.");
+        content = content.Normalized();
+        // Once implementation has started, who implements it is a fact, not a field: changing it would let
+        // the person who deployed an emergency approve it afterwards.
+        if (ImplementationStartedAt is not null && content.ImplementerId != ImplementerId)
+            return ValidationFailed.For("implementer", "The implementer cannot change once implementation has started.");
         if (content.Hash() == ContentHash)
             return Result.Success;
 
@@ -309,8 +314,11 @@ public sealed class ChangeRequest
         return Result.Success;
     }
 
-    /// <summary>Verified or RolledBack → Closed. An emergency also needs its approvals and the CAB review.</summary>
-    public Result Close(Actor actor, DateTime now)
+    /// <summary>
+    /// Verified or RolledBack → Closed. An emergency also needs its documentation (policy 3.6), its approvals
+    /// (unless it was rolled back) and the CAB review.
+    /// </summary>
+    public Result Close(Actor actor, RiskQuestionnaire questionnaire, DateTime now)
     {
         if (State is not (ChangeState.Verified or ChangeState.RolledBack))
             return new InvalidTransition("be closed", State);
@@ -318,6 +326,9 @@ public sealed class ChangeRequest
             return new NotTheRequestor();
         if (Type == ChangeType.Emergency)
         {
+            var missing = Content.MissingRequiredFields(questionnaire);
+            if (missing.Count > 0)
+                return new MissingRequiredFields(missing);
             if (State != ChangeState.RolledBack && Outstanding().Count > 0)
                 return new ApprovalsOutstanding(Outstanding().Select(ApprovalSlots.Describe).ToList());
             if (ReviewedAt is null)
@@ -396,7 +407,8 @@ public sealed class ChangeRequest
 
     private void Apply(ChangeContent content, IReadOnlyList<ServiceProfile> services, RiskQuestionnaire questionnaire)
     {
-        Title = content.Title.Trim();
+        content = content.Normalized();
+        Title = content.Title;
         Purpose = content.Purpose;
         Scope = content.Scope;
         ImpactAnalysis = content.ImpactAnalysis;

@@ -33,6 +33,7 @@ public sealed class Service
         if (!string.IsNullOrEmpty(name) && !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             errors.Add("name", "Use letters, digits, '-', '_' or '.' only.");
         errors.MaxLength("repository", repository, 500);
+        environments = environments.Select(e => e with { Name = e.Name.Trim() }).ToList();
         for (var i = 0; i < environments.Count; i++)
         {
             errors.Require($"environments[{i}].name", environments[i].Name, 100);
@@ -50,7 +51,7 @@ public sealed class Service
             Repository = string.IsNullOrWhiteSpace(repository) ? null : repository.Trim(),
             RegulatedData = regulatedData,
             SecurityControl = securityControl,
-            Environments = environments.Select(e => e with { Name = e.Name.Trim() }).ToList(),
+            Environments = environments.ToList(),
             CreatedAt = now,
         };
     }

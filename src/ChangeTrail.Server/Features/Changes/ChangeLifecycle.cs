@@ -55,7 +55,7 @@ public static class ChangeLifecycle
 
         Transition<NotesRequest>(changes, "close", Scopes.ChangesWrite, OnConflict.Refuse,
             "Close a verified or rolled-back change",
-            (change, actor, _, _, now) => change.Close(actor, now));
+            (change, actor, _, questionnaire, now) => change.Close(actor, questionnaire, now));
 
         Transition<NotesRequest>(changes, "cancel", Scopes.ChangesWrite, OnConflict.Refuse,
             "Cancel a change before it is implemented",

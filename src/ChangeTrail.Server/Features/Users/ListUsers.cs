@@ -52,7 +52,7 @@ public static class ListUsers
     public static string ToCsv(IReadOnlyList<UserResponse> users)
     {
         var csv = new StringBuilder();
-        csv.AppendLine("id,email,displayName,kind,roles,active,createdAt,deactivatedAt,lastSignInAt,activeTokens,tokens,lastTokenUse");
+        csv.Append("id,email,displayName,kind,roles,active,createdAt,deactivatedAt,lastSignInAt,activeTokens,tokens,lastTokenUse\r\n");
         foreach (var u in users)
         {
             var active = u.Tokens.Where(t => t.RevokedAt is null && (t.ExpiresAt is null || t.ExpiresAt > DateTime.UtcNow)).ToList();
