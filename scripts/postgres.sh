@@ -3,6 +3,7 @@
 #   eval "$(scripts/postgres.sh start)"   # prints `export CHANGETRAIL_TEST_POSTGRES=...`
 #   scripts/postgres.sh stop
 # Installs Debian's postgresql package when the server binaries are missing (needs root or sudo).
+# CHANGETRAIL_PG_STATE names the folder that remembers the running cluster, so several can coexist.
 set -euo pipefail
 
 state_dir=${CHANGETRAIL_PG_STATE:-/tmp/changetrail-pg}
@@ -45,7 +46,11 @@ start() {
   install_if_missing
   local bin port data
   bin=$(bin_dir)
-  stop >/dev/null 2>&1 || true
+  if [ -f "$state_dir/env" ] && run_as_owner "$bin/pg_ctl" -D "$(cat "$state_dir/data")" status >/dev/null 2>&1; then
+    log "already running"
+    cat "$state_dir/env"
+    return
+  fi
   mkdir -p "$state_dir"
   data=$(mktemp -d /tmp/changetrail-pgdata.XXXXXX)
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$data"
@@ -55,8 +60,9 @@ start() {
     -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=on -c max_connections=200" start >/dev/null
   echo "$data" > "$state_dir/data"
   echo "$bin" > "$state_dir/bin"
+  echo "export CHANGETRAIL_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres'" > "$state_dir/env"
   log "started on 127.0.0.1:$port (data in $data)"
-  echo "export CHANGETRAIL_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres'"
+  cat "$state_dir/env"
 }
 
 stop() {

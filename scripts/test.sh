@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 started_postgres=false
 if [ -z "${CHANGETRAIL_TEST_POSTGRES:-}" ]; then
+  CHANGETRAIL_PG_STATE=$(mktemp -d /tmp/changetrail-pg-test.XXXXXX)
+  export CHANGETRAIL_PG_STATE
   eval "$(scripts/postgres.sh start)"
   started_postgres=true
 fi
