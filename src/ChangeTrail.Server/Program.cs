@@ -15,7 +15,6 @@ using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection(ChangeTrailOptions.Section).Get<ChangeTrailOptions>() ?? new ChangeTrailOptions();
@@ -56,7 +55,7 @@ builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.Seriali
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddChangeTrailOpenApi();
 
 var app = builder.Build();
 
@@ -81,8 +80,7 @@ app.UseMiddleware<IdempotencyMiddleware>();
 app.UseAuthorization();
 
 app.MapHealth();
-app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference("/api/docs", scalar => scalar.WithTitle("ChangeTrail API").DisableDefaultFonts()).AllowAnonymous();
+app.MapChangeTrailOpenApi();
 
 var api = app.MapGroup("/api/v1");
 RunSetup.Map(api);
