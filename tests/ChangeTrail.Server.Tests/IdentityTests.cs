@@ -188,6 +188,25 @@ public abstract class IdentityTests(ChangeTrailApp app) : ProviderTests(app)
     }
 
     [Fact]
+    public async Task Passwords_are_stored_hashed_and_accounts_lock_out_after_repeated_failures()
+    {
+        var email = $"pw-{Scenario.Unique()}@example.test";
+        var id = (await S.Admin.PostJsonAsync<CreatedResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Pat", [Role.Requestor], "correct horse battery staple"))).Id;
+
+        await using var scope = App.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Persistence.Identity.AppUser>>();
+        var user = (await users.FindByIdAsync(id.ToString()))!;
+        user.PasswordHash.ShouldNotBeNullOrEmpty();
+        user.PasswordHash.ShouldNotContain("correct horse");
+        (await users.CheckPasswordAsync(user, "correct horse battery staple")).ShouldBeTrue();
+        user.LockoutEnabled.ShouldBeTrue();
+        for (var i = 0; i < 5; i++)
+            await users.AccessFailedAsync(user);
+        (await users.IsLockedOutAsync(user)).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Token_creation_validates_scopes_and_expiry()
     {
         var person = await S.PersonAsync(Role.Requestor);

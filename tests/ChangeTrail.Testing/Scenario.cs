@@ -1,5 +1,6 @@
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Risk;
 
 namespace ChangeTrail.Testing;
 
@@ -67,18 +68,9 @@ public sealed class Scenario(ChangeTrailApp app)
         null,
         null);
 
-    public static readonly IReadOnlyDictionary<string, string> LowRiskAnswers = new Dictionary<string, string>
-    {
-        ["accessControl"] = "no",
-        ["sensitiveData"] = "no",
-        ["networkExposure"] = "no",
-        ["downtime"] = "none",
-        ["blastRadius"] = "single",
-        ["rollbackTime"] = "minutes",
-        ["complexity"] = "one",
-        ["familiarity"] = "routine",
-        ["dataMigration"] = "no",
-    };
+    /// <summary>Every question answered with its lightest option: Low in every dimension.</summary>
+    public static readonly IReadOnlyDictionary<string, string> LowRiskAnswers = DefaultRiskQuestionnaire.Instance.Questions
+        .ToDictionary(q => q.Key, q => q.Options.MinBy(o => o.Weight)!.Key);
 
     public static readonly IReadOnlyDictionary<string, string> HighRiskAnswers =
         new Dictionary<string, string>(LowRiskAnswers) { ["downtime"] = "extended" };
