@@ -112,6 +112,16 @@ public sealed class ChangeRequest
         return change;
     }
 
+    /// <summary>Whether <paramref name="actor"/> may edit the change in its current state.</summary>
+    public Result CanEdit(Actor actor)
+    {
+        if (actor.Id != RequestorId)
+            return new NotTheRequestor();
+        if (State is not (ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved) && !IsEmergencyUnderWay)
+            return new InvalidTransition("be edited", State);
+        return Result.Success;
+    }
+
     /// <summary>
     /// Edits the content. Approvals are bound to what was approved, so an edit voids them: a Submitted or
     /// Approved change goes back to Draft, an emergency under way stays where it is and needs them anew.
@@ -119,11 +129,9 @@ public sealed class ChangeRequest
     public Result Edit(Actor actor, ChangeType type, ChangeContent content, IReadOnlyList<ServiceProfile> services,
         RiskQuestionnaire questionnaire, DateTime now)
     {
-        if (actor.Id != RequestorId)
-            return new NotTheRequestor();
-        var emergencyUnderWay = Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
-        if (State is not (ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved) && !emergencyUnderWay)
-            return new InvalidTransition("be edited", State);
+        var check = CanEdit(actor);
+        if (!check.IsSuccess)
+            return check;
         if (type != Type)
             return ValidationFailed.For("type", "The type of a change request cannot be changed; cancel it and request a new one.");
         content = content.Normalized();
@@ -136,7 +144,7 @@ public sealed class ChangeRequest
 
         Apply(content, services, questionnaire);
         var voided = VoidApprovals(now);
-        if (emergencyUnderWay)
+        if (IsEmergencyUnderWay)
         {
             RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
             ApprovedAt = null;
@@ -151,16 +159,23 @@ public sealed class ChangeRequest
         return Result.Success;
     }
 
-    /// <summary>Draft → Submitted. Every field policy 3.2 requires must be present; the risk is frozen here.</summary>
-    public Result Submit(Actor actor, RiskQuestionnaire questionnaire, DateTime now)
+    /// <summary>Whether <paramref name="actor"/> may submit now: the requestor, a draft, every required field present.</summary>
+    public Result CanSubmit(Actor actor, RiskQuestionnaire questionnaire)
     {
         if (actor.Id != RequestorId)
             return new NotTheRequestor();
         if (State != ChangeState.Draft)
             return new InvalidTransition("be submitted", State);
         var missing = Content.MissingRequiredFields(questionnaire);
-        if (missing.Count > 0)
-            return new MissingRequiredFields(missing);
+        return missing.Count > 0 ? new MissingRequiredFields(missing) : Result.Success;
+    }
+
+    /// <summary>Draft → Submitted. Every field policy 3.2 requires must be present; the risk is frozen here.</summary>
+    public Result Submit(Actor actor, RiskQuestionnaire questionnaire, DateTime now)
+    {
+        var check = CanSubmit(actor, questionnaire);
+        if (!check.IsSuccess)
+            return check;
 
         FreezeRiskAndRequirements(questionnaire);
         State = ChangeState.Submitted;
@@ -172,14 +187,41 @@ public sealed class ChangeRequest
     }
 
     /// <summary>
-    /// Records an approver's decision after every separation-of-duties rule (policy 3.7). One rejection
-    /// ends a submitted change; approvals fill required slots, one person one slot, and the change is
-    /// Approved when every slot is filled. An emergency under way takes its approvals retrospectively.
+    /// Whether <paramref name="approver"/> may record <paramref name="decision"/> now, after every
+    /// separation-of-duties rule (policy 3.7). The UI asks this to show the button, or the reason instead.
+    /// </summary>
+    public Result CanDecide(Actor approver, ApprovalDecision decision, RiskQuestionnaire questionnaire, DateTime now) =>
+        DecisionFor(approver, decision, null, questionnaire, now).Error is { } error ? error : Result.Success;
+
+    /// <summary>
+    /// Records an approver's decision. One rejection ends a submitted change; approvals fill required slots,
+    /// one person one slot, and the change is Approved when every slot is filled. An emergency under way
+    /// takes its approvals retrospectively.
     /// </summary>
     public Result Decide(Actor approver, ApprovalDecision decision, string? comment, RiskQuestionnaire questionnaire, DateTime now)
     {
-        var retrospective = Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
-        if (State != ChangeState.Submitted && !retrospective)
+        var decided = DecisionFor(approver, decision, comment, questionnaire, now);
+        if (!decided.IsSuccess)
+            return decided.Error!;
+
+        Approvals.Add(decided.Value!);
+        if (decision == ApprovalDecision.Reject)
+        {
+            if (!IsEmergencyUnderWay)
+                State = ChangeState.Rejected;
+            Touch(approver, "rejected", comment, now);
+            return Result.Success;
+        }
+
+        Touch(approver, "approved", comment, now);
+        CompleteApprovalIfMet(approver, now);
+        return Result.Success;
+    }
+
+    /// <summary>The approval a decision would add, or the rule that refuses it.</summary>
+    private Result<Approval> DecisionFor(Actor approver, ApprovalDecision decision, string? comment, RiskQuestionnaire questionnaire, DateTime now)
+    {
+        if (State != ChangeState.Submitted && !IsEmergencyUnderWay)
             return new InvalidTransition(decision == ApprovalDecision.Approve ? "be approved" : "be rejected", State);
 
         var refusal = SeparationOfDutiesRefusal(approver);
@@ -191,7 +233,7 @@ public sealed class ChangeRequest
             return new ApproverRoleRequired(RequiredApprovals.Distinct().Select(SlotRole).ToList());
         if (ActiveApprovals.Any(a => a.ApproverId == approver.Id))
             return new AlreadyApproved();
-        if (retrospective)
+        if (IsEmergencyUnderWay)
         {
             var missing = Content.MissingRequiredFields(questionnaire);
             if (missing.Count > 0)
@@ -201,26 +243,11 @@ public sealed class ChangeRequest
         var approval = new Approval(Id, approver.Id, decision, comment, fillable, ContentHash, now);
         if (decision == ApprovalDecision.Approve && OutstandingAfter(approval).Count == Outstanding().Count)
             return new ApprovalNotRequired(Outstanding().Select(ApprovalSlots.Describe).ToList());
-
-        Approvals.Add(approval);
-        if (decision == ApprovalDecision.Reject)
-        {
-            if (!retrospective)
-                State = ChangeState.Rejected;
-            Touch(approver, "rejected", comment, now);
-            return Result.Success;
-        }
-
-        Touch(approver, "approved", comment, now);
-        CompleteApprovalIfMet(approver, now);
-        return Result.Success;
+        return approval;
     }
 
-    /// <summary>
-    /// Approved → Implementing; an emergency goes from Draft straight here with a written justification,
-    /// and its documentation and approval fall due 24 hours later.
-    /// </summary>
-    public Result Start(Actor actor, DateTime now)
+    /// <summary>Whether <paramref name="actor"/> may start implementing now.</summary>
+    public Result CanStart(Actor actor)
     {
         if (!actor.Has(Role.Implementer))
             return new RoleRequired("implement a change", [nameof(Role.Implementer)]);
@@ -229,7 +256,6 @@ public sealed class ChangeRequest
         // Policy 3.7: nobody deploys a change they approved themselves.
         if (ActiveApprovals.Any(a => a.ApproverId == actor.Id && a.Decision == ApprovalDecision.Approve))
             return new ImplementerApprovalForbidden();
-
         if (Type == ChangeType.Emergency && State == ChangeState.Draft)
         {
             var missing = new List<string>();
@@ -237,16 +263,25 @@ public sealed class ChangeRequest
                 missing.Add("emergencyJustification");
             if (Services.Count == 0)
                 missing.Add("services");
-            if (missing.Count > 0)
-                return new MissingRequiredFields(missing);
+            return missing.Count > 0 ? new MissingRequiredFields(missing) : Result.Success;
+        }
+        return State == ChangeState.Approved ? Result.Success : new InvalidTransition("start implementation", State);
+    }
+
+    /// <summary>
+    /// Approved → Implementing; an emergency goes from Draft straight here with a written justification,
+    /// and its documentation and approval fall due 24 hours later.
+    /// </summary>
+    public Result Start(Actor actor, DateTime now)
+    {
+        var check = CanStart(actor);
+        if (!check.IsSuccess)
+            return check;
+        if (State == ChangeState.Draft)
+        {
             RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
             DocumentationDueAt = now + EmergencyDocumentationWindow;
         }
-        else if (State != ChangeState.Approved)
-        {
-            return new InvalidTransition("start implementation", State);
-        }
-
         ImplementerId = actor.Id;
         State = ChangeState.Implementing;
         ImplementationStartedAt = now;
@@ -254,26 +289,30 @@ public sealed class ChangeRequest
         return Result.Success;
     }
 
+    /// <summary>Whether <paramref name="actor"/> may mark the change implemented now.</summary>
+    public Result CanComplete(Actor actor) => ImplementerStep(actor, ChangeState.Implementing, "be marked implemented");
+
     /// <summary>Implementing → Implemented: the deployment is done and awaits verification.</summary>
     public Result Complete(Actor actor, DateTime now)
     {
-        if (State != ChangeState.Implementing)
-            return new InvalidTransition("be marked implemented", State);
-        if (ImplementerId != actor.Id)
-            return new NotTheImplementer();
+        var check = CanComplete(actor);
+        if (!check.IsSuccess)
+            return check;
         State = ChangeState.Implemented;
         ImplementedAt = now;
         Touch(actor, "completed", null, now);
         return Result.Success;
     }
 
+    /// <summary>Whether <paramref name="actor"/> may record the post-deployment verification now.</summary>
+    public Result CanVerify(Actor actor) => ImplementerStep(actor, ChangeState.Implemented, "be verified");
+
     /// <summary>Implemented → Verified or Failed: policy 3.5's post-deployment verification.</summary>
     public Result Verify(Actor actor, VerificationOutcome outcome, string? notes, DateTime now)
     {
-        if (State != ChangeState.Implemented)
-            return new InvalidTransition("be verified", State);
-        if (ImplementerId != actor.Id)
-            return new NotTheImplementer();
+        var check = CanVerify(actor);
+        if (!check.IsSuccess)
+            return check;
         State = outcome == VerificationOutcome.Success ? ChangeState.Verified : ChangeState.Failed;
         VerifiedAt = now;
         VerificationNotes = notes;
@@ -281,23 +320,22 @@ public sealed class ChangeRequest
         return Result.Success;
     }
 
+    /// <summary>Whether <paramref name="actor"/> may record the rollback now.</summary>
+    public Result CanRollBack(Actor actor) => ImplementerStep(actor, ChangeState.Failed, "be rolled back");
+
     /// <summary>Failed → RolledBack: the rollback plan was carried out.</summary>
     public Result RollBack(Actor actor, string? notes, DateTime now)
     {
-        if (State != ChangeState.Failed)
-            return new InvalidTransition("be rolled back", State);
-        if (ImplementerId != actor.Id)
-            return new NotTheImplementer();
+        var check = CanRollBack(actor);
+        if (!check.IsSuccess)
+            return check;
         State = ChangeState.RolledBack;
         Touch(actor, "rolled-back", notes, now);
         return Result.Success;
     }
 
-    /// <summary>
-    /// Records the CAB's post-implementation review of an emergency change (policy 3.6), by a CAB member
-    /// who neither requested nor implemented it.
-    /// </summary>
-    public Result Review(Actor actor, string? notes, DateTime now)
+    /// <summary>Whether <paramref name="actor"/> may record the post-implementation review now.</summary>
+    public Result CanReview(Actor actor)
     {
         if (Type != ChangeType.Emergency)
             return new InvalidTransition("have a post-implementation review (only emergency changes have one)", State);
@@ -307,11 +345,40 @@ public sealed class ChangeRequest
             return new ParticipantReviewForbidden();
         if (State is not (ChangeState.Implemented or ChangeState.Verified or ChangeState.Failed or ChangeState.RolledBack) || ReviewedAt is not null)
             return new InvalidTransition("be reviewed", State);
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// Records the CAB's post-implementation review of an emergency change (policy 3.6), by a CAB member
+    /// who neither requested nor implemented it.
+    /// </summary>
+    public Result Review(Actor actor, string? notes, DateTime now)
+    {
+        var check = CanReview(actor);
+        if (!check.IsSuccess)
+            return check;
         ReviewedById = actor.Id;
         ReviewedAt = now;
         ReviewNotes = notes;
         Touch(actor, "reviewed", notes, now);
         return Result.Success;
+    }
+
+    /// <summary>Whether <paramref name="actor"/> may close the change now.</summary>
+    public Result CanClose(Actor actor, RiskQuestionnaire questionnaire)
+    {
+        if (State is not (ChangeState.Verified or ChangeState.RolledBack))
+            return new InvalidTransition("be closed", State);
+        if (actor.Id != RequestorId && actor.Id != ImplementerId)
+            return new NotTheRequestor();
+        if (Type != ChangeType.Emergency)
+            return Result.Success;
+        var missing = Content.MissingRequiredFields(questionnaire);
+        if (missing.Count > 0)
+            return new MissingRequiredFields(missing);
+        if (State != ChangeState.RolledBack && Outstanding().Count > 0)
+            return new ApprovalsOutstanding(Outstanding().Select(ApprovalSlots.Describe).ToList());
+        return ReviewedAt is null ? new PostImplementationReviewRequired() : Result.Success;
     }
 
     /// <summary>
@@ -320,33 +387,31 @@ public sealed class ChangeRequest
     /// </summary>
     public Result Close(Actor actor, RiskQuestionnaire questionnaire, DateTime now)
     {
-        if (State is not (ChangeState.Verified or ChangeState.RolledBack))
-            return new InvalidTransition("be closed", State);
-        if (actor.Id != RequestorId && actor.Id != ImplementerId)
-            return new NotTheRequestor();
-        if (Type == ChangeType.Emergency)
-        {
-            var missing = Content.MissingRequiredFields(questionnaire);
-            if (missing.Count > 0)
-                return new MissingRequiredFields(missing);
-            if (State != ChangeState.RolledBack && Outstanding().Count > 0)
-                return new ApprovalsOutstanding(Outstanding().Select(ApprovalSlots.Describe).ToList());
-            if (ReviewedAt is null)
-                return new PostImplementationReviewRequired();
-        }
+        var check = CanClose(actor, questionnaire);
+        if (!check.IsSuccess)
+            return check;
         State = ChangeState.Closed;
         ClosedAt = now;
         Touch(actor, "closed", null, now);
         return Result.Success;
     }
 
-    /// <summary>Draft, Submitted or Approved → Cancelled, by the requestor, before anything is deployed.</summary>
-    public Result Cancel(Actor actor, string? reason, DateTime now)
+    /// <summary>Whether <paramref name="actor"/> may cancel the change now.</summary>
+    public Result CanCancel(Actor actor)
     {
         if (actor.Id != RequestorId)
             return new NotTheRequestor();
-        if (State is not (ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved))
-            return new InvalidTransition("be cancelled", State);
+        return State is ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved
+            ? Result.Success
+            : new InvalidTransition("be cancelled", State);
+    }
+
+    /// <summary>Draft, Submitted or Approved → Cancelled, by the requestor, before anything is deployed.</summary>
+    public Result Cancel(Actor actor, string? reason, DateTime now)
+    {
+        var check = CanCancel(actor);
+        if (!check.IsSuccess)
+            return check;
         State = ChangeState.Cancelled;
         CancellationReason = reason;
         Touch(actor, "cancelled", reason, now);
@@ -363,6 +428,16 @@ public sealed class ChangeRequest
     public bool IsDocumentationOverdue(RiskQuestionnaire questionnaire, DateTime now) =>
         DocumentationDueAt is { } due && now > due && State != ChangeState.Closed &&
         (Content.MissingRequiredFields(questionnaire).Count > 0 || Outstanding().Count > 0);
+
+    private bool IsEmergencyUnderWay => Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
+
+    /// <summary>A step only the implementer takes, in one state: the state is checked first, so the answer says what is possible.</summary>
+    private Result ImplementerStep(Actor actor, ChangeState required, string action)
+    {
+        if (State != required)
+            return new InvalidTransition(action, State);
+        return ImplementerId == actor.Id ? Result.Success : new NotTheImplementer();
+    }
 
     private DomainError? SeparationOfDutiesRefusal(Actor approver)
     {
