@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -19,8 +20,11 @@ namespace ChangeTrail.Persistence;
 /// migrations live in their own folder (see ARCHITECTURE.md, "Engineering notes").
 /// </summary>
 public abstract class ChangeTrailDbContext(DbContextOptions options)
-    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core Data Protection keys: shared by every instance, so cookies and antiforgery tokens work on all of them.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<ChangeRequest> ChangeRequests => Set<ChangeRequest>();
     public DbSet<Approval> Approvals => Set<Approval>();
     public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();

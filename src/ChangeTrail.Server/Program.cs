@@ -1,7 +1,6 @@
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
-using ChangeTrail.Persistence.Identity;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
@@ -12,9 +11,8 @@ using ChangeTrail.Server.Features.Setup;
 using ChangeTrail.Server.Features.Tokens;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
-using Microsoft.AspNetCore.Authentication;
+using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection(ChangeTrailOptions.Section).Get<ChangeTrailOptions>() ?? new ChangeTrailOptions();
@@ -27,24 +25,8 @@ builder.Services.AddSingleton(DefaultRiskQuestionnaire.Instance);
 builder.Services.AddChangeTrailDatabase(builder.Configuration, options);
 builder.Services.AddScoped<ChangeCommand>();
 
-builder.Services.AddIdentityCore<AppUser>(identity =>
-    {
-        // NIST SP 800-63B: length over composition rules.
-        identity.Password.RequiredLength = 12;
-        identity.Password.RequireDigit = false;
-        identity.Password.RequireLowercase = false;
-        identity.Password.RequireUppercase = false;
-        identity.Password.RequireNonAlphanumeric = false;
-        identity.Lockout.MaxFailedAccessAttempts = 5;
-        identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-        identity.Lockout.AllowedForNewUsers = true;
-        identity.User.RequireUniqueEmail = false; // enforced for people only; service accounts have no email
-    })
-    .AddRoles<IdentityRole<Guid>>()
-    .AddEntityFrameworkStores<ChangeTrailDbContext>();
-
-builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+builder.Services.AddChangeTrailIdentity();
+builder.Services.AddChangeTrailAuthentication();
 builder.Services.AddAuthorizationBuilder()
     // Deny by default: an endpoint is public only when it says AllowAnonymous.
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -56,6 +38,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddChangeTrailOpenApi();
+builder.Services.AddChangeTrailWeb();
 
 var app = builder.Build();
 
@@ -74,12 +57,17 @@ await using (var scope = app.Services.CreateAsyncScope())
 }
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseSecurityHeaders();
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
 app.UseAuthentication();
 app.UseMiddleware<IdempotencyMiddleware>();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapHealth();
+app.MapStaticAssets().AllowAnonymous();
+app.MapRazorPages();
 app.MapChangeTrailOpenApi();
 
 var api = app.MapGroup("/api/v1");

@@ -9,7 +9,14 @@ public sealed record InvalidTransition(string Action, ChangeState State)
 /// <summary>Policy 3.2: a CR must carry every required field before it goes further. Names them all at once.</summary>
 public sealed record MissingRequiredFields(IReadOnlyList<string> Fields)
     : DomainError(ErrorKind.Unprocessable, "missing-required-fields", "Required fields are missing",
-        $"Fill in {string.Join(", ", Fields)} first.");
+        $"Fill in {string.Join(", ", Fields)} first.")
+{
+    /// <summary>What each missing field is told, by the API and the UI alike.</summary>
+    public const string FieldMessage = "Required before the change can go further.";
+
+    /// <summary>The missing fields as field errors, keyed like any validation error.</summary>
+    public IReadOnlyDictionary<string, string[]> AsFieldErrors() => Fields.ToDictionary(f => f, _ => new[] { FieldMessage });
+}
 
 public sealed record SelfApprovalForbidden()
     : DomainError(ErrorKind.Forbidden, "self-approval-forbidden", "You cannot approve your own change",

@@ -13,8 +13,6 @@ namespace ChangeTrail.Server.Api;
 /// </summary>
 public static class Problems
 {
-    private static readonly string[] RequiredMessage = ["Required before the change can go further."];
-
     public static string TypeUri(string name) => $"/problems/{name}";
 
     public static int StatusOf(ErrorKind kind) => kind switch
@@ -31,8 +29,7 @@ public static class Problems
         var problem = error switch
         {
             ValidationFailed v => new HttpValidationProblemDetails(v.Errors.ToDictionary()),
-            MissingRequiredFields m => new HttpValidationProblemDetails(
-                m.Fields.ToDictionary(f => f, _ => RequiredMessage))
+            MissingRequiredFields m => new HttpValidationProblemDetails(m.AsFieldErrors().ToDictionary())
             {
                 Extensions = { ["missingFields"] = m.Fields },
             },

@@ -78,6 +78,12 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // Pages answer the browser the usual way: a redirect to sign in, or the access-denied page.
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
         if (authorizeResult.Challenged)
         {
             var failure = context.Items[TokenAuthenticationHandler.FailureItem] as string;

@@ -1,0 +1,55 @@
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Server.Auth;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ChangeTrail.Server.Web;
+
+/// <summary>What every page of the UI needs: who is looking, and how to show a rule's refusal in words.</summary>
+public abstract class ChangeTrailPage : PageModel
+{
+    public Actor Viewer => User.ToActor();
+
+    public bool ViewerHas(params Role[] roles) => User.Identity?.IsAuthenticated == true && Viewer.HasAny(roles);
+
+    /// <summary>A refusal shown at the top of the page, in words.</summary>
+    [TempData]
+    public string? Notice { get; set; }
+
+    public string? Refusal { get; private set; }
+
+    /// <summary>
+    /// Shows a rule's refusal: field errors next to their fields (keyed by the API's JSON path, prefixed
+    /// with the form's model name), and the explanation at the top of the page.
+    /// </summary>
+    protected void ShowRefusal(DomainError error, string modelPrefix = "Form")
+    {
+        Refusal = error.Detail;
+        var fields = error switch
+        {
+            ValidationFailed v => v.Errors,
+            Domain.Changes.MissingRequiredFields m => m.AsFieldErrors(),
+            _ => null,
+        };
+        foreach (var (field, messages) in fields ?? new Dictionary<string, string[]>())
+        {
+            foreach (var message in messages)
+                ModelState.AddModelError(FormKey(modelPrefix, field), message);
+        }
+    }
+
+    /// <summary>"riskAnswers.downtime" → "Form.RiskAnswers[downtime]"; "services[0]" → "Form.Services"; "rollbackPlan" → "Form.RollbackPlan".</summary>
+    public static string FormKey(string prefix, string field)
+    {
+        var dot = field.IndexOf('.', StringComparison.Ordinal);
+        if (field.StartsWith("riskAnswers.", StringComparison.Ordinal))
+            return $"{prefix}.RiskAnswers[{field[(dot + 1)..]}]";
+        var bracket = field.IndexOf('[', StringComparison.Ordinal);
+        var name = bracket > 0 ? field[..bracket] : dot > 0 ? field[..dot] : field;
+        return $"{prefix}.{char.ToUpperInvariant(name[0])}{name[1..]}";
+    }
+
+    /// <summary>Shows a message at the top of the page without a rule behind it (sign-in failures).</summary>
+    protected void ShowMessage(string message) => Refusal = message;
+}
