@@ -1,10 +1,17 @@
 using ChangeTrail.Server.Web;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ChangeTrail.Server.Pages;
 
-/// <summary>What a browser sees for an error status, instead of a blank page.</summary>
+/// <summary>
+/// What a browser sees for an error status, instead of a blank page. Status pages re-execute with the
+/// original method, so a refused POST (a forged form) lands here as a POST too.
+/// </summary>
+[IgnoreAntiforgeryToken]
 public sealed class StatusModel : ChangeTrailPage
 {
+    public void OnPost(int code) => OnGet(code);
+
     public string Title { get; private set; } = "";
     public string Explanation { get; private set; } = "";
 

@@ -1,7 +1,6 @@
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Server.Auth;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ChangeTrail.Server.Web;
@@ -13,11 +12,25 @@ public abstract class ChangeTrailPage : PageModel
 
     public bool ViewerHas(params Role[] roles) => User.Identity?.IsAuthenticated == true && Viewer.HasAny(roles);
 
-    /// <summary>A refusal shown at the top of the page, in words.</summary>
-    [TempData]
-    public string? Notice { get; set; }
+    /// <summary>
+    /// A message for the next page the browser sees (after a redirect), shown once. Read from TempData
+    /// on each render rather than bound, so a message is never carried past the page that shows it.
+    /// </summary>
+    public string? Notice
+    {
+        get => TempData.Peek(NoticeKey) as string;
+        set => TempData[NoticeKey] = value;
+    }
+
+    private const string NoticeKey = "notice";
+
+    /// <summary>Takes the notice for display: shown once, then gone.</summary>
+    public string? TakeNotice() => TempData[NoticeKey] as string;
 
     public string? Refusal { get; private set; }
+
+    /// <summary>The fields the last refusal named, by their API names ("rollbackPlan", "riskAnswers.downtime").</summary>
+    public IReadOnlyList<string> RefusalFields { get; private set; } = [];
 
     /// <summary>
     /// Shows a rule's refusal: field errors next to their fields (keyed by the API's JSON path, prefixed
@@ -25,13 +38,15 @@ public abstract class ChangeTrailPage : PageModel
     /// </summary>
     protected void ShowRefusal(DomainError error, string modelPrefix = "Form")
     {
-        Refusal = error.Detail;
+        // Field errors are listed in words beside the fields; the headline says what kind of refusal it is.
+        Refusal = error is ValidationFailed or Domain.Changes.MissingRequiredFields ? error.Title + "." : error.Detail;
         var fields = error switch
         {
             ValidationFailed v => v.Errors,
             Domain.Changes.MissingRequiredFields m => m.AsFieldErrors(),
             _ => null,
         };
+        RefusalFields = fields?.Keys.ToList() ?? [];
         foreach (var (field, messages) in fields ?? new Dictionary<string, string[]>())
         {
             foreach (var message in messages)

@@ -11,6 +11,7 @@ public static class WebSetup
             pages.Conventions.AllowAnonymousToPage("/Account/Setup");
             pages.Conventions.AllowAnonymousToPage("/Status");
             pages.Conventions.AllowAnonymousToPage("/Denied");
+            pages.Conventions.AddPageRoute("/Changes/Edit", "/changes/new");
         }).AddMvcOptions(mvc =>
             // The rules validate the forms (the same ones the API uses); no second, framework-made set of messages.
             mvc.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true);

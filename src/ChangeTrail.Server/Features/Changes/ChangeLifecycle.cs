@@ -11,70 +11,98 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace ChangeTrail.Server.Features.Changes;
 
+/// <summary>What a lifecycle step was given: a decision, a verification outcome, notes.</summary>
+public sealed record LifecycleInput(ApprovalDecision? Decision = null, VerificationOutcome? Outcome = null, string? Notes = null);
+
 /// <summary>
-/// The lifecycle endpoints: POST /changes/{id}/&lt;transition&gt;. Each one is a single call of the
-/// aggregate's method through <see cref="ChangeCommand"/>; the rules live in <see cref="ChangeRequest"/>.
+/// One lifecycle step: the aggregate's method that performs it (<see cref="Rule"/>) and the one that says
+/// whether the viewer may take it now (<see cref="Check"/>), so the UI shows a button or the reason.
+/// </summary>
+public sealed record LifecycleAction(
+    string Name,
+    string Scope,
+    OnConflict OnConflict,
+    string Summary,
+    Func<ChangeRequest, Actor, LifecycleInput, RiskQuestionnaire, DateTime, Result> Rule,
+    Func<ChangeRequest, Actor, RiskQuestionnaire, DateTime, Result> Check);
+
+/// <summary>
+/// The lifecycle: POST /changes/{id}/&lt;step&gt; for the API, and the same steps for the web UI. Each is a
+/// single call of the aggregate's method through <see cref="ChangeCommand"/>; the rules live in <see cref="ChangeRequest"/>.
 /// </summary>
 public static class ChangeLifecycle
 {
+    public static readonly LifecycleAction Submit = new("submit", Scopes.ChangesWrite, OnConflict.Refuse,
+        "Submit a draft for approval; a 422 names every field policy 3.2 still requires",
+        (c, a, _, q, now) => c.Submit(a, q, now), (c, a, q, _) => c.CanSubmit(a, q));
+
+    // Approvals racing each other are all recorded (re-read and retried); one racing a cancel gets 409.
+    public static readonly LifecycleAction Decide = new("approvals", Scopes.ChangesApprove, OnConflict.Retry,
+        "Approve or reject a change, subject to every separation-of-duties rule",
+        (c, a, input, q, now) => input.Decision is { } decision
+            ? c.Decide(a, decision, input.Notes, q, now)
+            : ValidationFailed.For("decision", "Say 'approve' or 'reject'."),
+        (c, a, q, now) => c.CanDecide(a, ApprovalDecision.Approve, q, now));
+
+    public static readonly LifecycleAction Start = new("start", Scopes.ChangesWrite, OnConflict.Refuse,
+        "Start implementing an approved change, or an emergency change at once",
+        (c, a, _, _, now) => c.Start(a, now), (c, a, _, _) => c.CanStart(a));
+
+    public static readonly LifecycleAction Complete = new("complete", Scopes.ChangesWrite, OnConflict.Refuse,
+        "Mark the change implemented, awaiting post-deployment verification",
+        (c, a, _, _, now) => c.Complete(a, now), (c, a, _, _) => c.CanComplete(a));
+
+    public static readonly LifecycleAction Verify = new("verify", Scopes.ChangesWrite, OnConflict.Refuse,
+        "Record post-deployment verification: success → Verified, failed → Failed",
+        (c, a, input, _, now) => input.Outcome is { } outcome
+            ? c.Verify(a, outcome, input.Notes, now)
+            : ValidationFailed.For("outcome", "Say 'success' or 'failed'."),
+        (c, a, _, _) => c.CanVerify(a));
+
+    public static readonly LifecycleAction RollBack = new("rollback", Scopes.ChangesWrite, OnConflict.Refuse,
+        "Record that a failed change was rolled back",
+        (c, a, input, _, now) => c.RollBack(a, input.Notes, now), (c, a, _, _) => c.CanRollBack(a));
+
+    public static readonly LifecycleAction Review = new("review", Scopes.ChangesApprove, OnConflict.Refuse,
+        "Record the CAB's post-implementation review of an emergency change",
+        (c, a, input, _, now) => c.Review(a, input.Notes, now), (c, a, _, _) => c.CanReview(a));
+
+    public static readonly LifecycleAction Close = new("close", Scopes.ChangesWrite, OnConflict.Refuse,
+        "Close a verified or rolled-back change",
+        (c, a, _, q, now) => c.Close(a, q, now), (c, a, q, _) => c.CanClose(a, q));
+
+    public static readonly LifecycleAction Cancel = new("cancel", Scopes.ChangesWrite, OnConflict.Refuse,
+        "Cancel a change before it is implemented",
+        (c, a, input, _, now) => c.Cancel(a, input.Notes, now), (c, a, _, _) => c.CanCancel(a));
+
+    public static readonly IReadOnlyList<LifecycleAction> All = [Submit, Decide, Start, Complete, Verify, RollBack, Review, Close, Cancel];
+
+    public static Task<Result<ChangeResponse>> ExecuteAsync(LifecycleAction action, string idOrNumber, Actor actor, LifecycleInput input,
+        int? expectedVersion, ChangeCommand command, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
+        command.RunAsync(idOrNumber, actor, expectedVersion, (change, now) => action.Rule(change, actor, input, questionnaire, now),
+            action.OnConflict, cancellationToken);
+
     public static void Map(RouteGroupBuilder changes)
     {
-        Transition<NotesRequest>(changes, "submit", Scopes.ChangesWrite, OnConflict.Refuse,
-            "Submit a draft for approval; a 422 names every field policy 3.2 still requires",
-            (change, actor, _, questionnaire, now) => change.Submit(actor, questionnaire, now));
-
-        // Approvals racing each other are all recorded (re-read and retried); one racing a cancel gets 409.
-        Transition<DecisionRequest>(changes, "approvals", Scopes.ChangesApprove, OnConflict.Retry,
-            "Approve or reject a change, subject to every separation-of-duties rule",
-            (change, actor, body, questionnaire, now) => body?.Decision is { } decision
-                ? change.Decide(actor, decision, body!.Comment, questionnaire, now)
-                : ValidationFailed.For("decision", "Say 'approve' or 'reject'."))
-            .RequireHuman();
-
-        Transition<NotesRequest>(changes, "start", Scopes.ChangesWrite, OnConflict.Refuse,
-            "Start implementing an approved change, or an emergency change at once",
-            (change, actor, _, _, now) => change.Start(actor, now));
-
-        Transition<NotesRequest>(changes, "complete", Scopes.ChangesWrite, OnConflict.Refuse,
-            "Mark the change implemented, awaiting post-deployment verification",
-            (change, actor, _, _, now) => change.Complete(actor, now));
-
-        Transition<VerifyRequest>(changes, "verify", Scopes.ChangesWrite, OnConflict.Refuse,
-            "Record post-deployment verification: success → Verified, failed → Failed",
-            (change, actor, body, _, now) => body?.Outcome is { } outcome
-                ? change.Verify(actor, outcome, body!.Notes, now)
-                : ValidationFailed.For("outcome", "Say 'success' or 'failed'."));
-
-        Transition<NotesRequest>(changes, "rollback", Scopes.ChangesWrite, OnConflict.Refuse,
-            "Record that a failed change was rolled back",
-            (change, actor, body, _, now) => change.RollBack(actor, body?.Notes, now));
-
-        Transition<NotesRequest>(changes, "review", Scopes.ChangesApprove, OnConflict.Refuse,
-            "Record the CAB's post-implementation review of an emergency change",
-            (change, actor, body, _, now) => change.Review(actor, body?.Notes, now));
-
-        Transition<NotesRequest>(changes, "close", Scopes.ChangesWrite, OnConflict.Refuse,
-            "Close a verified or rolled-back change",
-            (change, actor, _, questionnaire, now) => change.Close(actor, questionnaire, now));
-
-        Transition<NotesRequest>(changes, "cancel", Scopes.ChangesWrite, OnConflict.Refuse,
-            "Cancel a change before it is implemented",
-            (change, actor, body, _, now) => change.Cancel(actor, body?.Reason ?? body?.Notes, now));
+        Endpoint<NotesRequest>(changes, Submit, _ => new());
+        Endpoint<DecisionRequest>(changes, Decide, body => new(Decision: body?.Decision, Notes: body?.Comment)).RequireHuman();
+        Endpoint<NotesRequest>(changes, Start, _ => new());
+        Endpoint<NotesRequest>(changes, Complete, _ => new());
+        Endpoint<VerifyRequest>(changes, Verify, body => new(Outcome: body?.Outcome, Notes: body?.Notes));
+        Endpoint<NotesRequest>(changes, RollBack, body => new(Notes: body?.Notes));
+        Endpoint<NotesRequest>(changes, Review, body => new(Notes: body?.Notes));
+        Endpoint<NotesRequest>(changes, Close, _ => new());
+        Endpoint<NotesRequest>(changes, Cancel, body => new(Notes: body?.Reason ?? body?.Notes));
     }
 
-    private static RouteHandlerBuilder Transition<TBody>(RouteGroupBuilder changes, string name, string scope, OnConflict onConflict, string summary,
-        Func<ChangeRequest, Actor, TBody?, RiskQuestionnaire, DateTime, Result> rule)
+    private static RouteHandlerBuilder Endpoint<TBody>(RouteGroupBuilder changes, LifecycleAction action, Func<TBody?, LifecycleInput> input)
         where TBody : class =>
-        changes.MapPost($"/{{idOrNumber}}/{name}", async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
-                string idOrNumber, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] TBody? body, HttpContext http, ClaimsPrincipal user, ChangeCommand command,
-                RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
-            {
-                var actor = user.ToActor();
-                var result = await command.RunAsync(idOrNumber, actor, ChangeHttp.ExpectedVersion(http),
-                    (change, now) => rule(change, actor, body, questionnaire, now), onConflict, cancellationToken);
-                return result.ToHttp(http);
-            })
-            .RequireAccess(scope)
-            .WithName($"{char.ToUpperInvariant(name[0])}{name[1..]}Change")
-            .WithSummary(summary);
+        changes.MapPost($"/{{idOrNumber}}/{action.Name}", async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
+                string idOrNumber, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] TBody? body, HttpContext http, ClaimsPrincipal user,
+                ChangeCommand command, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
+            (await ExecuteAsync(action, idOrNumber, user.ToActor(), input(body), ChangeHttp.ExpectedVersion(http), command, questionnaire,
+                cancellationToken)).ToHttp(http))
+            .RequireAccess(action.Scope)
+            .WithName($"{char.ToUpperInvariant(action.Name[0])}{action.Name[1..]}Change")
+            .WithSummary(action.Summary);
 }

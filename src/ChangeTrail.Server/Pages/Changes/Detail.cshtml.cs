@@ -1,0 +1,123 @@
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Persistence;
+using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Hosting;
+using ChangeTrail.Server.Web;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Pages.Changes;
+
+/// <summary>A lifecycle step as the viewer sees it: a button, the reason they cannot take it, or nothing.</summary>
+public sealed record StepView(LifecycleAction Action, string Label, bool Allowed, string? Reason, IReadOnlyList<string> Missing);
+
+/// <summary>
+/// One change request: every field, risk by dimension, required and given approvals, the timeline, and the
+/// steps the viewer may take next. What may be done is asked of the aggregate's own Can* rules.
+/// </summary>
+public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, ChangeCommand command) : ChangeTrailPage
+{
+    private static readonly Dictionary<string, string> Labels = new()
+    {
+        [ChangeLifecycle.Submit.Name] = "Submit for approval",
+        [ChangeLifecycle.Start.Name] = "Start implementation",
+        [ChangeLifecycle.Complete.Name] = "Mark implemented",
+        [ChangeLifecycle.Verify.Name] = "Verify",
+        [ChangeLifecycle.RollBack.Name] = "Record rollback",
+        [ChangeLifecycle.Review.Name] = "Record review",
+        [ChangeLifecycle.Close.Name] = "Close",
+        [ChangeLifecycle.Cancel.Name] = "Cancel change",
+    };
+
+    [FromRoute]
+    public string IdOrNumber { get; set; } = "";
+
+    public ChangeResponse Change { get; private set; } = null!;
+
+    public RiskQuestionnaire Questionnaire => questionnaire;
+
+    public IReadOnlyList<StepView> Steps { get; private set; } = [];
+
+    public bool CanEdit { get; private set; }
+
+    public bool CanApprove { get; private set; }
+
+    public bool CanReject { get; private set; }
+
+    /// <summary>Why the viewer cannot decide, in words; null when they can, or when no decision is being collected.</summary>
+    public string? DecisionReason { get; private set; }
+
+    public bool CollectingDecisions { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
+        await LoadAsync(cancellationToken) ? Page() : NotFound();
+
+    /// <summary>One handler for every step: the step's name picks the rule, the form supplies its input.</summary>
+    public async Task<IActionResult> OnPostStepAsync(string step, ApprovalDecision? decision, VerificationOutcome? outcome, string? notes,
+        int? version, CancellationToken cancellationToken)
+    {
+        var action = ChangeLifecycle.All.FirstOrDefault(a => a.Name == step);
+        if (action is null)
+            return BadRequest();
+        var result = await ChangeLifecycle.ExecuteAsync(action, IdOrNumber, Viewer, new LifecycleInput(decision, outcome, notes), version,
+            command, questionnaire, cancellationToken);
+        if (result.IsSuccess)
+        {
+            Notice = $"Done: {result.Value!.Number} is now {result.Value.State}.";
+            return Redirect($"/changes/{result.Value.Number}");
+        }
+        db.ChangeTracker.Clear();
+        if (!await LoadAsync(cancellationToken))
+            return NotFound();
+        ShowRefusal(result.Error!);
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken cancellationToken)
+    {
+        var change = await db.ChangeRequests.AsNoTracking().ByIdOrNumber(IdOrNumber).SingleOrDefaultAsync(cancellationToken);
+        if (change is null)
+            return false;
+        var now = clock.UtcNow;
+        Change = await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);
+        var viewer = Viewer;
+
+        CanEdit = change.CanEdit(viewer).IsSuccess;
+        Steps = ChangeLifecycle.All.Where(a => a != ChangeLifecycle.Decide)
+            .Select(a => View(a, a.Check(change, viewer, questionnaire, now)))
+            .OfType<StepView>()
+            .ToList();
+
+        var approve = change.CanDecide(viewer, ApprovalDecision.Approve, questionnaire, now);
+        var reject = change.CanDecide(viewer, ApprovalDecision.Reject, questionnaire, now);
+        CanApprove = approve.IsSuccess;
+        CanReject = reject.IsSuccess;
+        CollectingDecisions = approve.Error is not InvalidTransition;
+        DecisionReason = CanApprove || CanReject || !CollectingDecisions ? null : approve.Error!.Detail;
+        return true;
+    }
+
+    /// <summary>
+    /// A step the state does not allow, or that belongs to someone else, is not shown at all; one the viewer
+    /// could take but a rule stops is shown with the rule's reason; missing fields leave the button (its
+    /// answer lists them) with the list beside it.
+    /// </summary>
+    private static StepView? View(LifecycleAction action, Result check) => check.Error switch
+    {
+        null => new StepView(action, Labels[action.Name], true, null, []),
+        InvalidTransition or NotTheRequestor or NotTheImplementer or RoleRequired => null,
+        MissingRequiredFields missing => new StepView(action, Labels[action.Name], true, null, missing.Fields),
+        var other => new StepView(action, Labels[action.Name], false, other.Detail, []),
+    };
+
+    public string Describe(string field) => FieldNames.Describe(field, questionnaire);
+
+    public string QuestionText(string key) => questionnaire.Questions.FirstOrDefault(q => q.Key == key)?.Text ?? key;
+
+    public string OptionLabel(string key, string option) =>
+        questionnaire.Questions.FirstOrDefault(q => q.Key == key)?.Options.FirstOrDefault(o => o.Key == option)?.Label ?? option;
+}
