@@ -27,6 +27,9 @@ public static class Scopes
         (scope.StartsWith(GatePrefix, StringComparison.Ordinal) && scope.Length > GatePrefix.Length &&
          scope[GatePrefix.Length..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'));
 
+    /// <summary>Policy 3.7: a pipeline identity neither approves nor administers, whatever its token says.</summary>
+    public static bool AllowedForServiceAccounts(string scope) => scope is not (ChangesApprove or Admin);
+
     /// <summary>Whether a set of granted scopes covers <paramref name="required"/>; <c>gate</c> covers every <c>gate:env</c>.</summary>
     public static bool Covers(IReadOnlySet<string> granted, string required) =>
         granted.Contains(required) ||

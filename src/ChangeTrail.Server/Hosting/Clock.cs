@@ -8,6 +8,14 @@ public sealed class Clock(TimeProvider time)
 {
     public DateTime UtcNow => Truncate(time.GetUtcNow().UtcDateTime);
 
+    /// <summary>A time a client sent: without an offset it is taken as UTC (as the API documents); with one, converted.</summary>
+    public static DateTime? AsUtc(DateTime? value) => value switch
+    {
+        null => null,
+        { Kind: DateTimeKind.Unspecified } v => DateTime.SpecifyKind(v, DateTimeKind.Utc),
+        { } v => v.ToUniversalTime(),
+    };
+
     public static DateTime Truncate(DateTime value) =>
         new(value.Ticks - value.Ticks % (TimeSpan.TicksPerMillisecond / 1000), DateTimeKind.Utc);
 }

@@ -39,7 +39,7 @@ public abstract class ChangeTrailPage : PageModel
     protected void ShowRefusal(DomainError error, string modelPrefix = "Form")
     {
         // Field errors are listed in words beside the fields; the headline says what kind of refusal it is.
-        Refusal = error is ValidationFailed or Domain.Changes.MissingRequiredFields ? error.Title + "." : error.Detail;
+        Refusal = error is ValidationFailed or Domain.Changes.MissingRequiredFields ? error.Title + "." : $"{error.Title}. {error.Detail}";
         var fields = error switch
         {
             ValidationFailed v => v.Errors,

@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
+using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Features.Changes;
@@ -53,7 +54,7 @@ public static class ChangeInput
             fields.Title ?? "",
             Blank(fields.Purpose), Blank(fields.Scope), Blank(fields.ImpactAnalysis), Blank(fields.RollbackPlan),
             Blank(fields.TestPlan), Blank(fields.TestResults),
-            AsUtc(fields.PlannedStart), AsUtc(fields.PlannedEnd),
+            Clock.AsUtc(fields.PlannedStart), Clock.AsUtc(fields.PlannedEnd),
             services.Select(s => s.Id).ToList(),
             answers,
             implementerId,
@@ -89,14 +90,6 @@ public static class ChangeInput
             .Select(u => (Guid?)u.Id)
             .FirstOrDefaultAsync(cancellationToken);
     }
-
-    /// <summary>A time without an offset is taken as UTC, as the API documents; one with an offset is converted.</summary>
-    private static DateTime? AsUtc(DateTime? value) => value switch
-    {
-        null => null,
-        { Kind: DateTimeKind.Unspecified } v => DateTime.SpecifyKind(v, DateTimeKind.Utc),
-        { } v => v.ToUniversalTime(),
-    };
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

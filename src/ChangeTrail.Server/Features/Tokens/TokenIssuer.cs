@@ -19,11 +19,10 @@ public static class TokenIssuer
         {
             if (!Scopes.IsValid(scopes[i]))
                 errors.Add($"scopes[{i}]", $"Unknown scope '{scopes[i]}'. Known: {string.Join(", ", Scopes.All)}, gate:<environment>.");
-            // Policy 3.7: a pipeline identity neither approves nor administers, whatever its token says.
-            else if (forServiceAccount && scopes[i] is Scopes.ChangesApprove or Scopes.Admin)
+            else if (forServiceAccount && !Scopes.AllowedForServiceAccounts(scopes[i]))
                 errors.Add($"scopes[{i}]", $"A service account cannot hold the '{scopes[i]}' scope.");
         }
-        if (expiresAt is { } expiry && expiry.ToUniversalTime() <= now)
+        if (Hosting.Clock.AsUtc(expiresAt) is { } expiry && expiry <= now)
             errors.Add("expiresAt", "The expiry must be in the future.");
         return errors.ToResult();
     }
@@ -42,7 +41,7 @@ public static class TokenIssuer
             Scopes = scopes.Distinct().Order(StringComparer.Ordinal).ToList(),
             CreatedById = createdBy,
             CreatedAt = now,
-            ExpiresAt = expiresAt is { } e ? Hosting.Clock.Truncate(e.ToUniversalTime()) : null,
+            ExpiresAt = Hosting.Clock.AsUtc(expiresAt) is { } e ? Hosting.Clock.Truncate(e) : null,
         };
         db.ApiTokens.Add(token);
         return (token, secret);

@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Features.Users;
@@ -18,13 +19,13 @@ public static class ListUsers
         users.MapGet("/", HandleAsync).RequireAccess(Scopes.Admin, Role.Admin).WithName(nameof(ListUsers))
             .WithSummary("List users and service accounts (format=csv for the access review)");
 
-    private static async Task<IResult> HandleAsync(string? format, ChangeTrailDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(string? format, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
     {
         if (format is not (null or "json" or "csv"))
             return Problems.BadRequest("format", "Use 'json' or 'csv'.");
         var users = await ExecuteAsync(db, cancellationToken);
         return format == "csv"
-            ? Results.File(Encoding.UTF8.GetBytes(ToCsv(users)), "text/csv; charset=utf-8", "access-review.csv")
+            ? Results.File(Encoding.UTF8.GetBytes(ToCsv(users, clock.UtcNow)), "text/csv; charset=utf-8", "access-review.csv")
             : TypedResults.Ok(users);
     }
 
@@ -49,13 +50,13 @@ public static class ListUsers
                 .ToList())).ToList();
     }
 
-    public static string ToCsv(IReadOnlyList<UserResponse> users)
+    public static string ToCsv(IReadOnlyList<UserResponse> users, DateTime now)
     {
         var csv = new StringBuilder();
         csv.Append("id,email,displayName,kind,roles,active,createdAt,deactivatedAt,lastSignInAt,activeTokens,tokens,lastTokenUse\r\n");
         foreach (var u in users)
         {
-            var active = u.Tokens.Where(t => t.RevokedAt is null && (t.ExpiresAt is null || t.ExpiresAt > DateTime.UtcNow)).ToList();
+            var active = u.Tokens.Where(t => t.RevokedAt is null && (t.ExpiresAt is null || t.ExpiresAt > now)).ToList();
             var lastUse = u.Tokens.Max(t => t.LastUsedAt);
             csv.AppendJoin(',', new[]
             {

@@ -36,8 +36,10 @@ public sealed class SetupModel(ChangeTrailDbContext db, UserManager<AppUser> use
             ShowRefusal(result.Error!);
             return Page();
         }
-        var admin = await users.FindByIdAsync(result.Value!.UserId.ToString());
-        await signIn.SignInAsync(admin!, isPersistent: false);
+        var admin = (await users.FindByIdAsync(result.Value!.UserId.ToString()))!;
+        await signIn.SignInAsync(admin, isPersistent: false);
+        admin.LastSignInAt = clock.UtcNow;
+        await users.UpdateAsync(admin);
         Notice = "Setup is done. An admin API token was created for you; create your own tokens under Users.";
         return RedirectToPage("/Index");
     }

@@ -1,0 +1,229 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Shouldly;
+
+namespace ChangeTrail.Server.Tests;
+
+/// <summary>The admin pages through the real pipeline: a signed-in browser session, antiforgery tokens, the forms as a browser posts them.</summary>
+public sealed partial class AdminPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private const string AdminEmail = "admin@example.test";
+    private const string AdminPassword = "a long enough password";
+
+    [Fact]
+    public async Task A_signed_in_person_without_the_admin_role_is_refused_the_users_page()
+    {
+        var email = $"requestor-{Scenario.Unique()}@example.test";
+        await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Rita Requestor", [Role.Requestor], "another long password"));
+        var browser = await SignInAsync(email, "another long password");
+
+        var response = await browser.GetAsync("/admin/users", Ct);
+
+        if (response.StatusCode != HttpStatusCode.Forbidden)
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+            new Uri(browser.BaseAddress!, response.Headers.Location!).AbsolutePath.ShouldBe("/denied");
+        }
+        (await browser.GetAsync("/admin/services", Ct)).StatusCode.ShouldBeOneOf(HttpStatusCode.Forbidden, HttpStatusCode.Redirect);
+    }
+
+    [Fact]
+    public async Task Adding_a_user_through_the_form_creates_them_with_their_roles()
+    {
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var email = $"new-{Scenario.Unique()}@example.test";
+
+        var response = await PostFormAsync(browser, "/admin/users", "/admin/users?handler=Add",
+            ("Form.Email", email), ("Form.DisplayName", "Nora New"), ("Form.Roles", "Requestor"), ("Form.Roles", "ChangeApprover"),
+            ("Form.Password", ""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var users = await app.AsAdmin().GetJsonAsync<List<UserResponse>>("/api/v1/users");
+        var created = users.Single(u => u.Email == email);
+        created.DisplayName.ShouldBe("Nora New");
+        created.Roles.ShouldBe([Role.Requestor, Role.ChangeApprover], ignoreOrder: true);
+        var page = await browser.GetStringAsync("/admin/users", Ct);
+        page.ShouldContain("Nora New was added");
+        (await browser.GetStringAsync("/admin/users", Ct)).ShouldNotContain("Nora New was added"); // shown once
+    }
+
+    [Fact]
+    public async Task A_refused_user_form_explains_each_field_and_keeps_what_was_typed()
+    {
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+
+        var response = await PostFormAsync(browser, "/admin/users", "/admin/users?handler=Add",
+            ("Form.Email", "not-an-email"), ("Form.DisplayName", ""), ("Form.Roles", "Auditor"), ("Form.Password", "short"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var page = await response.Content.ReadAsStringAsync(Ct);
+        page.ShouldContain("Not done:");
+        FieldError(page, "Form.Email").ShouldBe("This is not an email address.");
+        FieldError(page, "Form.DisplayName").ShouldBe("This field is required.");
+        page.ShouldContain("value=\"not-an-email\"");
+        page.ShouldMatch("""id="role-Auditor"[^>]*checked""");
+    }
+
+    [Fact]
+    public async Task A_token_created_on_the_page_is_shown_once_and_works_against_the_api()
+    {
+        var email = $"tokened-{Scenario.Unique()}@example.test";
+        var person = await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Tom Token", [Role.Requestor], null));
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var page = $"/admin/users/{person.Id}";
+
+        var response = await PostFormAsync(browser, page, $"{page}?handler=CreateToken",
+            ("Form.Name", "laptop"), ("Form.Scopes", "changes:read"), ("Form.GateEnvironments", "production"), ("Form.ExpiresAt", ""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        html.ShouldContain("Copy this token now: it will not be shown again.");
+        var token = TokenShown().Match(html).Groups[1].Value;
+        token.ShouldStartWith("ctp_");
+
+        var api = app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        (await api.GetAsync("/api/v1/changes", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var again = await browser.GetStringAsync(page, Ct);
+        again.ShouldNotContain(token);
+        again.ShouldContain(token[..12]); // the prefix, so people can tell their tokens apart
+        again.ShouldContain("changes:read gate:production");
+    }
+
+    [Fact]
+    public async Task A_revoked_token_stops_working()
+    {
+        var email = $"revoked-{Scenario.Unique()}@example.test";
+        var person = await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Rob Revoked", [Role.Requestor], null));
+        var token = await app.AsAdmin().PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{person.Id}/tokens",
+            new CreateTokenRequest("ci", [Scopes.ChangesRead], null));
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var page = $"/admin/users/{person.Id}";
+
+        var response = await PostFormAsync(browser, page, $"{page}?tokenId={token.Id}&handler=Revoke");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await app.As(token.Token).GetAsync("/api/v1/changes")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await browser.GetStringAsync(page, Ct)).ShouldContain("is revoked: it stopped working at once.");
+    }
+
+    [Fact]
+    public async Task A_service_with_regulated_data_is_listed_with_its_badge_and_production_environment()
+    {
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var name = $"payments-{Scenario.Unique()}";
+
+        var response = await PostFormAsync(browser, "/admin/services", "/admin/services?handler=Add",
+            ("Form.Name", name), ("Form.Repository", "https://git.example.test/payments"),
+            ("Form.RegulatedData", "true"), ("Form.RegulatedData", "false"), ("Form.SecurityControl", "false"),
+            ("Form.NonProductionEnvironments", "staging, qa"), ("Form.ProductionEnvironments", "production"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var html = await browser.GetStringAsync("/admin/services", Ct);
+        var row = Regex.Match(html, $"""<tr>\s*<th scope="row">{name}</th>(.*?)</tr>""", RegexOptions.Singleline);
+        row.Success.ShouldBeTrue();
+        row.Groups[1].Value.ShouldContain(">Regulated data</span>");
+        row.Groups[1].Value.ShouldNotContain("Security control");
+        row.Groups[1].Value.ShouldContain("staging, qa, production (production)");
+        var service = await app.AsAdmin().GetJsonAsync<ServiceResponse>($"/api/v1/services/{name}");
+        service.RegulatedData.ShouldBeTrue();
+        service.Environments.ShouldContain(new EnvironmentDto("production", true));
+    }
+
+    [Fact]
+    public async Task A_service_account_added_on_the_page_gets_a_token_without_approve_scope()
+    {
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var name = $"pipeline-{Scenario.Unique()}";
+
+        var added = await PostFormAsync(browser, "/admin/service-accounts", "/admin/service-accounts?handler=Add",
+            ("Form.Name", name), ("Form.Roles", "Implementer"));
+
+        added.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var page = added.Headers.Location!.OriginalString;
+        page.ShouldStartWith("/admin/users/");
+        var refused = await PostFormAsync(browser, page, $"{page}?handler=CreateToken",
+            ("Form.Name", "ci"), ("Form.Scopes", "changes:approve"));
+        refused.StatusCode.ShouldBe(HttpStatusCode.OK);
+        FieldError(await refused.Content.ReadAsStringAsync(Ct), "Form.Scopes").ShouldBe("A service account cannot hold the 'changes:approve' scope.");
+
+        var created = await PostFormAsync(browser, page, $"{page}?handler=CreateToken",
+            ("Form.Name", "ci"), ("Form.Scopes", "deployments:write"));
+        TokenShown().IsMatch(await created.Content.ReadAsStringAsync(Ct)).ShouldBeTrue();
+        (await browser.GetStringAsync("/admin/service-accounts", Ct)).ShouldContain(name);
+    }
+
+    [Fact]
+    public async Task A_user_name_with_markup_is_rendered_encoded()
+    {
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var email = $"mallory-{Scenario.Unique()}@example.test";
+
+        await PostFormAsync(browser, "/admin/users", "/admin/users?handler=Add",
+            ("Form.Email", email), ("Form.DisplayName", "Mallory <script>alert(1)</script>"));
+
+        var html = await browser.GetStringAsync("/admin/users", Ct);
+        html.ShouldContain("Mallory &lt;script&gt;alert(1)&lt;/script&gt;");
+        html.ShouldNotContain("<script>alert(1)");
+    }
+
+    [Fact]
+    public async Task The_admin_cannot_deactivate_themself_and_can_deactivate_someone_else()
+    {
+        var email = $"leaver-{Scenario.Unique()}@example.test";
+        var leaver = await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Lee Leaver", [Role.Requestor], null));
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+
+        var list = await browser.GetStringAsync("/admin/users", Ct);
+        list.ShouldNotContain("aria-label=\"Deactivate First Admin\"");
+        list.ShouldContain("aria-label=\"Deactivate Lee Leaver\"");
+
+        var response = await PostFormAsync(browser, "/admin/users", $"/admin/users?handler=Deactivate&id={leaver.Id}");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var users = await app.AsAdmin().GetJsonAsync<List<UserResponse>>("/api/v1/users");
+        users.Single(u => u.Id == leaver.Id).Active.ShouldBeFalse();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A browser: cookies kept, redirects not followed, signed in through the login form.</summary>
+    private async Task<HttpClient> SignInAsync(string email, string password)
+    {
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await PostFormAsync(browser, "/login", "/login", ("Email", email), ("Password", password));
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync(Ct));
+        return browser;
+    }
+
+    /// <summary>Reads the antiforgery token from the form on <paramref name="page"/>, then posts <paramref name="fields"/> to <paramref name="action"/>.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string page, string action, params (string Name, string Value)[] fields)
+    {
+        var form = await browser.GetStringAsync(page, Ct);
+        var csrf = AntiforgeryField().Match(form);
+        csrf.Success.ShouldBeTrue($"No antiforgery field on {page}");
+        var content = new FormUrlEncodedContent(
+            fields.Select(f => KeyValuePair.Create(f.Name, f.Value)).Append(KeyValuePair.Create("__csrf", csrf.Groups[1].Value)));
+        return await browser.PostAsync(action, content, Ct);
+    }
+
+    private static string FieldError(string html, string field) =>
+        WebUtility.HtmlDecode(Regex.Match(html, $"""<span class="field-error[^"]*" data-valmsg-for="{Regex.Escape(field)}"[^>]*>([^<]*)</span>""").Groups[1].Value);
+
+    [GeneratedRegex(@"name=""__csrf"" type=""hidden"" value=""([^""]+)""")]
+    private static partial Regex AntiforgeryField();
+
+    [GeneratedRegex("""class="token"[^>]*>(ctp_[A-Za-z0-9_-]+)<""")]
+    private static partial Regex TokenShown();
+}
