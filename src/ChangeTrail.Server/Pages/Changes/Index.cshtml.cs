@@ -38,7 +38,12 @@ public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
     {
         var parameters = new Dictionary<string, string?>
         {
-            ["state"] = State, ["type"] = Type, ["service"] = Service, ["risk"] = Risk, ["q"] = Q, ["page"] = page.ToString(),
+            ["state"] = State,
+            ["type"] = Type,
+            ["service"] = Service,
+            ["risk"] = Risk,
+            ["q"] = Q,
+            ["page"] = page.ToString(),
         };
         return "/changes" + QueryString.Create(parameters.Where(p => !string.IsNullOrEmpty(p.Value))).ToUriComponent();
     }
