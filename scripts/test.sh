@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: a throwaway PostgreSQL (installed from Debian's packages if
-# missing), every test on SQLite and PostgreSQL, and the formatting check. Usage: ./scripts/test.sh
+# The whole test suite, as CI runs it: a throwaway PostgreSQL and Chromium (each installed from Debian's
+# packages if missing), every test on SQLite and PostgreSQL, the browser tests, and the formatting check.
+# Usage: ./scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "test.sh: need root (or sudo) to run: $*" >&2; exit 1; fi
+}
+
+# The browser tests drive Debian's Chromium through Playwright's bundled driver; nothing is downloaded.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Chromium from Debian's packages" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
 
 started_postgres=false
 if [ -z "${CHANGETRAIL_TEST_POSTGRES:-}" ]; then

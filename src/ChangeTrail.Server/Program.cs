@@ -4,6 +4,7 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Features.Demo;
 using ChangeTrail.Server.Features.Risk;
 using ChangeTrail.Server.Features.ServiceAccounts;
 using ChangeTrail.Server.Features.Services;
@@ -14,6 +15,7 @@ using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Authorization;
 
+var demo = DemoData.TakeSwitch(ref args);
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection(ChangeTrailOptions.Section).Get<ChangeTrailOptions>() ?? new ChangeTrailOptions();
 builder.Services.Configure<ChangeTrailOptions>(builder.Configuration.GetSection(ChangeTrailOptions.Section));
@@ -50,6 +52,8 @@ if (args.FirstOrDefault() == "migrate")
 }
 
 await Database.MigrateAsync(app.Services);
+if (!await DemoData.SeedIfRequestedAsync(app, demo))
+    return;
 await using (var scope = app.Services.CreateAsyncScope())
 {
     if (!await RunSetup.IsDoneAsync(scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>(), CancellationToken.None))
@@ -60,6 +64,8 @@ app.UseExceptionHandler();
 app.UseSecurityHeaders();
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
+// Routing after the status pages, so a re-executed request (/status/404) is routed afresh.
+app.UseRouting();
 app.UseAuthentication();
 app.UseMiddleware<IdempotencyMiddleware>();
 app.UseAuthorization();

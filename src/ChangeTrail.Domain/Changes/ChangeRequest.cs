@@ -88,6 +88,9 @@ public sealed class ChangeRequest
     /// <summary>Timeline events raised since the aggregate was loaded; the handler saves them with it.</summary>
     public IReadOnlyList<ChangeEvent> PendingEvents => _pendingEvents;
 
+    /// <summary>Called once the pending events are saved, so a second command on the same instance does not save them again.</summary>
+    public void EventsSaved() => _pendingEvents.Clear();
+
     public IEnumerable<Approval> ActiveApprovals => Approvals.Where(a => a.IsActive);
 
     public static Result<ChangeRequest> Create(Guid id, long number, ChangeType type, ChangeContent content, Actor requestor,

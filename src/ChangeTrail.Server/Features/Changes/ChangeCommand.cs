@@ -54,6 +54,7 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                change.EventsSaved();
                 return await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);
             }
             catch (DbUpdateException e)

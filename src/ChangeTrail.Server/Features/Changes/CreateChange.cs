@@ -52,6 +52,7 @@ public static class CreateChange
         db.ChangeRequests.Add(change);
         db.ChangeEvents.AddRange(change.PendingEvents);
         await db.SaveChangesAsync(cancellationToken);
+        change.EventsSaved();
         return await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);
     }
 }

@@ -22,7 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const dimension = output.dataset.riskOutput;
       if (dimension === "Overall") return;
       let value = level(scores[dimension] || 0);
-      if (dimension === "Security" && form.querySelector("[data-sensitive]:checked") && value === "Low") value = "Medium";
+      if (dimension === "Security" && form.querySelector("[data-sensitive='true']:checked") && value === "Low") value = "Medium";
       if (order[value] > order[overall]) overall = value;
       show(output, value);
     });
