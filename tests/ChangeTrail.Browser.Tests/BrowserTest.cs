@@ -95,6 +95,14 @@ public abstract partial class BrowserTest(BrowserFixture fixture) : IAsyncLifeti
         return new Account(created.Id, email, name, Password, App.As(token.Token));
     }
 
+    /// <summary>A complete change on a new service, submitted through the API by <paramref name="requestor"/>.</summary>
+    protected async Task<ChangeResponse> SubmittedChangeAsync(Account requestor)
+    {
+        var scenario = new Scenario(App);
+        var draft = await requestor.Api.PostJsonAsync<ChangeResponse>("/api/v1/changes", scenario.CompleteChange(await scenario.ServiceAsync()));
+        return await requestor.Api.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{draft.Number}/submit");
+    }
+
     [GeneratedRegex(@"/login(\?.*)?$")]
     private static partial Regex LoginPattern();
 }

@@ -98,13 +98,4 @@ public sealed class ChangePageTests(SetUpServer fixture) : BrowserTest(fixture),
 
         dialogs.ShouldBeEmpty();
     }
-
-    private async Task<ChangeResponse> SubmittedChangeAsync(Account requestor)
-    {
-        var scenario = new Scenario(App);
-        var draft = await requestor.Api.PostJsonAsync<ChangeResponse>("/api/v1/changes", scenario.CompleteChange(await scenario.ServiceAsync()));
-        var submitted = await requestor.Api.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{draft.Number}/submit");
-        submitted.State.ShouldBe(ChangeState.Submitted);
-        return submitted;
-    }
 }

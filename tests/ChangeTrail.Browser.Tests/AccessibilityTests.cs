@@ -1,0 +1,67 @@
+using ChangeTrail.Domain.Identity;
+using Microsoft.Playwright;
+using Shouldly;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChangeTrail.Browser.Tests;
+
+/// <summary>
+/// The WCAG basics a test can check: every control has an accessible name, the skip link is the first
+/// stop for the keyboard, and the main screens fit a phone without scrolling sideways.
+/// </summary>
+public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixture), IClassFixture<SetUpServer>
+{
+    [Fact]
+    public async Task Every_form_control_on_the_main_screens_has_an_accessible_name()
+    {
+        var requestor = await AccountAsync(Role.Requestor, Role.Implementer);
+        var change = await SubmittedChangeAsync(requestor);
+        await SignInAsync(Page, requestor);
+
+        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}" })
+        {
+            await Page.GotoAsync(path);
+            var unnamed = await Page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+                    .filter(el => {
+                        const byLabel = el.labels && el.labels.length > 0 && [...el.labels].some(l => l.textContent.trim());
+                        const byAria = (el.getAttribute('aria-label') || '').trim() || el.getAttribute('aria-labelledby');
+                        const byText = el.tagName === 'BUTTON' && el.textContent.trim();
+                        return !(byLabel || byAria || byText);
+                    })
+                    .map(el => el.outerHTML.slice(0, 120))
+                """);
+            unnamed.ShouldBeEmpty($"controls without a name on {path}");
+        }
+    }
+
+    [Fact]
+    public async Task The_first_tab_stop_is_the_skip_link_and_it_moves_focus_to_the_content()
+    {
+        var requestor = await AccountAsync(Role.Requestor);
+        await SignInAsync(Page, requestor);
+        await Page.GotoAsync("/changes");
+
+        await Page.Keyboard.PressAsync("Tab");
+        var skip = Page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" });
+        await Expect(skip).ToBeFocusedAsync();
+        await Page.Keyboard.PressAsync("Enter");
+        await Expect(Page.Locator("main")).ToBeFocusedAsync();
+    }
+
+    [Fact]
+    public async Task The_main_screens_fit_a_phone_without_scrolling_sideways()
+    {
+        var requestor = await AccountAsync(Role.Requestor, Role.Implementer);
+        var change = await SubmittedChangeAsync(requestor);
+        await Page.SetViewportSizeAsync(390, 844);
+        await SignInAsync(Page, requestor);
+
+        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}" })
+        {
+            await Page.GotoAsync(path);
+            var overflow = await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            overflow.ShouldBeLessThanOrEqualTo(0, $"{path} is wider than a phone screen");
+        }
+    }
+}
