@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
+using ChangeTrail.Persistence.Ledger;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -33,6 +34,45 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
     public DbSet<ChangeNumber> ChangeNumbers => Set<ChangeNumber>();
     public DbSet<Installation> Installations => Set<Installation>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+    public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
+    public DbSet<LedgerHead> LedgerHeads => Set<LedgerHead>();
+
+    private readonly List<LedgerAction> _recorded = [];
+
+    /// <summary>Queues an action for the ledger; the next save appends it in the same transaction as everything else it saves.</summary>
+    public void Record(LedgerAction action) => _recorded.Add(action);
+
+    /// <summary>Drops queued actions whose save will not happen (a lost race about to be retried).</summary>
+    public void DiscardRecorded() => _recorded.Clear();
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (_recorded.Count == 0)
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+        var actions = _recorded.ToList();
+        _recorded.Clear();
+        var transaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            await LedgerAppender.AppendAsync(this, actions, cancellationToken);
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (transaction is not null)
+                await transaction.CommitAsync(cancellationToken);
+            return saved;
+        }
+        finally
+        {
+            if (transaction is not null)
+                await transaction.DisposeAsync();
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        _recorded.Count == 0
+            ? base.SaveChanges(acceptAllChangesOnSuccess)
+            : throw new InvalidOperationException("Recorded actions are appended to the ledger by SaveChangesAsync only.");
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -132,6 +172,32 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
             NormalizedName = role.ToString().ToUpperInvariant(),
             ConcurrencyStamp = role.ToString(),
         }));
+
+        builder.Entity<LedgerEntry>(entry =>
+        {
+            entry.ToTable("LedgerEntry");
+            entry.HasKey(e => e.Index);
+            entry.Property(e => e.Index).ValueGeneratedNever();
+            entry.Property(e => e.Action).HasMaxLength(100);
+            entry.Property(e => e.SubjectType).HasMaxLength(50);
+            entry.Property(e => e.SubjectId).HasMaxLength(100);
+            entry.Property(e => e.LeafHash).HasMaxLength(32);
+            entry.HasIndex(e => new { e.SubjectType, e.SubjectId, e.Index });
+            entry.HasIndex(e => new { e.ActorId, e.Index });
+        });
+        builder.Entity<LedgerNode>(node =>
+        {
+            node.ToTable("LedgerNode");
+            node.HasKey(n => new { n.Level, n.Index });
+            node.Property(n => n.Hash).HasMaxLength(32);
+        });
+        builder.Entity<LedgerHead>(head =>
+        {
+            head.ToTable("LedgerHead");
+            head.HasKey(h => h.Id);
+            head.Property(h => h.Id).ValueGeneratedNever();
+            head.HasData(new LedgerHead { Id = LedgerHead.SingletonId, Size = 0 });
+        });
 
         builder.Entity<ChangeNumber>(n => n.HasKey(x => x.Id));
         builder.Entity<Installation>(i =>

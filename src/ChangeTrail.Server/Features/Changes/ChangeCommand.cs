@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -51,6 +52,8 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
                 return result.Error!;
 
             db.ChangeEvents.AddRange(change.PendingEvents);
+            if (change.PendingEvents.Count > 0)
+                db.RecordChange(actor.Id, change.PendingEvents[0].Action, change, now);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

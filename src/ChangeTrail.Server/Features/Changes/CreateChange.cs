@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Configuration;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
@@ -51,6 +52,7 @@ public static class CreateChange
         var change = created.Value!;
         db.ChangeRequests.Add(change);
         db.ChangeEvents.AddRange(change.PendingEvents);
+        db.RecordChange(actor.Id, "created", change, now);
         await db.SaveChangesAsync(cancellationToken);
         change.EventsSaved();
         return await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);

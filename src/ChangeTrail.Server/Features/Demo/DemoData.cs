@@ -190,23 +190,24 @@ public static partial class DemoData
                 Clock, cancellationToken);
             if (!setup.IsSuccess)
                 return setup.Error!;
+            var adminId = setup.Value!.UserId;
             db.ChangeTracker.Clear();
 
             foreach (var person in People.Skip(1))
             {
                 var id = Check(await CreateUser.ExecuteAsync(new CreateUserRequest(person.Email, person.DisplayName, person.Roles, Password),
-                    db, users, Clock, cancellationToken)).Id;
+                    adminId, db, users, Clock, cancellationToken)).Id;
                 _actors[person.Email.Split('@')[0]] = new Actor(id, person.Email, false, person.Roles.ToHashSet());
             }
             var pipeline = Check(await CreateServiceAccount.ExecuteAsync(new CreateServiceAccountRequest(PipelineName, [Role.Implementer]),
-                db, users, Clock, cancellationToken)).Id;
+                adminId, db, users, Clock, cancellationToken)).Id;
             _actors[PipelineName] = new Actor(pipeline, "", true, new HashSet<Role> { Role.Implementer });
 
             foreach (var service in Services)
             {
                 Check(await CreateService.ExecuteAsync(new CreateServiceRequest(service, $"https://git.example.com/shop/{service}",
                     RegulatedData: service == "payments", SecurityControl: service == "identity",
-                    [new EnvironmentDto("staging", false), new EnvironmentDto("production", true)]), db, Clock, cancellationToken));
+                    [new EnvironmentDto("staging", false), new EnvironmentDto("production", true)]), adminId, db, Clock, cancellationToken));
             }
             db.ChangeTracker.Clear();
 

@@ -29,13 +29,13 @@ public static class CreateServiceAccount
     }
 
     private static async Task<Results<Created<CreatedResponse>, ProblemHttpResult>> HandleAsync(CreateServiceAccountRequest body,
-        ChangeTrailDbContext db, UserManager<AppUser> users, Clock clock, CancellationToken cancellationToken)
+        System.Security.Claims.ClaimsPrincipal user, ChangeTrailDbContext db, UserManager<AppUser> users, Clock clock, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, db, users, clock, cancellationToken);
+        var result = await ExecuteAsync(body, user.UserIdOf(), db, users, clock, cancellationToken);
         return result.IsSuccess ? TypedResults.Created($"/api/v1/users/{result.Value!.Id}", result.Value) : Problems.From(result.Error!);
     }
 
-    public static async Task<Result<CreatedResponse>> ExecuteAsync(CreateServiceAccountRequest body, ChangeTrailDbContext db,
+    public static async Task<Result<CreatedResponse>> ExecuteAsync(CreateServiceAccountRequest body, Guid actorId, ChangeTrailDbContext db,
         UserManager<AppUser> users, Clock clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -64,7 +64,7 @@ public static class CreateServiceAccount
             IsServiceAccount = true,
             CreatedAt = clock.UtcNow,
         };
-        var created = await Identities.CreateAsync(users, db, account, null, roles, cancellationToken);
+        var created = await Identities.CreateAsync(users, db, account, null, roles, actorId, cancellationToken);
         return created.IsSuccess ? new CreatedResponse(account.Id) : created.Error!;
     }
 }

@@ -3,6 +3,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
@@ -22,13 +23,13 @@ public static class CreateService
             .WithSummary("Register a service and its environments");
 
     private static async Task<Results<Created<CreatedResponse>, ProblemHttpResult>> HandleAsync(CreateServiceRequest body,
-        ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
+        System.Security.Claims.ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, db, clock, cancellationToken);
+        var result = await ExecuteAsync(body, user.UserIdOf(), db, clock, cancellationToken);
         return result.IsSuccess ? TypedResults.Created($"/api/v1/services/{result.Value!.Id}", result.Value) : Problems.From(result.Error!);
     }
 
-    public static async Task<Result<CreatedResponse>> ExecuteAsync(CreateServiceRequest body, ChangeTrailDbContext db, Clock clock,
+    public static async Task<Result<CreatedResponse>> ExecuteAsync(CreateServiceRequest body, Guid actorId, ChangeTrailDbContext db, Clock clock,
         CancellationToken cancellationToken)
     {
         var created = Service.Create(Guid.NewGuid(), body.Name ?? "", body.Repository, body.RegulatedData, body.SecurityControl,
@@ -39,6 +40,7 @@ public static class CreateService
         if (await db.Services.AnyAsync(s => s.NormalizedName == service.NormalizedName, cancellationToken))
             return new ServiceNameTaken(service.Name);
         db.Services.Add(service);
+        db.RecordService(actorId, "created", service, service.CreatedAt);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -72,7 +72,7 @@ public static class RunSetup
         {
             return new SetupAlreadyDone();
         }
-        var created = await Identities.CreateAsync(users, db, admin, body.Password, [Role.Admin], cancellationToken);
+        var created = await Identities.CreateAsync(users, db, admin, body.Password, [Role.Admin], admin.Id, cancellationToken);
         if (!created.IsSuccess)
             return created.Error!;
         var (_, secret) = TokenIssuer.Issue(db, admin.Id, "setup", Scopes.All, null, admin.Id, now);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
@@ -32,8 +33,12 @@ public static class RevokeToken
         // Someone else's token is "not found" to a non-admin: its existence is none of their business.
         if (token is null || (!isAdmin && token.OwnerId != caller.UserIdOf()))
             return new RecordNotFound($"Token {id}");
-        token.RevokedAt ??= clock.UtcNow;
-        await db.SaveChangesAsync(cancellationToken);
+        if (token.RevokedAt is null)
+        {
+            token.RevokedAt = clock.UtcNow;
+            db.RecordToken(caller.UserIdOf(), "revoked", token, token.RevokedAt.Value);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return Result.Success;
     }
 }

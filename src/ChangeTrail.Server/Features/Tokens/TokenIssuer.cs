@@ -2,6 +2,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Auth;
 
 namespace ChangeTrail.Server.Features.Tokens;
@@ -44,6 +45,7 @@ public static class TokenIssuer
             ExpiresAt = Hosting.Clock.AsUtc(expiresAt) is { } e ? Hosting.Clock.Truncate(e) : null,
         };
         db.ApiTokens.Add(token);
+        db.RecordToken(createdBy, "created", token, now);
         return (token, secret);
     }
 }

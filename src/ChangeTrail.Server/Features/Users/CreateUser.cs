@@ -25,12 +25,12 @@ public static class CreateUser
     private static async Task<Results<Created<CreatedResponse>, ProblemHttpResult>> HandleAsync(CreateUserRequest body, ClaimsPrincipal user,
         ChangeTrailDbContext db, UserManager<AppUser> users, Clock clock, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, db, users, clock, cancellationToken);
+        var result = await ExecuteAsync(body, user.UserIdOf(), db, users, clock, cancellationToken);
         return result.IsSuccess ? TypedResults.Created($"/api/v1/users/{result.Value!.Id}", result.Value) : Problems.From(result.Error!);
     }
 
-    public static async Task<Result<CreatedResponse>> ExecuteAsync(CreateUserRequest body, ChangeTrailDbContext db, UserManager<AppUser> users,
-        Clock clock, CancellationToken cancellationToken)
+    public static async Task<Result<CreatedResponse>> ExecuteAsync(CreateUserRequest body, Guid actorId, ChangeTrailDbContext db,
+        UserManager<AppUser> users, Clock clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Identities.ValidatePerson(body.Email, body.DisplayName, errors);
@@ -47,7 +47,7 @@ public static class CreateUser
             DisplayName = body.DisplayName.Trim(),
             CreatedAt = clock.UtcNow,
         };
-        var created = await Identities.CreateAsync(users, db, person, body.Password, body.Roles ?? [], cancellationToken);
+        var created = await Identities.CreateAsync(users, db, person, body.Password, body.Roles ?? [], actorId, cancellationToken);
         return created.IsSuccess ? new CreatedResponse(person.Id) : created.Error!;
     }
 }

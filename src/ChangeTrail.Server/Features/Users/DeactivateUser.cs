@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
@@ -45,10 +46,14 @@ public static class DeactivateUser
         var now = clock.UtcNow;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         target.DeactivatedAt = now;
-        // A new security stamp invalidates every cookie session the person holds.
+        foreach (var token in await db.ApiTokens.Where(t => t.OwnerId == id && t.RevokedAt == null).ToListAsync(cancellationToken))
+        {
+            token.RevokedAt = now;
+            db.RecordToken(adminId, "revoked", token, now);
+        }
+        db.RecordUser(adminId, "deactivated", target, await users.GetRolesAsync(target), now);
+        // A new security stamp invalidates every cookie session the person holds; its save appends the entries above.
         await users.UpdateSecurityStampAsync(target);
-        await db.ApiTokens.Where(t => t.OwnerId == id && t.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Result.Success;
     }

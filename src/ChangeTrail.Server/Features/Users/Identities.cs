@@ -2,6 +2,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
+using ChangeTrail.Persistence.Ledger;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,7 +23,7 @@ public static class Identities
 
     /// <summary>Creates the identity and its roles in one transaction: a half-created user cannot exist.</summary>
     public static async Task<Result<AppUser>> CreateAsync(UserManager<AppUser> users, ChangeTrailDbContext db, AppUser user,
-        string? password, IReadOnlyCollection<Role> roles, CancellationToken cancellationToken)
+        string? password, IReadOnlyCollection<Role> roles, Guid actorId, CancellationToken cancellationToken)
     {
         // Joins the caller's transaction when there is one (setup), or opens its own.
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
@@ -35,6 +36,9 @@ public static class Identities
             if (!added.Succeeded)
                 return ToError(added);
         }
+        db.RecordUser(actorId, user.IsServiceAccount ? "service-account-created" : "created", user, roles.Distinct().Select(r => r.ToString()),
+            user.CreatedAt);
+        await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null)
             await transaction.CommitAsync(cancellationToken);
         return user;

@@ -1,5 +1,6 @@
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Features.Setup;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
@@ -39,6 +40,7 @@ public sealed class LoginModel(SignInManager<AppUser> signIn, ChangeTrailDbConte
         if (result.Succeeded)
         {
             user!.LastSignInAt = clock.UtcNow;
+            db.RecordUser(user.Id, "signed-in", user, await signIn.UserManager.GetRolesAsync(user), user.LastSignInAt.Value);
             await signIn.UserManager.UpdateAsync(user);
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }

@@ -37,7 +37,7 @@ public sealed class ServiceAccountsModel(ChangeTrailDbContext db, UserManager<Ap
     {
         if (ModelState.IsValid)
         {
-            var result = await CreateServiceAccount.ExecuteAsync(Form.ToRequest(), db, users, clock, cancellationToken);
+            var result = await CreateServiceAccount.ExecuteAsync(Form.ToRequest(), Viewer.Id, db, users, clock, cancellationToken);
             if (result.IsSuccess)
             {
                 // A service account does nothing without a token: go where one is made.

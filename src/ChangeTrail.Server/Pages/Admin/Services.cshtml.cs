@@ -43,7 +43,7 @@ public sealed class ServicesModel(ChangeTrailDbContext db, Clock clock) : Change
     {
         if (ModelState.IsValid)
         {
-            var result = await CreateService.ExecuteAsync(Form.ToRequest(), db, clock, cancellationToken);
+            var result = await CreateService.ExecuteAsync(Form.ToRequest(), Viewer.Id, db, clock, cancellationToken);
             if (result.IsSuccess)
             {
                 Notice = $"Service {Form.Name.Trim()} was added.";

@@ -40,7 +40,7 @@ public sealed class UsersModel(ChangeTrailDbContext db, UserManager<AppUser> use
     {
         if (ModelState.IsValid)
         {
-            var result = await CreateUser.ExecuteAsync(Form.ToRequest(), db, users, clock, cancellationToken);
+            var result = await CreateUser.ExecuteAsync(Form.ToRequest(), Viewer.Id, db, users, clock, cancellationToken);
             if (result.IsSuccess)
             {
                 Notice = Form.Password is { Length: > 0 }

@@ -172,6 +172,49 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "LedgerEntry",
+                columns: table => new
+                {
+                    Index = table.Column<long>(type: "bigint", nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ActorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Action = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    SubjectType = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    SubjectId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Record = table.Column<string>(type: "text", nullable: false),
+                    LeafHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerEntry", x => x.Index);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerHead",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerHead", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerNode",
+                columns: table => new
+                {
+                    Level = table.Column<int>(type: "integer", nullable: false),
+                    Index = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerNode", x => new { x.Level, x.Index });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Services",
                 columns: table => new
                 {
@@ -386,6 +429,11 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     { new Guid("00000000-0000-0000-0000-000000000009"), "Admin", "Admin", "ADMIN" }
                 });
 
+            migrationBuilder.InsertData(
+                table: "LedgerHead",
+                columns: new[] { "Id", "Size" },
+                values: new object[] { 1, 0L });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_OwnerId",
                 table: "ApiTokens",
@@ -467,6 +515,16 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                 column: "State");
 
             migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_ActorId_Index",
+                table: "LedgerEntry",
+                columns: new[] { "ActorId", "Index" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_SubjectType_SubjectId_Index",
+                table: "LedgerEntry",
+                columns: new[] { "SubjectType", "SubjectId", "Index" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Services_NormalizedName",
                 table: "Services",
                 column: "NormalizedName",
@@ -511,6 +569,15 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Installations");
+
+            migrationBuilder.DropTable(
+                name: "LedgerEntry");
+
+            migrationBuilder.DropTable(
+                name: "LedgerHead");
+
+            migrationBuilder.DropTable(
+                name: "LedgerNode");
 
             migrationBuilder.DropTable(
                 name: "Services");

@@ -170,6 +170,49 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "LedgerEntry",
+                columns: table => new
+                {
+                    Index = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ActorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Record = table.Column<string>(type: "TEXT", nullable: false),
+                    LeafHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerEntry", x => x.Index);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerHead",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerHead", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerNode",
+                columns: table => new
+                {
+                    Level = table.Column<int>(type: "INTEGER", nullable: false),
+                    Index = table.Column<long>(type: "INTEGER", nullable: false),
+                    Hash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerNode", x => new { x.Level, x.Index });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Services",
                 columns: table => new
                 {
@@ -384,6 +427,11 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     { new Guid("00000000-0000-0000-0000-000000000009"), "Admin", "Admin", "ADMIN" }
                 });
 
+            migrationBuilder.InsertData(
+                table: "LedgerHead",
+                columns: new[] { "Id", "Size" },
+                values: new object[] { 1, 0L });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_OwnerId",
                 table: "ApiTokens",
@@ -465,6 +513,16 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                 column: "State");
 
             migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_ActorId_Index",
+                table: "LedgerEntry",
+                columns: new[] { "ActorId", "Index" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_SubjectType_SubjectId_Index",
+                table: "LedgerEntry",
+                columns: new[] { "SubjectType", "SubjectId", "Index" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Services_NormalizedName",
                 table: "Services",
                 column: "NormalizedName",
@@ -509,6 +567,15 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Installations");
+
+            migrationBuilder.DropTable(
+                name: "LedgerEntry");
+
+            migrationBuilder.DropTable(
+                name: "LedgerHead");
+
+            migrationBuilder.DropTable(
+                name: "LedgerNode");
 
             migrationBuilder.DropTable(
                 name: "Services");

@@ -1,0 +1,40 @@
+namespace ChangeTrail.Persistence.Ledger;
+
+/// <summary>
+/// One leaf of the append-only log: who did what to which record, when, and the record as it stood
+/// afterwards. <see cref="LeafHash"/> is RFC 9162's leaf hash of <see cref="LedgerLeaf.Bytes"/>; anyone can
+/// recompute it from the other columns.
+/// </summary>
+public sealed class LedgerEntry
+{
+    public long Index { get; set; }
+    public DateTime At { get; set; }
+    public Guid ActorId { get; set; }
+    public string Action { get; set; } = "";
+    public string SubjectType { get; set; } = "";
+    public string SubjectId { get; set; } = "";
+
+    /// <summary>The subject's canonical JSON after the action.</summary>
+    public string Record { get; set; } = "";
+
+    public byte[] LeafHash { get; set; } = [];
+}
+
+/// <summary>
+/// The hash of a perfect (power-of-two, aligned) subtree: level 0 are the leaves. Stored as the log grows,
+/// so roots and proofs read O(log n) rows instead of rehashing every leaf.
+/// </summary>
+public sealed class LedgerNode
+{
+    public int Level { get; set; }
+    public long Index { get; set; }
+    public byte[] Hash { get; set; } = [];
+}
+
+/// <summary>The log's size. Appends lock and advance this one row, so the database, not any process, orders the log.</summary>
+public sealed class LedgerHead
+{
+    public const int SingletonId = 1;
+    public int Id { get; set; } = SingletonId;
+    public long Size { get; set; }
+}
