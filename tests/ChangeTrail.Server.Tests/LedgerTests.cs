@@ -124,7 +124,7 @@ public abstract class LedgerTests(ChangeTrailApp app) : ProviderTests(app)
         var size = (await db.LedgerHeads.AsNoTracking().SingleAsync(Ct)).Size;
         entries.Select(e => e.Index).ShouldBe(Enumerable.Range(0, (int)size).Select(i => (long)i));
         foreach (var entry in entries)
-            Hash32.FromBytes(entry.LeafHash).ShouldBe(LedgerLeaf.Hash(entry), $"leaf {entry.Index}");
+            Hash32.FromBytes(entry.LeafHash).ShouldBe(entry.ComputeLeafHash(), $"leaf {entry.Index}");
 
         var tree = MerkleTree.FromLeafHashes(entries.Select(e => Hash32.FromBytes(e.LeafHash)));
         var nodes = await db.LedgerNodes.AsNoTracking().ToDictionaryAsync(n => (n.Level, n.Index), n => Hash32.FromBytes(n.Hash), Ct);

@@ -1,4 +1,9 @@
+using ChangeTrail.Domain.Ledger;
+
 namespace ChangeTrail.Persistence.Ledger;
+
+/// <summary>An action to record, queued on the context and appended when it saves.</summary>
+public sealed record LedgerAction(DateTime At, Guid ActorId, string Action, string SubjectType, string SubjectId, string Record);
 
 /// <summary>
 /// One leaf of the append-only log: who did what to which record, when, and the record as it stood
@@ -18,6 +23,9 @@ public sealed class LedgerEntry
     public string Record { get; set; } = "";
 
     public byte[] LeafHash { get; set; } = [];
+
+    /// <summary>The leaf hash recomputed from the other columns: differs from <see cref="LeafHash"/> if anything was edited.</summary>
+    public Hash32 ComputeLeafHash() => LedgerLeaf.Hash(At, ActorId, Action, SubjectType, SubjectId, Record);
 }
 
 /// <summary>
