@@ -198,31 +198,13 @@ public sealed partial class AdminPagesTests(SqliteApp app) : IClassFixture<Sqlit
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A browser: cookies kept, redirects not followed, signed in through the login form.</summary>
-    private async Task<HttpClient> SignInAsync(string email, string password)
-    {
-        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var response = await PostFormAsync(browser, "/login", "/login", ("Email", email), ("Password", password));
-        response.StatusCode.ShouldBe(HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync(Ct));
-        return browser;
-    }
+    private Task<HttpClient> SignInAsync(string email, string password) => app.SignInAsync(email, password);
 
-    /// <summary>Reads the antiforgery token from the form on <paramref name="page"/>, then posts <paramref name="fields"/> to <paramref name="action"/>.</summary>
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string page, string action, params (string Name, string Value)[] fields)
-    {
-        var form = await browser.GetStringAsync(page, Ct);
-        var csrf = AntiforgeryField().Match(form);
-        csrf.Success.ShouldBeTrue($"No antiforgery field on {page}");
-        var content = new FormUrlEncodedContent(
-            fields.Select(f => KeyValuePair.Create(f.Name, f.Value)).Append(KeyValuePair.Create("__csrf", csrf.Groups[1].Value)));
-        return await browser.PostAsync(action, content, Ct);
-    }
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string page, string action, params (string Name, string Value)[] fields) =>
+        browser.PostFormAsync(page, action, fields);
 
     private static string FieldError(string html, string field) =>
         WebUtility.HtmlDecode(Regex.Match(html, $"""<span class="field-error[^"]*" data-valmsg-for="{Regex.Escape(field)}"[^>]*>([^<]*)</span>""").Groups[1].Value);
-
-    [GeneratedRegex(@"name=""__csrf"" type=""hidden"" value=""([^""]+)""")]
-    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("""class="token"[^>]*>(ctp_[A-Za-z0-9_-]+)<""")]
     private static partial Regex TokenShown();

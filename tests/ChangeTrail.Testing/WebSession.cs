@@ -1,0 +1,41 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ChangeTrail.Testing;
+
+/// <summary>
+/// A browser without the browser: an HttpClient that keeps cookies, does not follow redirects, and posts
+/// forms with the antiforgery token read from the page, as a person's browser would.
+/// </summary>
+public static partial class WebSession
+{
+    public const string AdminEmail = "admin@example.test";
+    public const string AdminPassword = "a long enough password";
+
+    /// <summary>Signs in through the login form; fails the test if the form does not accept the credentials.</summary>
+    public static async Task<HttpClient> SignInAsync(this ChangeTrailApp app, string email, string password)
+    {
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await browser.PostFormAsync("/login", "/login", ("Email", email), ("Password", password));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new Xunit.Sdk.XunitException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+        return browser;
+    }
+
+    /// <summary>Reads the antiforgery token from the form on <paramref name="page"/>, then posts <paramref name="fields"/> to <paramref name="action"/>.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(this HttpClient browser, string page, string action, params (string Name, string Value)[] fields)
+    {
+        var cancellation = Xunit.TestContext.Current.CancellationToken;
+        var form = await browser.GetStringAsync(page, cancellation);
+        var csrf = AntiforgeryField().Match(form);
+        if (!csrf.Success)
+            throw new Xunit.Sdk.XunitException($"No antiforgery field on {page}");
+        var content = new FormUrlEncodedContent(
+            fields.Select(f => KeyValuePair.Create(f.Name, f.Value)).Append(KeyValuePair.Create("__csrf", csrf.Groups[1].Value)));
+        return await browser.PostAsync(action, content, cancellation);
+    }
+
+    [GeneratedRegex(@"name=""__csrf"" type=""hidden"" value=""([^""]+)""")]
+    private static partial Regex AntiforgeryField();
+}
