@@ -28,6 +28,7 @@ public static class CliApp
         var root = new RootCommand("ChangeTrail change management from the command line.")
         {
             ChangesCommand.Create(context),
+            Commands.Ledger.LedgerCommand.Create(context, environment),
         };
         context.Options.AddTo(root);
 

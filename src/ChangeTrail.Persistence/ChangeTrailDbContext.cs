@@ -37,6 +37,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
     public DbSet<LedgerHead> LedgerHeads => Set<LedgerHead>();
+    public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
 
     private readonly List<LedgerAction> _recorded = [];
 
@@ -197,6 +198,13 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
             head.HasKey(h => h.Id);
             head.Property(h => h.Id).ValueGeneratedNever();
             head.HasData(new LedgerHead { Id = LedgerHead.SingletonId, Size = 0 });
+        });
+        builder.Entity<LedgerCheckpoint>(checkpoint =>
+        {
+            checkpoint.ToTable("LedgerCheckpoint");
+            checkpoint.HasKey(c => c.TreeSize);
+            checkpoint.Property(c => c.TreeSize).ValueGeneratedNever();
+            checkpoint.Property(c => c.RootHash).HasMaxLength(32);
         });
 
         builder.Entity<ChangeNumber>(n => n.HasKey(x => x.Id));

@@ -5,6 +5,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Demo;
+using ChangeTrail.Server.Features.Ledger;
 using ChangeTrail.Server.Features.Risk;
 using ChangeTrail.Server.Features.ServiceAccounts;
 using ChangeTrail.Server.Features.Services;
@@ -26,6 +27,7 @@ builder.Services.AddSingleton<SetupCode>();
 builder.Services.AddSingleton(DefaultRiskQuestionnaire.Instance);
 builder.Services.AddChangeTrailDatabase(builder.Configuration, options);
 builder.Services.AddScoped<ChangeCommand>();
+builder.Services.AddChangeTrailLedger();
 
 builder.Services.AddChangeTrailIdentity();
 builder.Services.AddChangeTrailAuthentication();
@@ -52,6 +54,8 @@ if (args.FirstOrDefault() == "migrate")
 }
 
 await Database.MigrateAsync(app.Services);
+// A missing or malformed checkpoint signing key stops the server here, not at its first checkpoint.
+app.Services.GetRequiredService<SigningKeyProvider>();
 if (!await DemoData.SeedIfRequestedAsync(app, demo))
     return;
 await using (var scope = app.Services.CreateAsyncScope())
@@ -86,6 +90,7 @@ CreateService.Map(services);
 ListServices.Map(services);
 GetQuestionnaire.Map(api);
 api.MapChanges();
+api.MapLedger();
 
 await app.RunAsync();
 

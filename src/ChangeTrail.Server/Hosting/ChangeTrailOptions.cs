@@ -12,10 +12,36 @@ public sealed class ChangeTrailOptions
 
     /// <summary>The one-time setup code; when absent, one is generated into <c>&lt;data&gt;/setup-code</c>.</summary>
     public string? SetupCode { get; set; }
+
+    public LedgerOptions Ledger { get; set; } = new();
 }
 
 public sealed class DatabaseOptions
 {
     /// <summary><c>sqlite</c> (the embedded default) or <c>postgres</c>.</summary>
     public string Provider { get; set; } = "sqlite";
+}
+
+/// <summary>The <c>ChangeTrail:Ledger</c> section: the checkpoint signing key, the log's name and the checkpoint schedule.</summary>
+public sealed class LedgerOptions
+{
+    public const string DefaultOrigin = "changetrail.local/ledger";
+
+    /// <summary>
+    /// The log's origin, the first line of every checkpoint, and the signing key's name. A note key name:
+    /// no spaces and no '+'. Unset, it is the configured key's name, or <see cref="DefaultOrigin"/>.
+    /// </summary>
+    public string? Origin { get; set; }
+
+    /// <summary>The signer key (<c>PRIVATE+KEY+name+id+data</c>); every instance of a multi-instance install needs the same one.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>A file holding the signer key, for secrets mounted as files. Ignored when <see cref="SigningKey"/> is set.</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>Verifier keys of earlier signing keys, still published so checkpoints they signed stay verifiable.</summary>
+    public string[] PreviousVerifierKeys { get; set; } = [];
+
+    /// <summary>How often a checkpoint is signed when the log grew; zero or less signs on demand only.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -506,6 +506,28 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Ledger.LedgerCheckpoint", b =>
+                {
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("TreeSize");
+
+                    b.ToTable("LedgerCheckpoint", (string)null);
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Ledger.LedgerEntry", b =>
                 {
                     b.Property<long>("Index")

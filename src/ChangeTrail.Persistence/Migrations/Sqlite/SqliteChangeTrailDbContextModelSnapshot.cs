@@ -498,6 +498,28 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Ledger.LedgerCheckpoint", b =>
+                {
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("TreeSize");
+
+                    b.ToTable("LedgerCheckpoint", (string)null);
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Ledger.LedgerEntry", b =>
                 {
                     b.Property<long>("Index")

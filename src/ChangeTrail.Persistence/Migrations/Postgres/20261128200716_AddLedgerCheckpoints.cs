@@ -1,0 +1,36 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ChangeTrail.Persistence.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class AddLedgerCheckpoints : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "LedgerCheckpoint",
+                columns: table => new
+                {
+                    TreeSize = table.Column<long>(type: "bigint", nullable: false),
+                    RootHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    Note = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerCheckpoint", x => x.TreeSize);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "LedgerCheckpoint");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using ChangeTrail.Domain.Ledger.Checkpoints;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
+using ChangeTrail.Server.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Ledger;
+
+/// <summary>
+/// Signs and keeps checkpoints: the root of the log at a size, computed from the stored nodes alone, signed
+/// as a C2SP checkpoint. Instances may race to sign the same size; they sign the same root, the first row
+/// stands and the others read it.
+/// </summary>
+public static class LedgerCheckpoints
+{
+    /// <summary>The checkpoint of the largest size, if any was signed.</summary>
+    public static Task<LedgerCheckpoint?> FindLatestAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>
+        db.LedgerCheckpoints.AsNoTracking().OrderByDescending(c => c.TreeSize).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The latest checkpoint, signed first when the log grew since it (GET /ledger/checkpoint).</summary>
+    public static async Task<LedgerCheckpoint> CurrentAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
+        CancellationToken cancellationToken)
+    {
+        var size = await LedgerStore.SizeAsync(db, cancellationToken);
+        var latest = await FindLatestAsync(db, cancellationToken);
+        return latest is not null && latest.TreeSize >= size ? latest : await SignAsync(db, key, clock, size, cancellationToken);
+    }
+
+    /// <summary>The latest checkpoint as it is, signing one only when there is none yet: the tree proofs default to.</summary>
+    public static async Task<LedgerCheckpoint> LatestAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
+        CancellationToken cancellationToken) =>
+        await FindLatestAsync(db, cancellationToken)
+        ?? await SignAsync(db, key, clock, await LedgerStore.SizeAsync(db, cancellationToken), cancellationToken);
+
+    /// <summary>The schedule's step: a new checkpoint when the log holds entries no checkpoint covers, otherwise null.</summary>
+    public static async Task<LedgerCheckpoint?> SignIfGrownAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
+        CancellationToken cancellationToken)
+    {
+        var size = await LedgerStore.SizeAsync(db, cancellationToken);
+        var latest = await FindLatestAsync(db, cancellationToken);
+        return size > (latest?.TreeSize ?? 0) ? await SignAsync(db, key, clock, size, cancellationToken) : null;
+    }
+
+    private static async Task<LedgerCheckpoint> SignAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock, long size,
+        CancellationToken cancellationToken)
+    {
+        var root = await LedgerStore.RootHashAsync(db, size, cancellationToken);
+        var checkpoint = new LedgerCheckpoint
+        {
+            TreeSize = size,
+            RootHash = root.ToArray(),
+            Note = key.Sign(new Checkpoint(key.Origin, size, root.ToArray())),
+            CreatedAt = clock.UtcNow,
+        };
+        // Another instance (or the schedule) may sign this size at the same moment. It signs the same root, so
+        // whichever row lands first stands, and the other reads it; DO NOTHING keeps that an ordinary outcome
+        // rather than a failed statement (which would also abort a PostgreSQL transaction).
+        var inserted = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "LedgerCheckpoint" ("TreeSize", "RootHash", "Note", "CreatedAt")
+            VALUES ({checkpoint.TreeSize}, {checkpoint.RootHash}, {checkpoint.Note}, {checkpoint.CreatedAt})
+            ON CONFLICT ("TreeSize") DO NOTHING
+            """, cancellationToken);
+        if (inserted == 0)
+            return await db.LedgerCheckpoints.AsNoTracking().SingleAsync(c => c.TreeSize == size, cancellationToken);
+        return checkpoint;
+    }
+}

@@ -1,0 +1,25 @@
+namespace ChangeTrail.Server.Features.Ledger;
+
+public static class LedgerEndpoints
+{
+    /// <summary>The signing key, resolved at start-up, and the checkpoint schedule.</summary>
+    public static IServiceCollection AddChangeTrailLedger(this IServiceCollection services)
+    {
+        services.AddSingleton<SigningKeyProvider>();
+        services.AddSingleton<CheckpointSchedule>();
+        services.AddHostedService(provider => provider.GetRequiredService<CheckpointSchedule>());
+        return services;
+    }
+
+    public static void MapLedger(this RouteGroupBuilder api)
+    {
+        var ledger = api.MapGroup("/ledger").WithTags("Ledger");
+        GetCheckpoint.Map(ledger);
+        GetPublicKey.Map(ledger);
+        ListEntries.Map(ledger);
+        GetInclusionProof.Map(ledger);
+        GetConsistencyProof.Map(ledger);
+        ListRecords.Map(ledger);
+        GetChangeLedger.Map(api);
+    }
+}

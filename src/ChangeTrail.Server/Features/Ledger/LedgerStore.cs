@@ -1,0 +1,60 @@
+using System.Globalization;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Ledger;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Ledger;
+
+/// <summary>Reads of the stored log shared by the ledger endpoints: its size, its stored nodes, its entries as the API shows them.</summary>
+public static class LedgerStore
+{
+    /// <summary>The number of committed entries. Entries and nodes below it are committed with it, so they can be read after it.</summary>
+    public static Task<long> SizeAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>
+        db.LedgerHeads.AsNoTracking().Where(h => h.Id == LedgerHead.SingletonId).Select(h => h.Size).SingleAsync(cancellationToken);
+
+    /// <summary>
+    /// Loads the stored nodes an algorithm of <see cref="MerkleMath"/> will ask for (its <c>…Nodes</c> list) in one
+    /// query, and answers it from them. The query asks for every pairing of the wanted levels and indexes, a small
+    /// superset that keeps it one parameterised statement; the extra rows are dropped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A node the log should hold is missing: the store is damaged.</exception>
+    public static async Task<PerfectSubtreeHash> SubtreesAsync(ChangeTrailDbContext db, IEnumerable<NodeId> wanted,
+        CancellationToken cancellationToken)
+    {
+        var nodes = wanted.ToHashSet();
+        var found = new Dictionary<NodeId, Hash32>(nodes.Count);
+        if (nodes.Count > 0)
+        {
+            var levels = nodes.Select(n => n.Level).Distinct().ToList();
+            var indexes = nodes.Select(n => n.Index).Distinct().ToList();
+            var rows = await db.LedgerNodes.AsNoTracking()
+                .Where(n => levels.Contains(n.Level) && indexes.Contains(n.Index))
+                .Select(n => new { n.Level, n.Index, n.Hash })
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                var id = new NodeId(row.Level, row.Index);
+                if (nodes.Contains(id))
+                    found[id] = Hash32.FromBytes(row.Hash);
+            }
+            var missing = nodes.Where(n => !found.ContainsKey(n)).Select(n => n.ToString()).ToList();
+            if (missing.Count > 0)
+                throw new InvalidOperationException($"The ledger is missing its stored node(s) {string.Join(", ", missing)}.");
+        }
+        return (start, size) => found[NodeId.FromRange(start, size)];
+    }
+
+    /// <summary>The root of the first <paramref name="treeSize"/> leaves, from the stored nodes of its right edge.</summary>
+    public static async Task<Hash32> RootHashAsync(ChangeTrailDbContext db, long treeSize, CancellationToken cancellationToken) =>
+        MerkleMath.RootHash(treeSize, await SubtreesAsync(db, MerkleMath.RootHashNodes(treeSize), cancellationToken));
+
+    /// <summary>The instant as the leaf hashes it.</summary>
+    public static string Instant(DateTime at) => at.ToUniversalTime().ToString(LedgerLeaf.InstantFormat, CultureInfo.InvariantCulture);
+
+    public static LedgerEntryDto ToDto(LedgerEntry e) =>
+        new(e.Index, Instant(e.At), e.ActorId, e.Action, e.SubjectType, e.SubjectId, e.Record, Convert.ToHexStringLower(e.LeafHash));
+
+    public static IReadOnlyList<string> Hex(IEnumerable<Hash32> hashes) => hashes.Select(h => h.ToHex()).ToList();
+}

@@ -1,0 +1,496 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Ledger.Checkpoints;
+using ChangeTrail.Persistence;
+using ChangeTrail.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+
+namespace ChangeTrail.Cli.Tests;
+
+/// <summary>
+/// <c>ledger verify</c> against the real server on SQLite, and offline on bundles built from its answers. Tests that
+/// tamper with the database get a server of their own, so the shared one stays clean for the others.
+/// </summary>
+public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("changetrail-ledger-verify-").FullName;
+
+    private string StateFile => Path.Combine(_folder, "ledger-state.json");
+
+    [Fact]
+    public async Task A_clean_ledger_verifies_online_with_the_published_key_passed_explicitly()
+    {
+        await ActivityAsync(app);
+        var key = await PublicKeyAsync(app);
+        var cli = new CliRunner(app.Server.CreateHandler());
+
+        var result = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        result.Error.ShouldBeEmpty();
+        var checkpoint = await CheckpointAsync(app);
+        result.Out.ShouldStartWith($"Ledger verified: size {checkpoint.TreeSize}, root {Hex(checkpoint)}, origin {checkpoint.Origin}; " +
+            $"{checkpoint.TreeSize} entries and ");
+        result.Out.ShouldMatch(@"and \d+ records checked\.\n$");
+        result.Out.ShouldNotContain("\u001b[");
+
+        // What was verified is remembered for the next run's consistency check.
+        var state = JsonNode.Parse(await File.ReadAllTextAsync(StateFile, TestContext.Current.CancellationToken))!["logs"]!.AsArray().Single()!;
+        state["source"]!.GetValue<string>().ShouldBe("http://localhost/");
+        state["origin"]!.GetValue<string>().ShouldBe(checkpoint.Origin);
+        state["treeSize"]!.GetValue<long>().ShouldBe(checkpoint.TreeSize);
+        state["rootHash"]!.GetValue<string>().ShouldBe(Hex(checkpoint));
+        state["verifierKey"]!.GetValue<string>().ShouldBe(key);
+    }
+
+    [Fact]
+    public async Task Json_output_is_a_result_object_naming_what_was_checked()
+    {
+        await ActivityAsync(app);
+        var key = await PublicKeyAsync(app);
+        var cli = new CliRunner(app.Server.CreateHandler());
+
+        var result = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--json", "--public-key", key, "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        var report = JsonNode.Parse(result.Out)!;
+        report["verified"]!.GetValue<bool>().ShouldBeTrue();
+        var checkpoint = await CheckpointAsync(app);
+        report["treeSize"]!.GetValue<long>().ShouldBe(checkpoint.TreeSize);
+        report["rootHash"]!.GetValue<string>().ShouldBe(Hex(checkpoint));
+        report["entriesChecked"]!.GetValue<long>().ShouldBe(checkpoint.TreeSize);
+        report["recordsChecked"]!.GetValue<long>().ShouldBeGreaterThan(0);
+        report["keyTrust"]!.GetValue<string>().ShouldBe("Given");
+        report["failure"].ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Without_a_key_the_servers_own_is_trusted_on_first_use_with_a_warning_and_a_different_one_later_fails()
+    {
+        await ActivityAsync(app);
+        var cli = new CliRunner(app.Server.CreateHandler());
+
+        var first = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--state-file", StateFile);
+
+        first.ExitCode.ShouldBe(ExitCodes.Success, first.ToString());
+        first.Error.ShouldStartWith("warning: no public key given");
+        first.Error.ShouldContain("only proves the log is consistent with itself");
+        first.Out.ShouldStartWith("Ledger verified: ");
+
+        // The server now publishes another key (simulated by remembering another one): trusting it silently would
+        // let whoever holds the new key rewrite the log.
+        var origin = (await CheckpointAsync(app)).Origin;
+        using var other = NoteSigner.Generate(origin);
+        await EditStateAsync(log => log["verifierKey"] = other.Verifier.VerifierKey);
+
+        var second = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--state-file", StateFile);
+
+        second.ExitCode.ShouldBe(ExitCodes.Denied, second.ToString());
+        second.Error.ShouldContain("error: ledger verification failed: the public key changed: you verified with " + other.Verifier.VerifierKey);
+        second.Error.ShouldContain("pass it with --public-key");
+
+        // Passing the server's key explicitly is the user vouching for it.
+        var third = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--state-file", StateFile, "--public-key", await PublicKeyAsync(app));
+        third.ExitCode.ShouldBe(ExitCodes.Success, third.ToString());
+    }
+
+    [Fact]
+    public async Task A_second_run_proves_the_new_tree_extends_the_one_verified_before()
+    {
+        await ActivityAsync(app);
+        var key = await PublicKeyAsync(app);
+        var cli = new CliRunner(app.Server.CreateHandler());
+        var first = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+        first.ExitCode.ShouldBe(ExitCodes.Success, first.ToString());
+        var before = await CheckpointAsync(app);
+
+        await ActivityAsync(app);
+        var second = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+
+        second.ExitCode.ShouldBe(ExitCodes.Success, second.ToString());
+        (await CheckpointAsync(app)).TreeSize.ShouldBeGreaterThan(before.TreeSize);
+        second.Out.ShouldContain($", consistent with size {before.TreeSize} verified ");
+    }
+
+    [Fact]
+    public async Task A_server_now_signing_a_tree_inconsistent_with_the_one_verified_before_fails_consistency()
+    {
+        await ActivityAsync(app);
+        var key = await PublicKeyAsync(app);
+        var cli = new CliRunner(app.Server.CreateHandler());
+        var first = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+        first.ExitCode.ShouldBe(ExitCodes.Success, first.ToString());
+        var before = await CheckpointAsync(app);
+
+        // Remembering another root for the same size is what a rewritten history looks like from the auditor's side:
+        // the tree signed now does not extend the one signed then.
+        await EditStateAsync(log => log["rootHash"] = new string('5', 64));
+        await ActivityAsync(app);
+
+        var result = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
+        result.Error.ShouldContain($"error: ledger verification failed: consistency with the checkpoint of size {before.TreeSize} you verified on ");
+        result.Error.ShouldContain(" fails: the proof from size ");
+        result.Error.ShouldContain("the server serves a different tree than it signed before");
+        result.Out.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_smaller_tree_than_the_one_verified_before_fails_consistency()
+    {
+        await ActivityAsync(app);
+        var key = await PublicKeyAsync(app);
+        var cli = new CliRunner(app.Server.CreateHandler());
+        (await cli.RunAsync(app.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile)).ExitCode.ShouldBe(0);
+        await EditStateAsync(log => log["treeSize"] = 1_000_000);
+
+        var result = await cli.RunAsync(app.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
+        result.Error.ShouldContain("consistency with the checkpoint of size 1000000 you verified on ");
+        result.Error.ShouldContain("the server now signs a smaller tree");
+    }
+
+    [Fact]
+    public async Task A_bundle_built_from_the_api_verifies_offline_with_no_server()
+    {
+        await ActivityAsync(app);
+        var bundle = await ExportAsync(app);
+
+        var result = await RunOfflineAsync("ledger", "verify", "--bundle", bundle.Write(_folder), "--public-key", bundle.PublicKey,
+            "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        result.Error.ShouldBeEmpty();
+        result.Out.ShouldStartWith($"Ledger verified: size {bundle.Checkpoint.TreeSize}, root {Hex(bundle.Checkpoint)}, " +
+            $"origin {bundle.Checkpoint.Origin}; {bundle.Checkpoint.TreeSize} entries and {bundle.Records.Count} records checked");
+    }
+
+    [Fact]
+    public async Task A_bundle_without_a_given_key_verifies_with_its_own_key_and_a_warning()
+    {
+        await ActivityAsync(app);
+        var bundle = await ExportAsync(app);
+
+        var result = await RunOfflineAsync("ledger", "verify", "--bundle", bundle.Write(_folder), "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        result.Error.ShouldStartWith("warning: no public key given");
+        result.Error.ShouldContain("the bundle's own public-key.txt");
+    }
+
+    [Theory]
+    [InlineData("edit")]
+    [InlineData("delete")]
+    [InlineData("insert")]
+    [InlineData("insert-duplicate")]
+    [InlineData("swap")]
+    [InlineData("truncate")]
+    [InlineData("checkpoint")]
+    [InlineData("record")]
+    [InlineData("record-without-entry")]
+    public async Task A_tampered_bundle_fails_offline_naming_what_changed(string tampering)
+    {
+        await ActivityAsync(app);
+        var bundle = await ExportAsync(app);
+        var entries = bundle.Entries;
+        var size = (int)bundle.Checkpoint.TreeSize;
+        size.ShouldBeGreaterThan(6);
+        string expected;
+        switch (tampering)
+        {
+            case "edit":
+                var record = JsonNode.Parse(entries[3]["record"]!.GetValue<string>())!.AsObject();
+                record["tampered"] = true;
+                entries[3]["record"] = record.ToJsonString();
+                expected = "entry #3: leaf hash does not match its contents";
+                break;
+            case "delete":
+                entries.RemoveAt(3);
+                expected = "entry #3 missing (log jumps from 2 to 4)";
+                break;
+            case "insert":
+                // A careful forger: a well-formed entry with its own valid leaf hash, and every later index moved up.
+                entries.Insert(4, (JsonObject)entries[3].DeepClone());
+                for (var i = 0; i < entries.Count; i++)
+                    entries[i]["index"] = i;
+                expected = $"root mismatch: the entries give {Hex(RootOfFirst(entries, size))}, the checkpoint signs {Hex(bundle.Checkpoint)}";
+                break;
+            case "insert-duplicate":
+                entries.Insert(4, (JsonObject)entries[3].DeepClone());
+                expected = "entry #3 appears twice in a row";
+                break;
+            case "swap":
+                (entries[3], entries[4]) = (entries[4], entries[3]);
+                expected = "entries out of order: #4 comes before #3";
+                break;
+            case "truncate":
+                entries.RemoveRange(size - 2, entries.Count - (size - 2));
+                expected = $"log truncated: the entries end at #{size - 3}, but the checkpoint signs {size} entries";
+                break;
+            case "record":
+                var edited = bundle.Records.First(r => r["subjectType"]!.GetValue<string>() == "ChangeRequest");
+                var (type, id) = (edited["subjectType"]!.GetValue<string>(), edited["subjectId"]!.GetValue<string>());
+                edited["record"] = edited["record"]!.GetValue<string>().Replace("\"title\":\"", "\"title\":\"Edited ", StringComparison.Ordinal);
+                var latest = entries.Last(e => e["subjectType"]!.GetValue<string>() == type && e["subjectId"]!.GetValue<string>() == id);
+                expected = $"{type} {id} differs from its latest ledger entry #{latest["index"]}";
+                break;
+            case "record-without-entry":
+                var stranger = Guid.NewGuid();
+                bundle.Records.Add(new JsonObject { ["subjectType"] = "Service", ["subjectId"] = stranger.ToString(), ["record"] = "{}" });
+                expected = $"Service {stranger} has no ledger entry";
+                break;
+            default:
+                // One byte of the signed body: the root's first base64 digit.
+                var lines = bundle.SignedNote.Split('\n');
+                lines[2] = (lines[2][0] == 'A' ? "B" : "A") + lines[2][1..];
+                bundle = bundle with { SignedNote = string.Join('\n', lines) };
+                expected = $"checkpoint signature does not verify with key {bundle.PublicKey}";
+                break;
+        }
+
+        var result = await RunOfflineAsync("ledger", "verify", "--bundle", bundle.Write(_folder), "--public-key", bundle.PublicKey,
+            "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
+        result.Error.ShouldStartWith($"error: ledger verification failed: {expected}", customMessage: result.ToString());
+        result.Out.ShouldBeEmpty();
+        File.Exists(StateFile).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_tampered_bundle_with_json_prints_the_failure_as_a_result_object()
+    {
+        await ActivityAsync(app);
+        var bundle = await ExportAsync(app);
+        bundle.Entries.RemoveAt(3);
+
+        var result = await RunOfflineAsync("ledger", "verify", "--json", "--bundle", bundle.Write(_folder), "--public-key", bundle.PublicKey,
+            "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
+        var report = JsonNode.Parse(result.Out)!;
+        report["verified"]!.GetValue<bool>().ShouldBeFalse();
+        report["failure"]!["kind"]!.GetValue<string>().ShouldBe("entry-missing");
+        report["failure"]!["entry"]!.GetValue<long>().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_change_request_edited_directly_in_the_database_differs_from_its_latest_entry()
+    {
+        await using var own = await StartAsync();
+        var change = await ActivityAsync(own);
+        var key = await PublicKeyAsync(own);
+        var latest = (await own.AsAdmin().GetJsonAsync<ChangeLedgerResponse>($"/api/v1/changes/{change}/ledger")).Entries.Max(e => e.Index);
+        await using (var scope = own.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+            var updated = await db.ChangeRequests.Where(c => c.Id == change)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, "Quietly retitled"), TestContext.Current.CancellationToken);
+            updated.ShouldBe(1);
+        }
+
+        var result = await new CliRunner(own.Server.CreateHandler())
+            .RunAsync(own.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
+        result.Error.ShouldBe($"error: ledger verification failed: ChangeRequest {change} differs from its latest ledger entry #{latest}\n");
+    }
+
+    [Fact]
+    public async Task A_ledger_entry_edited_directly_in_the_database_is_a_leaf_hash_mismatch()
+    {
+        await using var own = await StartAsync();
+        var change = await ActivityAsync(own);
+        var key = await PublicKeyAsync(own);
+        var entry = (await own.AsAdmin().GetJsonAsync<ChangeLedgerResponse>($"/api/v1/changes/{change}/ledger")).Entries.MaxBy(e => e.Index)!;
+        await using (var scope = own.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+            var forged = entry.Record.Replace("\"title\":\"", "\"title\":\"Forged ", StringComparison.Ordinal);
+            forged.ShouldNotBe(entry.Record);
+            var updated = await db.LedgerEntries.Where(e => e.Index == entry.Index)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Record, forged), TestContext.Current.CancellationToken);
+            updated.ShouldBe(1);
+        }
+
+        var result = await new CliRunner(own.Server.CreateHandler())
+            .RunAsync(own.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
+        result.Error.ShouldStartWith($"error: ledger verification failed: entry #{entry.Index}: leaf hash does not match its contents");
+    }
+
+    [Fact]
+    public async Task A_token_that_may_not_read_the_ledger_exits_2_not_1()
+    {
+        var requestor = await new Scenario(app).PersonAsync(Role.Requestor);
+        var cli = new CliRunner(app.Server.CreateHandler());
+
+        // Nothing was verified: a refused request must not read as a log that failed verification.
+        var result = await cli.RunAsync(requestor.Token, "ledger", "verify", "--public-key", await PublicKeyAsync(app), "--state-file", StateFile);
+
+        result.ExitCode.ShouldBe(ExitCodes.UsageOrConnection, result.ToString());
+        result.Error.ShouldStartWith("error: ");
+        result.Error.ShouldNotContain("verification failed");
+        File.Exists(StateFile).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Usage_problems_exit_2()
+    {
+        var cli = new CliRunner(new UnusedServer());
+
+        var badKey = await cli.RunAsync("ctp_unused", "ledger", "verify", "--public-key", "not-a-key", "--state-file", StateFile);
+        badKey.ExitCode.ShouldBe(ExitCodes.UsageOrConnection, badKey.ToString());
+        badKey.Error.ShouldContain("--public-key: 'not-a-key' is not a ledger verifier key");
+
+        var notZip = Path.Combine(_folder, "not-a-bundle.zip");
+        await File.WriteAllTextAsync(notZip, "hello", TestContext.Current.CancellationToken);
+        var notBundle = await RunOfflineAsync("ledger", "verify", "--bundle", notZip, "--state-file", StateFile);
+        notBundle.ExitCode.ShouldBe(ExitCodes.UsageOrConnection, notBundle.ToString());
+        notBundle.Error.ShouldStartWith($"error: cannot read the bundle {notZip}");
+
+        var both = await cli.RunAsync("ctp_unused", "ledger", "verify", "--public-key", "k", "--public-key-file", notZip);
+        both.ExitCode.ShouldBe(ExitCodes.UsageOrConnection, both.ToString());
+        both.Error.ShouldContain("--public-key cannot be combined with --public-key-file");
+        cli.Requests.ShouldBe(0);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+
+    /// <summary>Some recorded actions: a person, a service, and a change request drafted and submitted. Returns the change's id.</summary>
+    private static async Task<Guid> ActivityAsync(ChangeTrailApp server)
+    {
+        var scenario = new Scenario(server);
+        var requestor = await scenario.PersonAsync(Role.Requestor);
+        var service = await scenario.ServiceAsync();
+        var change = await requestor.Client.PostJsonAsync<ChangeResponse>("/api/v1/changes", scenario.CompleteChange(service));
+        (await requestor.Client.PostAsync($"/api/v1/changes/{change.Id}/submit")).EnsureSuccessStatusCode();
+        return change.Id;
+    }
+
+    /// <summary>A server of the test's own, for tampering with its database.</summary>
+    private static async Task<SqliteApp> StartAsync()
+    {
+        var server = new SqliteApp();
+        await server.InitializeAsync();
+        return server;
+    }
+
+    private static async Task<string> PublicKeyAsync(ChangeTrailApp server) =>
+        (await server.Anonymous().Http.GetStringAsync("/api/v1/ledger/public-key", TestContext.Current.CancellationToken)).Split('\n')[0];
+
+    private static async Task<Checkpoint> CheckpointAsync(ChangeTrailApp server) =>
+        BodyOf(await server.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", TestContext.Current.CancellationToken));
+
+    /// <summary>The checkpoint in a signed note, read without checking the signature (the CLI's job).</summary>
+    private static Checkpoint BodyOf(string note) => Checkpoint.Parse(note[..(note.LastIndexOf("\n\n", StringComparison.Ordinal) + 1)]).Value!;
+
+    private static string Hex(Checkpoint checkpoint) => Convert.ToHexStringLower(checkpoint.RootHash);
+
+    private static string Hex(Domain.Ledger.Hash32 hash) => hash.ToHex();
+
+    /// <summary>The root the first <paramref name="size"/> entries give, as the verifier computes it.</summary>
+    private static Domain.Ledger.Hash32 RootOfFirst(List<JsonObject> entries, int size)
+    {
+        var range = new Domain.Ledger.CompactRange();
+        foreach (var entry in entries.Take(size))
+            range.Append(Domain.Ledger.Hash32.FromHex(entry["leafHash"]!.GetValue<string>()));
+        return range.RootHash();
+    }
+
+    private async Task EditStateAsync(Action<JsonObject> edit)
+    {
+        var state = JsonNode.Parse(await File.ReadAllTextAsync(StateFile, TestContext.Current.CancellationToken))!;
+        edit(state["logs"]!.AsArray().Single()!.AsObject());
+        await File.WriteAllTextAsync(StateFile, state.ToJsonString(), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The CLI with no server at all: no handler, an address nothing answers on, no token.</summary>
+    private static async Task<CliResult> RunOfflineAsync(params string[] args)
+    {
+        var environment = new Dictionary<string, string?> { ["CHANGETRAIL_URL"] = "http://bogus.invalid:1" };
+        using var stdout = new StringWriter(new StringBuilder());
+        using var stderr = new StringWriter(new StringBuilder());
+        var exitCode = await CliApp.RunAsync(args, stdout, stderr, environment, handler: null, TestContext.Current.CancellationToken);
+        return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>A bundle as the export will write it, built here from the API's own answers (docs/cli.md, "Bundle format").</summary>
+    private static async Task<Bundle> ExportAsync(ChangeTrailApp server)
+    {
+        var admin = server.AsAdmin().Http;
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var note = await admin.GetStringAsync("/api/v1/ledger/checkpoint", cancellationToken);
+        var keys = await admin.GetStringAsync("/api/v1/ledger/public-key", cancellationToken);
+
+        var entries = new List<JsonObject>();
+        for (long from = 0, size = 1; from < size;)
+        {
+            var page = JsonNode.Parse(await admin.GetStringAsync(
+                string.Create(CultureInfo.InvariantCulture, $"/api/v1/ledger/entries?from={from}&count=1000"), cancellationToken))!;
+            size = page["treeSize"]!.GetValue<long>();
+            var got = page["entries"]!.AsArray().Select(e => e!.DeepClone().AsObject()).ToList();
+            if (got.Count == 0)
+                break;
+            entries.AddRange(got);
+            from += got.Count;
+        }
+
+        var records = new List<JsonObject>();
+        string? after = null;
+        do
+        {
+            var page = JsonNode.Parse(await admin.GetStringAsync(
+                "/api/v1/ledger/records?count=1000" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}"), cancellationToken))!;
+            records.AddRange(page["records"]!.AsArray().Select(r => r!.DeepClone().AsObject()));
+            after = page["next"]?.GetValue<string>();
+        }
+        while (after is not null);
+
+        return new Bundle(note, keys, entries, records);
+    }
+
+    private sealed record Bundle(string SignedNote, string PublicKeys, List<JsonObject> Entries, List<JsonObject> Records)
+    {
+        public Checkpoint Checkpoint => BodyOf(SignedNote);
+
+        public string PublicKey => PublicKeys.Split('\n')[0];
+
+        /// <summary>Writes the ZIP into <paramref name="folder"/> and returns its path.</summary>
+        public string Write(string folder)
+        {
+            var path = Path.Combine(folder, $"bundle-{Guid.NewGuid():N}.zip");
+            using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+            Add(zip, "checkpoint.txt", SignedNote);
+            Add(zip, "public-key.txt", PublicKeys);
+            Add(zip, "entries.jsonl", string.Concat(Entries.Select(e => e.ToJsonString() + "\n")));
+            Add(zip, "records.jsonl", string.Concat(Records.Select(r => r.ToJsonString() + "\n")));
+            return path;
+        }
+
+        private static void Add(ZipArchive zip, string name, string text)
+        {
+            using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            writer.Write(text);
+        }
+    }
+}
