@@ -36,6 +36,25 @@ public sealed class AuditPageTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task The_audit_page_shows_the_signed_checkpoint_and_a_change_page_proves_its_entries()
+    {
+        var s = new Scenario(app);
+        var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(s);
+        var checkpoint = await (await app.Anonymous().GetAsync("/api/v1/ledger/checkpoint")).Content.ReadAsStringAsync(Ct);
+        await approver.ApproveAsync(change.Number);
+
+        var admin = await app.SignInAsync(WebSession.AdminEmail, WebSession.AdminPassword);
+        var audit = await admin.GetStringAsync("/audit", Ct);
+        audit.ShouldContain("Latest signed checkpoint");
+        audit.ShouldContain(WebUtility.HtmlEncode(checkpoint.Split('\n')[0]));
+
+        var page = await admin.GetStringAsync($"/changes/{change.Number}", Ct);
+        page.ShouldContain("Proof verifies", customMessage: "entries inside the checkpoint are proved on the page");
+        page.ShouldContain("After the checkpoint", customMessage: "the approval came after the checkpoint");
+        page.ShouldNotContain("Proof does not verify");
+    }
+
+    [Fact]
     public async Task A_requestor_may_not_open_the_audit_page()
     {
         var email = $"req-{Scenario.Unique()}@example.test";

@@ -30,6 +30,9 @@ public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
 
     public long LogSize { get; private set; }
 
+    /// <summary>The latest signed checkpoint (C2SP signed note), if one has been made.</summary>
+    public string? Checkpoint { get; private set; }
+
     public IReadOnlyList<AuditRow> Rows { get; private set; } = [];
 
     public long? NextBefore { get; private set; }
@@ -37,6 +40,7 @@ public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         LogSize = (await db.LedgerHeads.AsNoTracking().SingleAsync(cancellationToken)).Size;
+        Checkpoint = (await Features.Ledger.LedgerCheckpoints.FindLatestAsync(db, cancellationToken))?.Note;
         var entries = db.LedgerEntries.AsNoTracking();
 
         if (!string.IsNullOrWhiteSpace(Actor))

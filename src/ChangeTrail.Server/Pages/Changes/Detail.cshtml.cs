@@ -2,9 +2,11 @@ using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Features.Ledger;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Mvc;
@@ -19,7 +21,8 @@ public sealed record StepView(LifecycleAction Action, string Label, bool Allowed
 /// One change request: every field, risk by dimension, required and given approvals, the timeline, and the
 /// steps the viewer may take next. What may be done is asked of the aggregate's own Can* rules.
 /// </summary>
-public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, ChangeCommand command) : ChangeTrailPage
+public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, ChangeCommand command,
+    SigningKeyProvider signingKey) : ChangeTrailPage
 {
     private static readonly Dictionary<string, string> Labels = new()
     {
@@ -52,6 +55,16 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
     public string? DecisionReason { get; private set; }
 
     public bool CollectingDecisions { get; private set; }
+
+    /// <summary>The change's ledger entries, each with its inclusion proof checked against the latest signed checkpoint.</summary>
+    public ChangeLedgerResponse? Ledger { get; private set; }
+
+    /// <summary>Whether an entry's inclusion proof leads to the checkpoint's root (null: appended after the checkpoint).</summary>
+    public bool? Proven(ChangeLedgerEntryDto entry) =>
+        entry.InclusionProof is not { } proof || Ledger is null
+            ? null
+            : MerkleMath.VerifyInclusion(Hash32.FromHex(entry.LeafHash), entry.Index, Ledger.TreeSize,
+                proof.Select(Hash32.FromHex).ToArray(), Hash32.FromHex(Ledger.RootHash));
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
         await LoadAsync(cancellationToken) ? Page() : NotFound();
@@ -98,6 +111,7 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         CanReject = reject.IsSuccess;
         CollectingDecisions = approve.Error is not InvalidTransition;
         DecisionReason = CanApprove || CanReject || !CollectingDecisions ? null : approve.Error!.Detail;
+        Ledger = (await GetChangeLedger.ExecuteAsync(change.Id.ToString(), db, signingKey, clock, cancellationToken)).Value;
         return true;
     }
 
