@@ -1,94 +1,36 @@
-using System.Diagnostics;
-using ChangeTrail.Domain.Changes;
-using ChangeTrail.Domain.Identity;
-using ChangeTrail.Domain.Risk;
-using ChangeTrail.Domain.Services;
-using ChangeTrail.Persistence;
-using ChangeTrail.Persistence.Configuration;
-using ChangeTrail.Server.Features.Changes;
-using Microsoft.EntityFrameworkCore;
+using ChangeTrail.Bench;
+using ChangeTrail.Bench.Scenarios;
 
-// Load scenario: the change list (the query behind GET /api/v1/changes and the /changes page) at 100,000
-// change requests. Seeds a fresh database through the domain's own Create, then times the list's common
-// shapes. Usage: dotnet run -c Release --project bench/ChangeTrail.Bench -- [count] [postgres-connection-string]
-var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
-var postgres = args.Length > 1 ? args[1] : null;
+// Load scenarios and benchmarks. Usage: dotnet run -c Release --project bench/ChangeTrail.Bench -- <scenario> [options]
+// Each scenario prints the exact command, the machine, and a table of figures with their targets; see bench/README.md.
+const string Usage = """
+    usage: dotnet run -c Release --project bench/ChangeTrail.Bench -- <scenario> [options]
 
-var folder = Directory.CreateTempSubdirectory("changetrail-bench");
-await using var db = Open();
-await db.Database.MigrateAsync();
+      list [count] [postgres-connection-string]
+          the change list at 100,000 change requests (SQLite unless a connection string is given)
+      ledger-append [--provider sqlite|postgres] [--connection CS] [--seconds 10] [--warmup 2] [--writers 16]
+                    [--rounds 5] [--max-batch 64] [--breakdown SECONDS]
+          ledger appends/s with one and with N writers vs the raw durable single-row INSERT rate
+          (postgres: --connection, or CHANGETRAIL_TEST_POSTGRES; a fresh database is created and dropped)
+      ledger-verify [--entries 1000000] [--record-bytes 300-1000] [--seed 1] [--chunk-mb 64]
+          full verification of N entries vs SHA-256 over the same bytes in a tight loop
+      ledger-proof [--entries 10000000] [--proofs 100000] [--provider memory|sqlite] [--db-entries N] [--db-proofs 10000] [--seed 1]
+          inclusion-proof latency at N entries, in memory and (sqlite) through a LedgerNode table
+    """;
 
-var questionnaire = DefaultRiskQuestionnaire.Instance;
-var services = Enumerable.Range(0, 20)
-    .Select(i => Service.Create(Guid.NewGuid(), $"service-{i}", null, i % 7 == 0, false, [], DateTime.UtcNow).Value!)
-    .ToList();
-db.Services.AddRange(services);
-await db.SaveChangesAsync();
-
-var requestor = new Actor(Guid.NewGuid(), "bench@example.test", false, new HashSet<Role> { Role.Requestor });
-var random = new Random(42);
-var seed = Stopwatch.StartNew();
-const int Batch = 2_000;
-for (var done = 0; done < count; done += Batch)
+try
 {
-    for (var i = done; i < Math.Min(count, done + Batch); i++)
+    return args.FirstOrDefault() switch
     {
-        var service = services[random.Next(services.Count)];
-        var answers = questionnaire.Questions.ToDictionary(q => q.Key, q => q.Options[random.Next(q.Options.Count)].Key);
-        var content = new ChangeContent($"Change {i}: upgrade {service.Name} dependency {random.Next(1000)}", $"Purpose {i}", "scope", "impact",
-            "rollback", "tests", "results", DateTime.UtcNow.AddDays(random.Next(-300, 30)), null, [service.Id], answers, null, [], [], null);
-        var change = ChangeRequest.Create(Guid.NewGuid(), i + 1, random.Next(10) == 0 ? ChangeType.Emergency : ChangeType.Normal, content,
-            requestor, [service.Profile], questionnaire, DateTime.UtcNow).Value!;
-        db.ChangeNumbers.Add(new ChangeNumber { Id = i + 1, AllocatedAt = DateTime.UtcNow });
-        db.ChangeRequests.Add(change);
-    }
-    await db.SaveChangesAsync();
-    db.ChangeTracker.Clear();
+        "list" => await ListScenario.RunAsync(args),
+        "ledger-append" => await LedgerAppendScenario.RunAsync(args),
+        "ledger-verify" => LedgerVerifyScenario.Run(args),
+        "ledger-proof" => await LedgerProofScenario.RunAsync(args),
+        _ => throw new BenchUsageException(args.Length == 0 ? "no scenario given" : $"unknown scenario '{args[0]}'"),
+    };
 }
-Console.WriteLine($"provider: {(postgres is null ? "sqlite" : "postgres")}; seeded {count:N0} change requests in {seed.Elapsed.TotalSeconds:F1} s");
-
-var someService = services[3].Name;
-var scenarios = new (string Name, ChangeListQuery Query)[]
+catch (BenchUsageException e)
 {
-    ("first page, no filter", new(null, null, null, null, null, 1, 25)),
-    ("page 2,000 (deep offset)", new(null, null, null, null, null, 2000, 25)),
-    ("state=Draft", new("Draft", null, null, null, null, 1, 25)),
-    ("service filter", new(null, null, someService, null, null, 1, 25)),
-    ("risk=High and type=Emergency", new(null, "Emergency", null, "High", null, 1, 25)),
-    ("search by number CR-77777", new(null, null, null, null, "CR-77777", 1, 25)),
-    ("search by text 'dependency 42'", new(null, null, null, null, "dependency 42", 1, 25)),
-};
-Console.WriteLine($"{"scenario",-34} {"median ms",10} {"p95 ms",10} {"rows",6} {"total",8}");
-foreach (var (name, query) in scenarios)
-{
-    var timings = new List<double>();
-    var rows = 0;
-    var total = 0;
-    for (var run = 0; run < 21; run++)
-    {
-        await using var fresh = Open();
-        var watch = Stopwatch.StartNew();
-        var result = await ListChanges.ExecuteAsync(query, fresh, CancellationToken.None);
-        watch.Stop();
-        if (run > 0)
-            timings.Add(watch.Elapsed.TotalMilliseconds);
-        rows = result.Value!.Items.Count;
-        total = result.Value.Total;
-    }
-    timings.Sort();
-    Console.WriteLine($"{name,-34} {timings[timings.Count / 2],10:F1} {timings[(int)(timings.Count * 0.95)],10:F1} {rows,6} {total,8}");
-}
-folder.Delete(recursive: true);
-
-ChangeTrailDbContext Open()
-{
-    if (postgres is not null)
-    {
-        var pg = new DbContextOptionsBuilder<PostgresChangeTrailDbContext>();
-        pg.UseChangeTrailPostgres(postgres);
-        return new PostgresChangeTrailDbContext(pg.Options);
-    }
-    var sqlite = new DbContextOptionsBuilder<SqliteChangeTrailDbContext>();
-    sqlite.UseChangeTrailSqlite($"Data Source={Path.Combine(folder.FullName, "bench.db")}");
-    return new SqliteChangeTrailDbContext(sqlite.Options);
+    await Console.Error.WriteLineAsync($"error: {e.Message}\n\n{Usage}");
+    return 2;
 }
