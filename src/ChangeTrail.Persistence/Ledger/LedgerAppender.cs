@@ -18,9 +18,9 @@ internal static class LedgerAppender
         var newSize = await AdvanceHeadAsync(db, actions.Count, cancellationToken);
         var oldSize = newSize - actions.Count;
 
-        var edge = MerkleMath.RootHashNodes(oldSize).ToList();
-        var stored = await LoadNodesAsync(db, edge, cancellationToken);
-        var range = CompactRange.FromNodes(oldSize, edge.Select(n => stored[(n.Level, n.Index)]).ToArray());
+        var edge = MerkleMath.RootHashNodes(oldSize);
+        var stored = await LedgerNodeStore.LoadAsync(db, edge, cancellationToken);
+        var range = CompactRange.FromNodes(oldSize, edge.Select(n => stored[n]).ToArray());
 
         for (var i = 0; i < actions.Count; i++)
         {
@@ -55,22 +55,5 @@ internal static class LedgerAppender
         command.Parameters.Add(parameter);
         var result = await command.ExecuteScalarAsync(cancellationToken);
         return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<Dictionary<(int Level, long Index), Hash32>> LoadNodesAsync(ChangeTrailDbContext db, List<NodeId> wanted,
-        CancellationToken cancellationToken)
-    {
-        if (wanted.Count == 0)
-            return [];
-        var levels = wanted.Select(n => n.Level).Distinct().ToList();
-        var indexes = wanted.Select(n => n.Index).Distinct().ToList();
-        var rows = await db.LedgerNodes.AsNoTracking()
-            .Where(n => levels.Contains(n.Level) && indexes.Contains(n.Index))
-            .ToListAsync(cancellationToken);
-        var found = rows.ToDictionary(n => (n.Level, n.Index), n => Hash32.FromBytes(n.Hash));
-        var missing = wanted.FirstOrDefault(n => !found.ContainsKey((n.Level, n.Index)));
-        if (missing != default)
-            throw new InvalidOperationException($"The ledger is missing its stored node {missing}; it cannot be extended safely.");
-        return found;
     }
 }

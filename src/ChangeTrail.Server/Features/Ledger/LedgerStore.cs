@@ -23,26 +23,7 @@ public static class LedgerStore
     public static async Task<PerfectSubtreeHash> SubtreesAsync(ChangeTrailDbContext db, IEnumerable<NodeId> wanted,
         CancellationToken cancellationToken)
     {
-        var nodes = wanted.ToHashSet();
-        var found = new Dictionary<NodeId, Hash32>(nodes.Count);
-        if (nodes.Count > 0)
-        {
-            var levels = nodes.Select(n => n.Level).Distinct().ToList();
-            var indexes = nodes.Select(n => n.Index).Distinct().ToList();
-            var rows = await db.LedgerNodes.AsNoTracking()
-                .Where(n => levels.Contains(n.Level) && indexes.Contains(n.Index))
-                .Select(n => new { n.Level, n.Index, n.Hash })
-                .ToListAsync(cancellationToken);
-            foreach (var row in rows)
-            {
-                var id = new NodeId(row.Level, row.Index);
-                if (nodes.Contains(id))
-                    found[id] = Hash32.FromBytes(row.Hash);
-            }
-            var missing = nodes.Where(n => !found.ContainsKey(n)).Select(n => n.ToString()).ToList();
-            if (missing.Count > 0)
-                throw new InvalidOperationException($"The ledger is missing its stored node(s) {string.Join(", ", missing)}.");
-        }
+        var found = await LedgerNodeStore.LoadAsync(db, wanted, cancellationToken);
         return (start, size) => found[NodeId.FromRange(start, size)];
     }
 
