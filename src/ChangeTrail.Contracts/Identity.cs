@@ -43,3 +43,7 @@ public sealed record TokenResponse(
     DateTime? ExpiresAt,
     DateTime? RevokedAt,
     DateTime? LastUsedAt);
+
+/// <summary>PUT /users/{id}/roles: the identity's complete set of roles afterwards.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ChangeRolesRequest(IReadOnlyList<Role>? Roles);

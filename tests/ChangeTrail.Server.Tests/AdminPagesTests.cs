@@ -198,6 +198,27 @@ public sealed partial class AdminPagesTests(SqliteApp app) : IClassFixture<Sqlit
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    [Fact]
+    public async Task Roles_are_changed_on_the_identity_page_and_the_person_must_sign_in_again()
+    {
+        var email = $"roles-{Scenario.Unique()}@example.test";
+        var id = (await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Robin Roles", [Role.Requestor], "robin password 123"))).Id;
+        var robin = await SignInAsync(email, "robin password 123");
+        (await robin.GetAsync("/changes", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var admin = await SignInAsync(AdminEmail, AdminPassword);
+        var saved = await PostFormAsync(admin, $"/admin/users/{id}", $"/admin/users/{id}?handler=Roles",
+            ("roles", nameof(Role.Requestor)), ("roles", nameof(Role.CabMember)));
+        saved.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
+        var users = await app.AsAdmin().GetJsonAsync<List<UserResponse>>("/api/v1/users");
+        users.Single(u => u.Id == id).Roles.ShouldBe([Role.Requestor, Role.CabMember]);
+        var after = await robin.GetAsync("/changes", Ct);
+        after.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the old session ends with the role change");
+        after.Headers.Location!.AbsolutePath.ShouldBe("/login");
+    }
+
     private Task<HttpClient> SignInAsync(string email, string password) => app.SignInAsync(email, password);
 
     private static Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string page, string action, params (string Name, string Value)[] fields) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Testing;
@@ -204,6 +205,39 @@ public abstract class IdentityTests(ChangeTrailApp app) : ProviderTests(app)
         for (var i = 0; i < 5; i++)
             await users.AccessFailedAsync(user);
         (await users.IsLockedOutAsync(user)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_admin_changes_roles_the_change_takes_effect_at_once_and_is_a_ledger_entry()
+    {
+        var person = await S.PersonAsync(Role.Requestor);
+        var (_, _, change) = await ChangeFlow.SubmittedChangeAsync(S);
+        await person.TryApproveAsync(change.Number).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "approver-role-required");
+
+        var updated = await ApiClient.ReadAsync<UserResponse>(await S.Admin.Http.PutAsJsonAsync($"/api/v1/users/{person.Id}/roles",
+            new ChangeRolesRequest([Role.Requestor, Role.ChangeApprover]), ApiJson.Options, Ct));
+
+        updated.Roles.ShouldBe([Role.Requestor, Role.ChangeApprover]);
+        (await person.ApproveAsync(change.Number)).State.ShouldBe(Domain.Changes.ChangeState.Approved);
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Persistence.ChangeTrailDbContext>();
+        db.LedgerEntries.Where(e => e.SubjectId == person.Id.ToString()).OrderBy(e => e.Index).Select(e => e.Action).ToList()
+            .ShouldBe(["user.created", "user.roles-changed"]);
+    }
+
+    [Fact]
+    public async Task Role_changes_are_refused_for_non_admins_for_an_admins_own_admin_role_and_for_service_account_approvers()
+    {
+        var person = await S.PersonAsync(Role.Requestor);
+        (await person.Client.Http.PutAsJsonAsync($"/api/v1/users/{person.Id}/roles", new ChangeRolesRequest([Role.Admin]), ApiJson.Options, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        await Task.FromResult(await S.Admin.Http.PutAsJsonAsync($"/api/v1/users/{App.AdminId}/roles", new ChangeRolesRequest([Role.Auditor]),
+            ApiJson.Options, Ct)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "cannot-remove-own-admin");
+        var pipeline = await S.ServiceAccountAsync([Scopes.ChangesRead], Role.Implementer);
+        var problem = await Task.FromResult(await S.Admin.Http.PutAsJsonAsync($"/api/v1/users/{pipeline.Id}/roles",
+            new ChangeRolesRequest([Role.Implementer, Role.ChangeApprover]), ApiJson.Options, Ct))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+        problem.Errors!.Keys.ShouldBe(["roles[1]"]);
     }
 
     [Fact]

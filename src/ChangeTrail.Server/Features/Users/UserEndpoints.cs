@@ -10,6 +10,7 @@ public static class UserEndpoints
         CreateUser.Map(users);
         ListUsers.Map(users);
         DeactivateUser.Map(users);
+        ChangeRoles.Map(users);
         CreateToken.MapForUsers(users);
     }
 }

@@ -1,11 +1,13 @@
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Identity;
 using ChangeTrail.Server.Features.Tokens;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ChangeTrail.Server.Pages.Admin;
@@ -29,7 +31,7 @@ public sealed class CreateTokenForm
 
 /// <summary>One person or service account: details, roles, tokens; create a token (its secret shown once, in this response) or revoke one.</summary>
 [Authorize(Roles = nameof(Role.Admin))]
-public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock) : ChangeTrailPage
+public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserManager<AppUser> users) : ChangeTrailPage
 {
     [BindProperty]
     public CreateTokenForm Form { get; set; } = new();
@@ -62,6 +64,20 @@ public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock) : Cha
         Form = new();
         await LoadAsync(id, cancellationToken);
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostRolesAsync(Guid id, List<Role> roles, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+            return NotFound();
+        var result = await ChangeRoles.ExecuteAsync(id, roles, Viewer.Id, db, users, clock, cancellationToken);
+        if (!result.IsSuccess)
+        {
+            ShowRefusal(result.Error!);
+            return Page();
+        }
+        Notice = $"Roles of {Identity.DisplayName} saved: {(roles.Count == 0 ? "none" : string.Join(", ", roles.Distinct()))}. Their browser sessions ended.";
+        return RedirectToPage(new { id });
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(Guid id, Guid tokenId, CancellationToken cancellationToken)
