@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Changes;
@@ -20,7 +21,8 @@ namespace ChangeTrail.Persistence;
 /// The one model shared by both providers. Each provider has a small subclass only so that its
 /// migrations live in their own folder (see ARCHITECTURE.md, "Engineering notes").
 /// </summary>
-public abstract class ChangeTrailDbContext(DbContextOptions options)
+/// <param name="groupCommit">The instance's group commit for ledger appends; without one, each save commits alone.</param>
+public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroupCommit? groupCommit = null)
     : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     /// <summary>ASP.NET Core Data Protection keys: shared by every instance, so cookies and antiforgery tokens work on all of them.</summary>
@@ -37,9 +39,11 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
     public DbSet<LedgerHead> LedgerHeads => Set<LedgerHead>();
+    public DbSet<LedgerTree> LedgerTrees => Set<LedgerTree>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
 
     private readonly List<LedgerAction> _recorded = [];
+    private string? _ownConnectionString;
 
     /// <summary>Queues an action for the ledger; the next save appends it in the same transaction as everything else it saves.</summary>
     public void Record(LedgerAction action) => _recorded.Add(action);
@@ -51,23 +55,57 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
     {
         if (_recorded.Count == 0)
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (Database.CurrentTransaction is not null)
+            return await SaveInCurrentTransactionAsync(cancellationToken, acceptAllChangesOnSuccess);
+        if (groupCommit is not null)
+            return await groupCommit.SaveAsync(this, acceptAllChangesOnSuccess);
 
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        var saved = await SaveInCurrentTransactionAsync(cancellationToken, acceptAllChangesOnSuccess);
+        await transaction.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    /// <summary>
+    /// Appends the recorded actions and saves the changes, in the transaction already open. With
+    /// <paramref name="acceptAllChangesOnSuccess"/> false (group commit) the changes stay pending in the tracker
+    /// until the commit is known to have succeeded.
+    /// </summary>
+    internal async Task<int> SaveInCurrentTransactionAsync(CancellationToken cancellationToken, bool acceptAllChangesOnSuccess = false)
+    {
         var actions = _recorded.ToList();
         _recorded.Clear();
-        var transaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        // The caller's transaction is all-or-nothing already; EF's own savepoint around each save would only add statements.
+        Database.AutoSavepointsEnabled = false;
         try
         {
             await LedgerAppender.AppendAsync(this, actions, cancellationToken);
-            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            if (transaction is not null)
-                await transaction.CommitAsync(cancellationToken);
-            return saved;
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
         finally
         {
-            if (transaction is not null)
-                await transaction.DisposeAsync();
+            Database.AutoSavepointsEnabled = true;
         }
+    }
+
+    /// <summary>Joins another context's connection and transaction, for one save in a group commit.</summary>
+    internal async Task JoinAsync(DbConnection connection, DbTransaction transaction)
+    {
+        _ownConnectionString = Database.GetConnectionString();
+        Database.SetDbConnection(connection, contextOwnsConnection: false);
+        await Database.UseTransactionAsync(transaction);
+    }
+
+    /// <summary>Goes back to a connection of this context's own after <see cref="JoinAsync"/>, leaving the shared one open.</summary>
+    internal async Task LeaveAsync()
+    {
+        var shared = Database.GetDbConnection();
+        await Database.UseTransactionAsync(null);
+        await Database.CloseConnectionAsync();
+        var own = DbProviderFactories.GetFactory(shared)?.CreateConnection()
+            ?? throw new InvalidOperationException($"{shared.GetType().Name} has no provider factory to create a connection with.");
+        own.ConnectionString = _ownConnectionString;
+        Database.SetDbConnection(own, contextOwnsConnection: true);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
@@ -198,6 +236,13 @@ public abstract class ChangeTrailDbContext(DbContextOptions options)
             head.HasKey(h => h.Id);
             head.Property(h => h.Id).ValueGeneratedNever();
             head.HasData(new LedgerHead { Id = LedgerHead.SingletonId, Size = 0 });
+        });
+        builder.Entity<LedgerTree>(tree =>
+        {
+            tree.ToTable("LedgerTree");
+            tree.HasKey(t => t.Id);
+            tree.Property(t => t.Id).ValueGeneratedNever();
+            tree.HasData(new LedgerTree { Id = LedgerTree.SingletonId, Size = 0 });
         });
         builder.Entity<LedgerCheckpoint>(checkpoint =>
         {

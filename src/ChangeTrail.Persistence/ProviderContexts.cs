@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ChangeTrail.Persistence.Ledger;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -6,10 +7,12 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace ChangeTrail.Persistence;
 
 /// <summary>The SQLite flavour of the model: the embedded default. Its migrations are in Migrations/Sqlite.</summary>
-public sealed class SqliteChangeTrailDbContext(DbContextOptions<SqliteChangeTrailDbContext> options) : ChangeTrailDbContext(options);
+public sealed class SqliteChangeTrailDbContext(DbContextOptions<SqliteChangeTrailDbContext> options, LedgerGroupCommit? groupCommit = null)
+    : ChangeTrailDbContext(options, groupCommit);
 
 /// <summary>The PostgreSQL flavour of the model: production and scale-out. Its migrations are in Migrations/Postgres.</summary>
-public sealed class PostgresChangeTrailDbContext(DbContextOptions<PostgresChangeTrailDbContext> options) : ChangeTrailDbContext(options);
+public sealed class PostgresChangeTrailDbContext(DbContextOptions<PostgresChangeTrailDbContext> options, LedgerGroupCommit? groupCommit = null)
+    : ChangeTrailDbContext(options, groupCommit);
 
 /// <summary>
 /// SQLite settings that hold per connection, not per database: an acknowledged write must survive a

@@ -88,8 +88,9 @@ public sealed class CrashTests
             var size = (await db.LedgerHeads.AsNoTracking().SingleAsync()).Size;
             entries.Select(e => e.Index).ShouldBe(Enumerable.Range(0, (int)size).Select(i => (long)i), "no gap and no half entry");
             entries.ShouldAllBe(e => Hash32.FromBytes(e.LeafHash) == e.ComputeLeafHash());
-            var nodes = await db.LedgerNodes.AsNoTracking().ToDictionaryAsync(n => (n.Level, n.Index), n => Hash32.FromBytes(n.Hash));
-            MerkleMath.RootHash(size, (start, length) => nodes[(System.Numerics.BitOperations.Log2((ulong)length), start / length)])
+            (await LedgerIntegrator.IntegrateAsync(db, CancellationToken.None)).ShouldBe(size, "the tree is built over every entry the kill left");
+            var nodes = await LedgerNodeStore.LoadAsync(db, MerkleMath.RootHashNodes(size), CancellationToken.None);
+            MerkleMath.RootHash(size, (start, length) => nodes[NodeId.FromRange(start, length)])
                 .ShouldBe(MerkleTree.FromLeafHashes(entries.Select(e => Hash32.FromBytes(e.LeafHash))).RootHash());
 
             var changes = await db.ChangeRequests.AsNoTracking().Select(c => c.Id).ToListAsync();

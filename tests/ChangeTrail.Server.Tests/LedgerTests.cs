@@ -115,7 +115,10 @@ public abstract class LedgerTests(ChangeTrailApp app) : ProviderTests(app)
         await TheStoredTreeMatchesItsLeavesAsync();
     }
 
-    /// <summary>Every leaf hash recomputes from its entry, indexes run 0..n-1, and the stored edge gives the same root as a tree of the leaves.</summary>
+    /// <summary>
+    /// Every leaf hash recomputes from its entry, indexes run 0..n-1, and once integrated, every stored node is the
+    /// subtree hash of the leaves below it, and there is one for every complete subtree.
+    /// </summary>
     private async Task TheStoredTreeMatchesItsLeavesAsync()
     {
         await using var scope = App.Services.CreateAsyncScope();
@@ -127,9 +130,13 @@ public abstract class LedgerTests(ChangeTrailApp app) : ProviderTests(app)
             Hash32.FromBytes(entry.LeafHash).ShouldBe(entry.ComputeLeafHash(), $"leaf {entry.Index}");
 
         var tree = MerkleTree.FromLeafHashes(entries.Select(e => Hash32.FromBytes(e.LeafHash)));
-        var nodes = await db.LedgerNodes.AsNoTracking().ToDictionaryAsync(n => (n.Level, n.Index), n => Hash32.FromBytes(n.Hash), Ct);
-        var storedRoot = MerkleMath.RootHash(size, (start, length) => nodes[(System.Numerics.BitOperations.Log2((ulong)length), start / length)]);
-        storedRoot.ShouldBe(tree.RootHash());
+        (await LedgerIntegrator.IntegrateAsync(db, Ct)).ShouldBe(size);
+        var nodes = await db.LedgerNodes.AsNoTracking().ToListAsync(Ct);
+        foreach (var node in nodes)
+            Hash32.FromBytes(node.Hash).ShouldBe(tree.SubtreeHash(node.Index << node.Level, 1L << node.Level), $"node {node.Level}/{node.Index}");
+        nodes.Count.ShouldBe(Enumerable.Range(1, 62).Sum(level => (int)(size >> level)));
+        var stored = await LedgerNodeStore.LoadAsync(db, MerkleMath.RootHashNodes(size), Ct);
+        MerkleMath.RootHash(size, (start, length) => stored[NodeId.FromRange(start, length)]).ShouldBe(tree.RootHash());
     }
 
     private async Task<long> SizeAsync()

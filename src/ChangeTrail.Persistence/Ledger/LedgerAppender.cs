@@ -11,34 +11,33 @@ namespace ChangeTrail.Persistence.Ledger;
 /// advanced first: that takes the database's lock, so concurrent writers on any number of instances
 /// append one after another, in the order the database grants the lock.
 /// </summary>
+/// <remarks>
+/// An append writes only the entry and its leaf hash: the leaf hash does not depend on the entry's position,
+/// so it is computed before the lock is taken, and the tree's interior nodes are built afterwards, in batches,
+/// by <see cref="LedgerIntegrator"/>. The lock is held for one UPDATE and the inserts, not for tree reads.
+/// </remarks>
 internal static class LedgerAppender
 {
     public static async Task AppendAsync(ChangeTrailDbContext db, IReadOnlyList<LedgerAction> actions, CancellationToken cancellationToken)
     {
-        var newSize = await AdvanceHeadAsync(db, actions.Count, cancellationToken);
-        var oldSize = newSize - actions.Count;
-
-        var edge = MerkleMath.RootHashNodes(oldSize);
-        var stored = await LedgerNodeStore.LoadAsync(db, edge, cancellationToken);
-        var range = CompactRange.FromNodes(oldSize, edge.Select(n => stored[n]).ToArray());
-
+        var leafHashes = actions
+            .Select(a => MerkleHash.Leaf(LedgerLeaf.Bytes(a.At, a.ActorId, a.Action, a.SubjectType, a.SubjectId, a.Record)).ToArray())
+            .ToList();
+        var first = await AdvanceHeadAsync(db, actions.Count, cancellationToken) - actions.Count;
         for (var i = 0; i < actions.Count; i++)
         {
             var action = actions[i];
-            var leafHash = MerkleHash.Leaf(LedgerLeaf.Bytes(action.At, action.ActorId, action.Action, action.SubjectType, action.SubjectId, action.Record));
             db.LedgerEntries.Add(new LedgerEntry
             {
-                Index = oldSize + i,
+                Index = first + i,
                 At = action.At,
                 ActorId = action.ActorId,
                 Action = action.Action,
                 SubjectType = action.SubjectType,
                 SubjectId = action.SubjectId,
                 Record = action.Record,
-                LeafHash = leafHash.ToArray(),
+                LeafHash = leafHashes[i],
             });
-            foreach (var node in range.Append(leafHash))
-                db.LedgerNodes.Add(new LedgerNode { Level = node.Level, Index = node.Index, Hash = node.Hash.ToArray() });
         }
     }
 
@@ -49,11 +48,16 @@ internal static class LedgerAppender
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = """UPDATE "LedgerHead" SET "Size" = "Size" + @count WHERE "Id" = 1 RETURNING "Size";""";
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@count";
-        parameter.Value = (long)count;
-        command.Parameters.Add(parameter);
+        AddParameter(command, "@count", (long)count);
         var result = await command.ExecuteScalarAsync(cancellationToken);
         return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 }

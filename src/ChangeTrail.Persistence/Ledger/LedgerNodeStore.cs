@@ -4,34 +4,48 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Persistence.Ledger;
 
-/// <summary>Reads stored subtree hashes: exactly the nodes an algorithm names, in one query.</summary>
+/// <summary>Reads stored subtree hashes: exactly the nodes an algorithm names, in at most two queries.</summary>
 public static class LedgerNodeStore
 {
     /// <summary>
-    /// The hashes of <paramref name="wanted"/>. Asks for the exact (level, index) pairs — a row-value IN that
-    /// SQLite and PostgreSQL both understand — rather than every level × index combination, which at ten
-    /// million entries returns ten times the rows a proof needs. A missing node means the stored tree is
-    /// damaged, and nothing may be built on it.
+    /// The hashes of <paramref name="wanted"/>: leaves (level 0) from their entries' leaf hashes, larger subtrees
+    /// from <see cref="LedgerNode"/>. Asks for the exact (level, index) pairs — a row-value IN that SQLite and
+    /// PostgreSQL both understand — rather than every level × index combination, which at ten million entries
+    /// returns ten times the rows a proof needs. A missing node means the stored tree is damaged (or not yet
+    /// integrated that far: see <see cref="LedgerIntegrator"/>), and nothing may be built on it.
     /// </summary>
     public static async Task<Dictionary<NodeId, Hash32>> LoadAsync(ChangeTrailDbContext db, IEnumerable<NodeId> wanted,
         CancellationToken cancellationToken)
     {
         var nodes = wanted.Distinct().ToList();
-        if (nodes.Count == 0)
-            return [];
+        var found = new Dictionary<NodeId, Hash32>();
 
-        var sql = new StringBuilder("""SELECT * FROM "LedgerNode" WHERE ("Level", "Index") IN (""");
-        var parameters = new object[nodes.Count * 2];
-        for (var i = 0; i < nodes.Count; i++)
+        var leaves = nodes.Where(n => n.Level == 0).Select(n => n.Index).ToList();
+        if (leaves.Count > 0)
         {
-            sql.Append(i == 0 ? "" : ", ").Append('(').Append('{').Append(2 * i).Append("}, {").Append(2 * i + 1).Append("})");
-            parameters[2 * i] = nodes[i].Level;
-            parameters[2 * i + 1] = nodes[i].Index;
+            var rows = await db.LedgerEntries.AsNoTracking().Where(e => leaves.Contains(e.Index))
+                .Select(e => new { e.Index, e.LeafHash }).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+                found[new NodeId(0, row.Index)] = Hash32.FromBytes(row.LeafHash);
         }
-        sql.Append(')');
 
-        var rows = await db.LedgerNodes.FromSqlRaw(sql.ToString(), parameters).AsNoTracking().ToListAsync(cancellationToken);
-        var found = rows.ToDictionary(n => new NodeId(n.Level, n.Index), n => Hash32.FromBytes(n.Hash));
+        var interior = nodes.Where(n => n.Level > 0).ToList();
+        if (interior.Count > 0)
+        {
+            var sql = new StringBuilder("""SELECT * FROM "LedgerNode" WHERE ("Level", "Index") IN (""");
+            var parameters = new object[interior.Count * 2];
+            for (var i = 0; i < interior.Count; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append('(').Append('{').Append(2 * i).Append("}, {").Append(2 * i + 1).Append("})");
+                parameters[2 * i] = interior[i].Level;
+                parameters[2 * i + 1] = interior[i].Index;
+            }
+            sql.Append(')');
+            var rows = await db.LedgerNodes.FromSqlRaw(sql.ToString(), parameters).AsNoTracking().ToListAsync(cancellationToken);
+            foreach (var row in rows)
+                found[new NodeId(row.Level, row.Index)] = Hash32.FromBytes(row.Hash);
+        }
+
         var missing = nodes.Where(n => !found.ContainsKey(n)).Select(n => n.ToString()).ToList();
         if (missing.Count > 0)
             throw new InvalidOperationException($"The ledger is missing its stored node(s) {string.Join(", ", missing)}; it cannot be used safely.");

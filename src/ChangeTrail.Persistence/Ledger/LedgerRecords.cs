@@ -29,8 +29,9 @@ public sealed class LedgerEntry
 }
 
 /// <summary>
-/// The hash of a perfect (power-of-two, aligned) subtree: level 0 are the leaves. Stored as the log grows,
-/// so roots and proofs read O(log n) rows instead of rehashing every leaf.
+/// The hash of a perfect (power-of-two, aligned) subtree of two leaves or more (level 1 and up; a leaf's hash,
+/// level 0, is its entry's <see cref="LedgerEntry.LeafHash"/>). Stored by <see cref="LedgerIntegrator"/> as the
+/// log grows, so roots and proofs read O(log n) rows instead of rehashing every leaf.
 /// </summary>
 public sealed class LedgerNode
 {
@@ -41,6 +42,18 @@ public sealed class LedgerNode
 
 /// <summary>The log's size. Appends lock and advance this one row, so the database, not any process, orders the log.</summary>
 public sealed class LedgerHead
+{
+    public const int SingletonId = 1;
+    public int Id { get; set; } = SingletonId;
+    public long Size { get; set; }
+}
+
+/// <summary>
+/// How far the stored nodes reach: every perfect subtree within the first <see cref="Size"/> entries has its
+/// <see cref="LedgerNode"/>. <see cref="LedgerIntegrator"/> locks this row while it extends the tree, apart
+/// from <see cref="LedgerHead"/>, so building the tree never holds up an append.
+/// </summary>
+public sealed class LedgerTree
 {
     public const int SingletonId = 1;
     public int Id { get; set; } = SingletonId;

@@ -1,4 +1,5 @@
 using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Hosting;
@@ -8,6 +9,8 @@ public static class Database
     /// <summary>Registers the DbContext for the configured provider; handlers depend on <see cref="ChangeTrailDbContext"/> only.</summary>
     public static IServiceCollection AddChangeTrailDatabase(this IServiceCollection services, IConfiguration configuration, ChangeTrailOptions options)
     {
+        // One per instance: requests that append to the ledger together commit together (ARCHITECTURE.md, "Ledger under load").
+        services.AddSingleton<LedgerGroupCommit>();
         switch (options.Database.Provider.ToLowerInvariant())
         {
             case "sqlite":

@@ -602,6 +602,26 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("LedgerNode", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Ledger.LedgerTree", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("LedgerTree", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Size = 0L
+                        });
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -15,15 +15,17 @@ public static class LedgerStore
         db.LedgerHeads.AsNoTracking().Where(h => h.Id == LedgerHead.SingletonId).Select(h => h.Size).SingleAsync(cancellationToken);
 
     /// <summary>
-    /// Loads the stored nodes an algorithm of <see cref="MerkleMath"/> will ask for (its <c>…Nodes</c> list) in one
-    /// query, and answers it from them. The query asks for every pairing of the wanted levels and indexes, a small
-    /// superset that keeps it one parameterised statement; the extra rows are dropped.
+    /// Loads the stored nodes an algorithm of <see cref="MerkleMath"/> will ask for (its <c>…Nodes</c> list) and
+    /// answers it from them, integrating the tree first when it does not reach that far yet.
     /// </summary>
     /// <exception cref="InvalidOperationException">A node the log should hold is missing: the store is damaged.</exception>
     public static async Task<PerfectSubtreeHash> SubtreesAsync(ChangeTrailDbContext db, IEnumerable<NodeId> wanted,
         CancellationToken cancellationToken)
     {
-        var found = await LedgerNodeStore.LoadAsync(db, wanted, cancellationToken);
+        var nodes = wanted.ToList();
+        if (nodes.Count > 0)
+            await LedgerIntegrator.EnsureAsync(db, nodes.Max(n => n.End), cancellationToken);
+        var found = await LedgerNodeStore.LoadAsync(db, nodes, cancellationToken);
         return (start, size) => found[NodeId.FromRange(start, size)];
     }
 

@@ -1,0 +1,95 @@
+using ChangeTrail.Domain.Ledger;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Configuration;
+using ChangeTrail.Persistence.Ledger;
+using ChangeTrail.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+
+namespace ChangeTrail.Server.Tests;
+
+/// <summary>
+/// Saves that append to the ledger while another is committing are committed together, each still all-or-nothing:
+/// one that fails is undone alone and told so, the others commit, and every context can go on using the database.
+/// </summary>
+public abstract class GroupCommitTests(ChangeTrailApp app) : ProviderTests(app)
+{
+    [Fact]
+    public async Task Saves_waiting_on_a_commit_share_the_next_one_and_a_failing_save_is_undone_alone()
+    {
+        var groupCommit = App.Services.GetRequiredService<LedgerGroupCommit>();
+        var before = await SizeAsync();
+        var firstId = Random.Shared.NextInt64(1_000_000_000, 2_000_000_000);
+        var takenId = firstId + 100;
+        await using (var seedScope = App.Services.CreateAsyncScope())
+        {
+            var seed = seedScope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+            seed.ChangeNumbers.Add(new ChangeNumber { Id = takenId, AllocatedAt = DateTime.UtcNow });
+            await seed.SaveChangesAsync(Ct);
+        }
+
+        // Hold the log head's lock, so the first save blocks on it and the others pile up behind it.
+        await using var blockerScope = App.Services.CreateAsyncScope();
+        var blocker = blockerScope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        await using var blocking = await blocker.Database.BeginTransactionAsync(Ct);
+        await blocker.Database.ExecuteSqlRawAsync("""UPDATE "LedgerHead" SET "Size" = "Size" WHERE "Id" = 1""", Ct);
+
+        var scopes = Enumerable.Range(0, 8).Select(_ => App.Services.CreateAsyncScope()).ToList();
+        var contexts = scopes.Select(s => s.ServiceProvider.GetRequiredService<ChangeTrailDbContext>()).ToList();
+        var saves = new List<Task<int>>();
+        for (var i = 0; i < contexts.Count; i++)
+        {
+            // Save 5 reuses a key already taken: it fails inside the shared transaction and must take nothing else down.
+            var id = i == 5 ? takenId : firstId + i;
+            contexts[i].ChangeNumbers.Add(new ChangeNumber { Id = id, AllocatedAt = DateTime.UtcNow });
+            contexts[i].Record(new LedgerAction(DateTime.UtcNow, Guid.NewGuid(), "test.saved", "Test", $"save-{i}", $$"""{"save":{{i}}}"""));
+            var context = contexts[i];
+            saves.Add(Task.Run(() => context.SaveChangesAsync(Ct), Ct)); // SQLite's "async" calls block: keep them off this thread
+            if (i == 0)
+                await Task.Delay(200, Ct); // the first save is committing (blocked), so the rest wait for the next commit
+        }
+        await Task.Delay(200, Ct);
+        saves.ShouldAllBe(s => !s.IsCompleted, "nothing is acknowledged before its commit");
+        await blocking.RollbackAsync(Ct);
+
+        await Should.ThrowAsync<DbUpdateException>(() => saves[5]);
+        foreach (var (save, i) in saves.Select((s, i) => (s, i)).Where(x => x.i != 5))
+            (await save).ShouldBeGreaterThan(0, $"save {i}");
+        groupCommit.MeanBatch.ShouldBeGreaterThan(1, "the waiting saves shared a commit");
+
+        // Exactly the seven that succeeded are in the log, contiguous after what was there.
+        (await SizeAsync()).ShouldBe(before + 7);
+        await using var checkScope = App.Services.CreateAsyncScope();
+        var check = checkScope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        var entries = await check.LedgerEntries.AsNoTracking().Where(e => e.Index >= before).OrderBy(e => e.Index).ToListAsync(Ct);
+        entries.Select(e => e.Index).ShouldBe(Enumerable.Range(0, 7).Select(i => before + i));
+        entries.Select(e => e.SubjectId).OrderBy(s => s).ShouldBe(new[] { 0, 1, 2, 3, 4, 6, 7 }.Select(i => $"save-{i}"));
+        entries.ShouldAllBe(e => Hash32.FromBytes(e.LeafHash) == e.ComputeLeafHash());
+        (await check.ChangeNumbers.CountAsync(n => n.Id >= firstId && n.Id < firstId + 8, Ct)).ShouldBe(7);
+
+        // Every context is back on a connection of its own: each can read, and save again, by itself.
+        for (var i = 0; i < contexts.Count; i++)
+        {
+            (await contexts[i].ChangeNumbers.CountAsync(n => n.Id >= firstId, Ct)).ShouldBeGreaterThanOrEqualTo(7);
+            if (i == 5)
+                continue;
+            contexts[i].Record(new LedgerAction(DateTime.UtcNow, Guid.NewGuid(), "test.saved-again", "Test", $"save-{i}", $$"""{"again":{{i}}}"""));
+            (await contexts[i].SaveChangesAsync(Ct)).ShouldBeGreaterThan(0);
+        }
+        (await SizeAsync()).ShouldBe(before + 14);
+        foreach (var scope in scopes)
+            await scope.DisposeAsync();
+    }
+
+    private async Task<long> SizeAsync()
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        return await db.LedgerHeads.AsNoTracking().Select(h => h.Size).SingleAsync(Ct);
+    }
+}
+
+public sealed class GroupCommitTests_Sqlite(SqliteApp app) : GroupCommitTests(app), IClassFixture<SqliteApp>;
+
+public sealed class GroupCommitTests_Postgres(PostgresApp app) : GroupCommitTests(app), IClassFixture<PostgresApp>;
