@@ -29,6 +29,7 @@ public static class CliApp
         {
             ChangesCommand.Create(context),
             Commands.Ledger.LedgerCommand.Create(context, environment),
+            Commands.Export.ExportCommand.Create(context),
         };
         context.Options.AddTo(root);
 

@@ -53,6 +53,12 @@ public sealed record TimelineEntryDto(DateTime At, PersonRef Actor, string Actio
 
 public sealed record ReviewDto(PersonRef Reviewer, DateTime At, string? Notes);
 
+/// <summary>A legal hold: the change is kept whatever the retention period says, until the hold is released.</summary>
+public sealed record LegalHoldDto(string Reason, PersonRef PlacedBy, DateTime PlacedAt);
+
+/// <summary>POST /changes/{id}/legal-hold.</summary>
+public sealed record LegalHoldRequest(string? Reason);
+
 public sealed record ChangeResponse(
     Guid Id,
     string Number,
@@ -93,6 +99,7 @@ public sealed record ChangeResponse(
     DateTime? DocumentationDueAt,
     bool DocumentationOverdue,
     ReviewDto? Review,
+    LegalHoldDto? LegalHold,
     IReadOnlyList<TimelineEntryDto> Timeline);
 
 public sealed record ChangeSummary(
@@ -108,3 +115,12 @@ public sealed record ChangeSummary(
     DateTime UpdatedAt);
 
 public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+
+/// <summary>
+/// GET/PUT /settings/retention: the retention period (policy 3.5), or null months when none was ever set (nothing is
+/// purged then); <see cref="Cutoff"/> is what it means today: ended changes whose last action is older are purged.
+/// </summary>
+public sealed record RetentionResponse(int? Months, DateTime? Cutoff, PersonRef? ChangedBy, DateTime? ChangedAt);
+
+/// <summary>PUT /settings/retention.</summary>
+public sealed record SetRetentionRequest(int? Months);

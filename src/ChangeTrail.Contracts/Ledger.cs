@@ -4,7 +4,10 @@ namespace ChangeTrail.Contracts;
 // strings in LedgerLeaf.InstantFormat, exactly as the leaf hashes them, so a verifier rebuilds each
 // leaf from these members without reparsing a date.
 
-/// <summary>One leaf of the log. <see cref="Record"/> is the subject's canonical JSON as a string, byte for byte as hashed.</summary>
+/// <summary>
+/// One leaf of the log. <see cref="Record"/> is the subject's canonical JSON as a string, byte for byte as hashed;
+/// null once the retention purge removed it, when only <see cref="LeafHash"/> remains (docs/ledger.md, "Retention").
+/// </summary>
 public sealed record LedgerEntryDto(
     long Index,
     string At,
@@ -12,7 +15,7 @@ public sealed record LedgerEntryDto(
     string Action,
     string SubjectType,
     string SubjectId,
-    string Record,
+    string? Record,
     string LeafHash);
 
 /// <summary>GET /ledger/entries: a run of entries from <c>from</c>, and the log's size when they were read.</summary>
@@ -38,7 +41,7 @@ public sealed record ChangeLedgerEntryDto(
     string Action,
     string SubjectType,
     string SubjectId,
-    string Record,
+    string? Record,
     string LeafHash,
     IReadOnlyList<string>? InclusionProof);
 

@@ -36,6 +36,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<ChangeNumber> ChangeNumbers => Set<ChangeNumber>();
     public DbSet<Installation> Installations => Set<Installation>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<RetentionSetting> RetentionSettings => Set<RetentionSetting>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
     public DbSet<LedgerHead> LedgerHeads => Set<LedgerHead>();
@@ -167,6 +168,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             change.Property(c => c.Title).HasMaxLength(ChangeContent.TitleMaxLength);
             change.Property(c => c.Version).IsConcurrencyToken();
             change.Property(c => c.ContentHash).HasMaxLength(64);
+            change.Property(c => c.LegalHoldReason).HasMaxLength(ChangeRequest.LegalHoldReasonMaxLength);
             change.Property(c => c.RiskAnswers).HasConversion(
                 new ValueConverter<Dictionary<string, string>, string>(
                     v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
@@ -253,6 +255,11 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
         });
 
         builder.Entity<ChangeNumber>(n => n.HasKey(x => x.Id));
+        builder.Entity<RetentionSetting>(r =>
+        {
+            r.HasKey(x => x.Id);
+            r.Property(x => x.Id).ValueGeneratedNever();
+        });
         builder.Entity<Installation>(i =>
         {
             i.HasKey(x => x.Id);

@@ -6,6 +6,7 @@ using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Demo;
 using ChangeTrail.Server.Features.Ledger;
+using ChangeTrail.Server.Features.Retention;
 using ChangeTrail.Server.Features.Risk;
 using ChangeTrail.Server.Features.ServiceAccounts;
 using ChangeTrail.Server.Features.Services;
@@ -28,6 +29,7 @@ builder.Services.AddSingleton(DefaultRiskQuestionnaire.Instance);
 builder.Services.AddChangeTrailDatabase(builder.Configuration, options);
 builder.Services.AddScoped<ChangeCommand>();
 builder.Services.AddChangeTrailLedger();
+builder.Services.AddChangeTrailRetention();
 
 builder.Services.AddChangeTrailIdentity();
 builder.Services.AddChangeTrailAuthentication();
@@ -91,6 +93,8 @@ ListServices.Map(services);
 GetQuestionnaire.Map(api);
 api.MapChanges();
 api.MapLedger();
+api.MapRetention();
+ChangeTrail.Server.Features.Export.ExportBundle.Map(api);
 
 await app.RunAsync();
 

@@ -104,6 +104,7 @@ public sealed class SessionTests(SetUpServer fixture) : BrowserTest(fixture), IC
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Service accounts", Exact = true })).ToBeVisibleAsync();
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Services", Exact = true })).ToBeVisibleAsync();
+        await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Retention", Exact = true })).ToBeVisibleAsync();
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "New change", Exact = true })).ToHaveCountAsync(0);
     }
 

@@ -1,28 +1,19 @@
-using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json.Nodes;
-using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Ledger.Checkpoints;
-using ChangeTrail.Persistence;
 using ChangeTrail.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
+using static ChangeTrail.Cli.Tests.LedgerKit;
 
 namespace ChangeTrail.Cli.Tests;
 
 /// <summary>
-/// <c>ledger verify</c> against the real server on SQLite, and offline on bundles built from its answers. Tests that
-/// tamper with the database get a server of their own, so the shared one stays clean for the others.
+/// <c>ledger verify</c> against the real server, online and offline on bundles from <c>changetrail export</c>, once on
+/// each database. The server is shared by the class: nothing here tampers with its database (see
+/// <see cref="LedgerTamperTests"/> for that), only with the state file or with a copy of a bundle.
 /// </summary>
-public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>, IDisposable
+public abstract class LedgerVerifyTests(ChangeTrailApp app) : ProviderCliTests(app.Provider)
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("changetrail-ledger-verify-").FullName;
-
-    private string StateFile => Path.Combine(_folder, "ledger-state.json");
-
     [Fact]
     public async Task A_clean_ledger_verifies_online_with_the_published_key_passed_explicitly()
     {
@@ -41,7 +32,7 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
         result.Out.ShouldNotContain("\u001b[");
 
         // What was verified is remembered for the next run's consistency check.
-        var state = JsonNode.Parse(await File.ReadAllTextAsync(StateFile, TestContext.Current.CancellationToken))!["logs"]!.AsArray().Single()!;
+        var state = JsonNode.Parse(await File.ReadAllTextAsync(StateFile, Ct))!["logs"]!.AsArray().Single()!;
         state["source"]!.GetValue<string>().ShouldBe("http://localhost/");
         state["origin"]!.GetValue<string>().ShouldBe(checkpoint.Origin);
         state["treeSize"]!.GetValue<long>().ShouldBe(checkpoint.TreeSize);
@@ -159,12 +150,13 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
     }
 
     [Fact]
-    public async Task A_bundle_built_from_the_api_verifies_offline_with_no_server()
+    public async Task A_bundle_from_changetrail_export_verifies_offline_with_no_server()
     {
         await ActivityAsync(app);
-        var bundle = await ExportAsync(app);
+        var path = await ExportAsync(app, Folder);
+        var bundle = Bundle.Read(path);
 
-        var result = await RunOfflineAsync("ledger", "verify", "--bundle", bundle.Write(_folder), "--public-key", bundle.PublicKey,
+        var result = await RunOfflineAsync("ledger", "verify", "--bundle", path, "--public-key", await PublicKeyAsync(app),
             "--state-file", StateFile);
 
         result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
@@ -177,9 +169,8 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
     public async Task A_bundle_without_a_given_key_verifies_with_its_own_key_and_a_warning()
     {
         await ActivityAsync(app);
-        var bundle = await ExportAsync(app);
 
-        var result = await RunOfflineAsync("ledger", "verify", "--bundle", bundle.Write(_folder), "--state-file", StateFile);
+        var result = await RunOfflineAsync("ledger", "verify", "--bundle", await ExportAsync(app, Folder), "--state-file", StateFile);
 
         result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
         result.Error.ShouldStartWith("warning: no public key given");
@@ -199,7 +190,7 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
     public async Task A_tampered_bundle_fails_offline_naming_what_changed(string tampering)
     {
         await ActivityAsync(app);
-        var bundle = await ExportAsync(app);
+        var bundle = Bundle.Read(await ExportAsync(app, Folder));
         var entries = bundle.Entries;
         var size = (int)bundle.Checkpoint.TreeSize;
         size.ShouldBeGreaterThan(6);
@@ -221,7 +212,7 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
                 entries.Insert(4, (JsonObject)entries[3].DeepClone());
                 for (var i = 0; i < entries.Count; i++)
                     entries[i]["index"] = i;
-                expected = $"root mismatch: the entries give {Hex(RootOfFirst(entries, size))}, the checkpoint signs {Hex(bundle.Checkpoint)}";
+                expected = $"root mismatch: the entries give {RootOfFirst(entries, size)}, the checkpoint signs {Hex(bundle.Checkpoint)}";
                 break;
             case "insert-duplicate":
                 entries.Insert(4, (JsonObject)entries[3].DeepClone());
@@ -256,7 +247,7 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
                 break;
         }
 
-        var result = await RunOfflineAsync("ledger", "verify", "--bundle", bundle.Write(_folder), "--public-key", bundle.PublicKey,
+        var result = await RunOfflineAsync("ledger", "verify", "--bundle", bundle.Write(Folder), "--public-key", bundle.PublicKey,
             "--state-file", StateFile);
 
         result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
@@ -269,10 +260,10 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
     public async Task A_tampered_bundle_with_json_prints_the_failure_as_a_result_object()
     {
         await ActivityAsync(app);
-        var bundle = await ExportAsync(app);
+        var bundle = Bundle.Read(await ExportAsync(app, Folder));
         bundle.Entries.RemoveAt(3);
 
-        var result = await RunOfflineAsync("ledger", "verify", "--json", "--bundle", bundle.Write(_folder), "--public-key", bundle.PublicKey,
+        var result = await RunOfflineAsync("ledger", "verify", "--json", "--bundle", bundle.Write(Folder), "--public-key", bundle.PublicKey,
             "--state-file", StateFile);
 
         result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
@@ -280,52 +271,6 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
         report["verified"]!.GetValue<bool>().ShouldBeFalse();
         report["failure"]!["kind"]!.GetValue<string>().ShouldBe("entry-missing");
         report["failure"]!["entry"]!.GetValue<long>().ShouldBe(3);
-    }
-
-    [Fact]
-    public async Task A_change_request_edited_directly_in_the_database_differs_from_its_latest_entry()
-    {
-        await using var own = await StartAsync();
-        var change = await ActivityAsync(own);
-        var key = await PublicKeyAsync(own);
-        var latest = (await own.AsAdmin().GetJsonAsync<ChangeLedgerResponse>($"/api/v1/changes/{change}/ledger")).Entries.Max(e => e.Index);
-        await using (var scope = own.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-            var updated = await db.ChangeRequests.Where(c => c.Id == change)
-                .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, "Quietly retitled"), TestContext.Current.CancellationToken);
-            updated.ShouldBe(1);
-        }
-
-        var result = await new CliRunner(own.Server.CreateHandler())
-            .RunAsync(own.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
-
-        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
-        result.Error.ShouldBe($"error: ledger verification failed: ChangeRequest {change} differs from its latest ledger entry #{latest}\n");
-    }
-
-    [Fact]
-    public async Task A_ledger_entry_edited_directly_in_the_database_is_a_leaf_hash_mismatch()
-    {
-        await using var own = await StartAsync();
-        var change = await ActivityAsync(own);
-        var key = await PublicKeyAsync(own);
-        var entry = (await own.AsAdmin().GetJsonAsync<ChangeLedgerResponse>($"/api/v1/changes/{change}/ledger")).Entries.MaxBy(e => e.Index)!;
-        await using (var scope = own.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-            var forged = entry.Record.Replace("\"title\":\"", "\"title\":\"Forged ", StringComparison.Ordinal);
-            forged.ShouldNotBe(entry.Record);
-            var updated = await db.LedgerEntries.Where(e => e.Index == entry.Index)
-                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Record, forged), TestContext.Current.CancellationToken);
-            updated.ShouldBe(1);
-        }
-
-        var result = await new CliRunner(own.Server.CreateHandler())
-            .RunAsync(own.AdminToken, "ledger", "verify", "--public-key", key, "--state-file", StateFile);
-
-        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
-        result.Error.ShouldStartWith($"error: ledger verification failed: entry #{entry.Index}: leaf hash does not match its contents");
     }
 
     [Fact]
@@ -352,8 +297,8 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
         badKey.ExitCode.ShouldBe(ExitCodes.UsageOrConnection, badKey.ToString());
         badKey.Error.ShouldContain("--public-key: 'not-a-key' is not a ledger verifier key");
 
-        var notZip = Path.Combine(_folder, "not-a-bundle.zip");
-        await File.WriteAllTextAsync(notZip, "hello", TestContext.Current.CancellationToken);
+        var notZip = Path.Combine(Folder, "not-a-bundle.zip");
+        await File.WriteAllTextAsync(notZip, "hello", Ct);
         var notBundle = await RunOfflineAsync("ledger", "verify", "--bundle", notZip, "--state-file", StateFile);
         notBundle.ExitCode.ShouldBe(ExitCodes.UsageOrConnection, notBundle.ToString());
         notBundle.Error.ShouldStartWith($"error: cannot read the bundle {notZip}");
@@ -364,133 +309,18 @@ public sealed class LedgerVerifyTests(SqliteApp app) : IClassFixture<SqliteApp>,
         cli.Requests.ShouldBe(0);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless.
-        }
-    }
-
-    /// <summary>Some recorded actions: a person, a service, and a change request drafted and submitted. Returns the change's id.</summary>
-    private static async Task<Guid> ActivityAsync(ChangeTrailApp server)
-    {
-        var scenario = new Scenario(server);
-        var requestor = await scenario.PersonAsync(Role.Requestor);
-        var service = await scenario.ServiceAsync();
-        var change = await requestor.Client.PostJsonAsync<ChangeResponse>("/api/v1/changes", scenario.CompleteChange(service));
-        (await requestor.Client.PostAsync($"/api/v1/changes/{change.Id}/submit")).EnsureSuccessStatusCode();
-        return change.Id;
-    }
-
-    /// <summary>A server of the test's own, for tampering with its database.</summary>
-    private static async Task<SqliteApp> StartAsync()
-    {
-        var server = new SqliteApp();
-        await server.InitializeAsync();
-        return server;
-    }
-
-    private static async Task<string> PublicKeyAsync(ChangeTrailApp server) =>
-        (await server.Anonymous().Http.GetStringAsync("/api/v1/ledger/public-key", TestContext.Current.CancellationToken)).Split('\n')[0];
-
-    private static async Task<Checkpoint> CheckpointAsync(ChangeTrailApp server) =>
-        BodyOf(await server.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", TestContext.Current.CancellationToken));
-
-    /// <summary>The checkpoint in a signed note, read without checking the signature (the CLI's job).</summary>
-    private static Checkpoint BodyOf(string note) => Checkpoint.Parse(note[..(note.LastIndexOf("\n\n", StringComparison.Ordinal) + 1)]).Value!;
-
-    private static string Hex(Checkpoint checkpoint) => Convert.ToHexStringLower(checkpoint.RootHash);
-
-    private static string Hex(Domain.Ledger.Hash32 hash) => hash.ToHex();
-
     /// <summary>The root the first <paramref name="size"/> entries give, as the verifier computes it.</summary>
-    private static Domain.Ledger.Hash32 RootOfFirst(List<JsonObject> entries, int size)
-    {
-        var range = new Domain.Ledger.CompactRange();
-        foreach (var entry in entries.Take(size))
-            range.Append(Domain.Ledger.Hash32.FromHex(entry["leafHash"]!.GetValue<string>()));
-        return range.RootHash();
-    }
+    private static string RootOfFirst(List<JsonObject> entries, int size) =>
+        RootOf(entries.Take(size).Select(e => e["leafHash"]!.GetValue<string>()));
 
     private async Task EditStateAsync(Action<JsonObject> edit)
     {
-        var state = JsonNode.Parse(await File.ReadAllTextAsync(StateFile, TestContext.Current.CancellationToken))!;
+        var state = JsonNode.Parse(await File.ReadAllTextAsync(StateFile, Ct))!;
         edit(state["logs"]!.AsArray().Single()!.AsObject());
-        await File.WriteAllTextAsync(StateFile, state.ToJsonString(), TestContext.Current.CancellationToken);
-    }
-
-    /// <summary>The CLI with no server at all: no handler, an address nothing answers on, no token.</summary>
-    private static async Task<CliResult> RunOfflineAsync(params string[] args)
-    {
-        var environment = new Dictionary<string, string?> { ["CHANGETRAIL_URL"] = "http://bogus.invalid:1" };
-        using var stdout = new StringWriter(new StringBuilder());
-        using var stderr = new StringWriter(new StringBuilder());
-        var exitCode = await CliApp.RunAsync(args, stdout, stderr, environment, handler: null, TestContext.Current.CancellationToken);
-        return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
-    }
-
-    /// <summary>A bundle as the export will write it, built here from the API's own answers (docs/cli.md, "Bundle format").</summary>
-    private static async Task<Bundle> ExportAsync(ChangeTrailApp server)
-    {
-        var admin = server.AsAdmin().Http;
-        var cancellationToken = TestContext.Current.CancellationToken;
-        var note = await admin.GetStringAsync("/api/v1/ledger/checkpoint", cancellationToken);
-        var keys = await admin.GetStringAsync("/api/v1/ledger/public-key", cancellationToken);
-
-        var entries = new List<JsonObject>();
-        for (long from = 0, size = 1; from < size;)
-        {
-            var page = JsonNode.Parse(await admin.GetStringAsync(
-                string.Create(CultureInfo.InvariantCulture, $"/api/v1/ledger/entries?from={from}&count=1000"), cancellationToken))!;
-            size = page["treeSize"]!.GetValue<long>();
-            var got = page["entries"]!.AsArray().Select(e => e!.DeepClone().AsObject()).ToList();
-            if (got.Count == 0)
-                break;
-            entries.AddRange(got);
-            from += got.Count;
-        }
-
-        var records = new List<JsonObject>();
-        string? after = null;
-        do
-        {
-            var page = JsonNode.Parse(await admin.GetStringAsync(
-                "/api/v1/ledger/records?count=1000" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}"), cancellationToken))!;
-            records.AddRange(page["records"]!.AsArray().Select(r => r!.DeepClone().AsObject()));
-            after = page["next"]?.GetValue<string>();
-        }
-        while (after is not null);
-
-        return new Bundle(note, keys, entries, records);
-    }
-
-    private sealed record Bundle(string SignedNote, string PublicKeys, List<JsonObject> Entries, List<JsonObject> Records)
-    {
-        public Checkpoint Checkpoint => BodyOf(SignedNote);
-
-        public string PublicKey => PublicKeys.Split('\n')[0];
-
-        /// <summary>Writes the ZIP into <paramref name="folder"/> and returns its path.</summary>
-        public string Write(string folder)
-        {
-            var path = Path.Combine(folder, $"bundle-{Guid.NewGuid():N}.zip");
-            using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-            Add(zip, "checkpoint.txt", SignedNote);
-            Add(zip, "public-key.txt", PublicKeys);
-            Add(zip, "entries.jsonl", string.Concat(Entries.Select(e => e.ToJsonString() + "\n")));
-            Add(zip, "records.jsonl", string.Concat(Records.Select(r => r.ToJsonString() + "\n")));
-            return path;
-        }
-
-        private static void Add(ZipArchive zip, string name, string text)
-        {
-            using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            writer.Write(text);
-        }
+        await File.WriteAllTextAsync(StateFile, state.ToJsonString(), Ct);
     }
 }
+
+public sealed class LedgerVerifyTests_Sqlite(SqliteApp app) : LedgerVerifyTests(app), IClassFixture<SqliteApp>;
+
+public sealed class LedgerVerifyTests_Postgres(PostgresApp app) : LedgerVerifyTests(app), IClassFixture<PostgresApp>;

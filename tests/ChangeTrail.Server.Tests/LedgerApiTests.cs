@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Ledger;
@@ -49,7 +50,7 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         {
             var at = DateTime.ParseExact(e.At, LedgerLeaf.InstantFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-            LedgerLeaf.Hash(at, e.ActorId, e.Action, e.SubjectType, e.SubjectId, e.Record).ToHex()
+            LedgerLeaf.Hash(at, e.ActorId, e.Action, e.SubjectType, e.SubjectId, e.Record!).ToHex()
                 .ShouldBe(e.LeafHash, $"entry {e.Index} rebuilds from its served fields");
         }
         var tree = MerkleTree.FromLeafHashes(entries.Entries.Select(e => Hash32.FromHex(e.LeafHash)));
@@ -218,6 +219,7 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
     {
         var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
         await approver.ApproveAsync(change.Number);
+        (await S.Admin.Http.PutAsJsonAsync("/api/v1/settings/retention", new SetRetentionRequest(36), Ct)).EnsureSuccessStatusCode();
         var auditor = await AuditorAsync();
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);

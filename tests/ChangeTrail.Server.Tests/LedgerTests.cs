@@ -65,7 +65,7 @@ public abstract class LedgerTests(ChangeTrailApp app) : ProviderTests(app)
         (await EntriesForAsync(CanonicalRecords.TokenType, extra.Id.ToString())).Select(e => e.Action)
             .ShouldBe(["token.created", "token.revoked"]);
         var services = await AllEntriesAsync();
-        services.ShouldContain(e => e.Action == "service.created" && e.Record.Contains($"\"name\":\"{service}\"", StringComparison.Ordinal));
+        services.ShouldContain(e => e.Action == "service.created" && e.Record!.Contains($"\"name\":\"{service}\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -68,6 +68,8 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
         builder.UseEnvironment("Testing");
         builder.UseSetting("ChangeTrail:DataDirectory", _dataDirectory);
         builder.UseSetting("ChangeTrail:SetupCode", SetupCode);
+        // The purge runs when a test asks (RetentionSchedule.RunOnceAsync), not whenever another test moves the clock on.
+        builder.UseSetting("ChangeTrail:Retention:PurgeInterval", "00:00:00");
         builder.UseSetting("ChangeTrail:Database:Provider", Provider == TestProvider.Postgres ? "postgres" : "sqlite");
         if (_connectionString is not null)
             builder.UseSetting("ConnectionStrings:ChangeTrail", _connectionString);

@@ -58,6 +58,41 @@ internal sealed class ServerClient : IDisposable
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") },
             cancellationToken);
 
+    /// <summary>
+    /// A GET whose successful answer is a file: its body is handed to <paramref name="save"/> as a stream, as it
+    /// arrives, instead of being read as text. A refusal or no connection is reported as for any other call, and its
+    /// exit code returned; an interrupted body surfaces from <paramref name="save"/> as an <see cref="IOException"/>.
+    /// </summary>
+    public async Task<int> DownloadAsync(string path, string mediaType, Func<Stream, CancellationToken, Task> save,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                Report(request, response, await response.Content.ReadAsStringAsync(cancellationToken));
+                return ExitCodeFor(response.StatusCode);
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await save(body, cancellationToken);
+            return ExitCodes.Success;
+        }
+        catch (HttpRequestException exception)
+        {
+            _error.WriteLine($"error: cannot reach the ChangeTrail server at {_server}: {OneLine(exception.Message)}");
+            return ExitCodes.UsageOrConnection;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _error.WriteLine($"error: the ChangeTrail server at {_server} did not answer within {_http.Timeout.TotalSeconds:0} s.");
+            return ExitCodes.UsageOrConnection;
+        }
+    }
+
     private async Task<ApiResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)

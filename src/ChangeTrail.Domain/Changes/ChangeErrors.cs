@@ -9,8 +9,10 @@ public sealed record InvalidTransition(string Action, ChangeState State)
 /// <summary>Policy 3.2: a CR must carry every required field before it goes further. Names them all at once.</summary>
 public sealed record MissingRequiredFields(IReadOnlyList<string> Fields)
     : DomainError(ErrorKind.Unprocessable, "missing-required-fields", "Required fields are missing",
-        $"Fill in {string.Join(", ", Fields)} first.")
+        $"Fill in {string.Join(", ", Fields)} first."), IFieldErrors
 {
+    public IReadOnlyDictionary<string, string[]> FieldErrors => AsFieldErrors();
+
     /// <summary>What each missing field is told, by the API and the UI alike.</summary>
     public const string FieldMessage = "Required before the change can go further.";
 
@@ -67,3 +69,18 @@ public sealed record PostImplementationReviewRequired()
 public sealed record ApprovalsOutstanding(IReadOnlyList<string> Outstanding)
     : DomainError(ErrorKind.Conflict, "approvals-outstanding", "Approvals outstanding",
         $"This change still awaits {string.Join(" and ", Outstanding)}.");
+
+public sealed record AlreadyUnderLegalHold(string Change, string Reason)
+    : DomainError(ErrorKind.Conflict, "already-under-legal-hold", "Already under legal hold",
+        $"{Change} is already held against retention purges ({Reason}).");
+
+public sealed record NotUnderLegalHold(string Change)
+    : DomainError(ErrorKind.Conflict, "not-under-legal-hold", "Not under legal hold", $"{Change} has no legal hold to release.");
+
+public sealed record UnderLegalHold(string Change)
+    : DomainError(ErrorKind.Conflict, "under-legal-hold", "Under legal hold",
+        $"{Change} is under legal hold: it is kept whatever the retention period, until the hold is released.");
+
+public sealed record WithinRetention(string Change, DateTime LastAction)
+    : DomainError(ErrorKind.Conflict, "within-retention", "Within the retention period",
+        $"{Change}'s last action ({LastAction:yyyy-MM-dd}) is not yet older than the retention period.");

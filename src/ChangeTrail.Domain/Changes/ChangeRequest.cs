@@ -16,6 +16,8 @@ public sealed class ChangeRequest
     /// <summary>How long after an emergency change starts its documentation and approval are due (policy 3.6).</summary>
     public static readonly TimeSpan EmergencyDocumentationWindow = TimeSpan.FromHours(24);
 
+    public const int LegalHoldReasonMaxLength = 1000;
+
     private static readonly ChangeState[] EmergencyImplementationStates =
         [ChangeState.Implementing, ChangeState.Implemented, ChangeState.Verified, ChangeState.Failed, ChangeState.RolledBack];
 
@@ -71,6 +73,11 @@ public sealed class ChangeRequest
     public Guid? ReviewedById { get; private set; }
     public DateTime? ReviewedAt { get; private set; }
     public string? ReviewNotes { get; private set; }
+
+    /// <summary>Why the change is held against retention purges (litigation, an investigation), or null when it is not.</summary>
+    public string? LegalHoldReason { get; private set; }
+    public Guid? LegalHoldPlacedById { get; private set; }
+    public DateTime? LegalHoldPlacedAt { get; private set; }
 
     /// <summary>Lower-cased number, title and purpose: searched the same way on every database.</summary>
     public string SearchText { get; private set; } = "";
@@ -419,6 +426,73 @@ public sealed class ChangeRequest
         CancellationReason = reason;
         Touch(actor, "cancelled", reason, now);
         return Result.Success;
+    }
+
+    /// <summary>Kept whatever the retention period says, until the hold is released.</summary>
+    public bool IsUnderLegalHold => LegalHoldPlacedAt is not null;
+
+    /// <summary>Whether <paramref name="actor"/> may place a legal hold now: an Admin or an Auditor, on a change not yet held.</summary>
+    public Result CanPlaceLegalHold(Actor actor)
+    {
+        if (!actor.HasAny(Role.Admin, Role.Auditor))
+            return new RoleRequired("place a legal hold", [nameof(Role.Admin), nameof(Role.Auditor)]);
+        return IsUnderLegalHold ? new AlreadyUnderLegalHold(DisplayNumber, LegalHoldReason ?? "") : Result.Success;
+    }
+
+    /// <summary>Holds the change against retention purges, in any state, with the reason on the record and its timeline.</summary>
+    public Result PlaceLegalHold(Actor actor, string? reason, DateTime now)
+    {
+        var check = CanPlaceLegalHold(actor);
+        if (!check.IsSuccess)
+            return check;
+        var given = reason?.Trim();
+        if (string.IsNullOrEmpty(given))
+            return ValidationFailed.For("reason", "Say why the change must be kept.");
+        if (given.Length > LegalHoldReasonMaxLength)
+            return ValidationFailed.For("reason", $"At most {LegalHoldReasonMaxLength} characters.");
+        LegalHoldReason = given;
+        LegalHoldPlacedById = actor.Id;
+        LegalHoldPlacedAt = now;
+        Touch(actor, "legal-hold-placed", given, now);
+        return Result.Success;
+    }
+
+    /// <summary>Whether <paramref name="actor"/> may release the legal hold now: an Admin or an Auditor, on a held change.</summary>
+    public Result CanReleaseLegalHold(Actor actor)
+    {
+        if (!actor.HasAny(Role.Admin, Role.Auditor))
+            return new RoleRequired("release a legal hold", [nameof(Role.Admin), nameof(Role.Auditor)]);
+        return IsUnderLegalHold ? Result.Success : new NotUnderLegalHold(DisplayNumber);
+    }
+
+    /// <summary>
+    /// Ends the hold. The release is the change's latest action, so its retention period starts again from now:
+    /// a change is never purged the moment its hold ends.
+    /// </summary>
+    public Result ReleaseLegalHold(Actor actor, DateTime now)
+    {
+        var check = CanReleaseLegalHold(actor);
+        if (!check.IsSuccess)
+            return check;
+        var reason = LegalHoldReason;
+        LegalHoldReason = null;
+        LegalHoldPlacedById = null;
+        LegalHoldPlacedAt = null;
+        Touch(actor, "legal-hold-released", reason, now);
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// Policy 3.5: a change record may be purged only once it has ended (closed, rejected or cancelled), its
+    /// last action is older than the retention cutoff, and no legal hold is on it.
+    /// </summary>
+    public Result CanBePurged(DateTime cutoff)
+    {
+        if (IsUnderLegalHold)
+            return new UnderLegalHold(DisplayNumber);
+        if (State is not (ChangeState.Closed or ChangeState.Rejected or ChangeState.Cancelled))
+            return new InvalidTransition("be purged", State);
+        return UpdatedAt < cutoff ? Result.Success : new WithinRetention(DisplayNumber, UpdatedAt);
     }
 
     /// <summary>The required approvals not yet filled, after matching people to slots.</summary>

@@ -21,11 +21,19 @@ public enum ErrorKind
 /// </summary>
 public abstract record DomainError(ErrorKind Kind, string Type, string Title, string Detail);
 
+/// <summary>A refusal about particular fields of the request: problem+json names them in its <c>errors</c> member.</summary>
+public interface IFieldErrors
+{
+    IReadOnlyDictionary<string, string[]> FieldErrors { get; }
+}
+
 /// <summary>Field-level validation failure; <see cref="Errors"/> is keyed by the request's JSON path.</summary>
 public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Errors)
     : DomainError(ErrorKind.Unprocessable, "validation-failed", "The request is not valid",
-        "One or more fields are not valid: " + string.Join(", ", Errors.Keys) + ".")
+        "One or more fields are not valid: " + string.Join(", ", Errors.Keys) + "."), IFieldErrors
 {
+    public IReadOnlyDictionary<string, string[]> FieldErrors => Errors;
+
     public static ValidationFailed For(string field, string message) =>
         new(new Dictionary<string, string[]> { [field] = [message] });
 }

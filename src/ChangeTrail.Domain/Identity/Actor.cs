@@ -15,3 +15,11 @@ public sealed record Actor(Guid Id, string Email, bool IsServiceAccount, IReadOn
         return false;
     }
 }
+
+/// <summary>ChangeTrail itself, as the actor of what no person does: the scheduled retention purge.</summary>
+public static class SystemActor
+{
+    public static readonly Guid Id = Guid.Empty;
+
+    public const string DisplayName = "ChangeTrail (retention purge)";
+}

@@ -31,3 +31,16 @@ public sealed class IdempotencyRecord
     public byte[]? Body { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>
+/// The retention period in force (policy 3.5), set by an Admin. Without this row nothing is ever purged: an
+/// installation keeps every record until someone decides, on the record, how long is long enough.
+/// </summary>
+public sealed class RetentionSetting
+{
+    public const int SingletonId = 1;
+    public int Id { get; set; } = SingletonId;
+    public int Months { get; set; }
+    public Guid ChangedById { get; set; }
+    public DateTime ChangedAt { get; set; }
+}

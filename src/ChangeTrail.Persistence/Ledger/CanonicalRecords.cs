@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
 
 namespace ChangeTrail.Persistence.Ledger;
@@ -18,6 +19,8 @@ public static class CanonicalRecords
     public const string UserType = "User";
     public const string TokenType = "ApiToken";
     public const string ServiceType = "Service";
+    public const string SettingType = "Setting";
+    public const string RetentionSettingId = "retention";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -26,7 +29,23 @@ public static class CanonicalRecords
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static string Of(ChangeRequest c) => JsonSerializer.Serialize(new
+    public static string Of(ChangeRequest c)
+    {
+        var record = JsonSerializer.SerializeToNode(Fields(c), Json)!.AsObject();
+        // Present only while a hold is on, so that records written before legal holds existed keep their exact form.
+        if (c.IsUnderLegalHold)
+        {
+            record.Insert(record.Count - 1, "legalHold", JsonSerializer.SerializeToNode(new
+            {
+                Reason = c.LegalHoldReason,
+                PlacedById = c.LegalHoldPlacedById,
+                PlacedAt = Instant(c.LegalHoldPlacedAt),
+            }, Json));
+        }
+        return record.ToJsonString(Json);
+    }
+
+    private static object Fields(ChangeRequest c) => new
     {
         c.Id,
         c.Number,
@@ -78,7 +97,7 @@ public static class CanonicalRecords
         ReviewedAt = Instant(c.ReviewedAt),
         c.ReviewNotes,
         c.Version,
-    }, Json);
+    };
 
     /// <summary>A person or service account, with roles sorted; people are referenced by id elsewhere in the log.</summary>
     public static string Of(AppUser u, IEnumerable<string> roles) => JsonSerializer.Serialize(new
@@ -115,6 +134,13 @@ public static class CanonicalRecords
         s.SecurityControl,
         Environments = s.Environments.Select(e => new { e.Name, e.Production }),
         CreatedAt = Instant(s.CreatedAt),
+    }, Json);
+
+    public static string Of(RetentionSetting r) => JsonSerializer.Serialize(new
+    {
+        r.Months,
+        r.ChangedById,
+        ChangedAt = Instant(r.ChangedAt),
     }, Json);
 
     /// <summary>UTC with microseconds: the precision both databases keep, so a value serialises the same after a round trip.</summary>

@@ -1,5 +1,6 @@
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
 
 namespace ChangeTrail.Persistence.Ledger;
@@ -15,6 +16,10 @@ public static class LedgerRecording
 
     public static void RecordToken(this ChangeTrailDbContext db, Guid actorId, string action, ApiToken token, DateTime at) =>
         db.Record(new LedgerAction(at, actorId, $"token.{action}", CanonicalRecords.TokenType, token.Id.ToString(), CanonicalRecords.Of(token)));
+
+    public static void RecordRetention(this ChangeTrailDbContext db, Guid actorId, RetentionSetting setting) =>
+        db.Record(new LedgerAction(setting.ChangedAt, actorId, "settings.retention-changed", CanonicalRecords.SettingType,
+            CanonicalRecords.RetentionSettingId, CanonicalRecords.Of(setting)));
 
     public static void RecordService(this ChangeTrailDbContext db, Guid actorId, string action, Service service, DateTime at) =>
         db.Record(new LedgerAction(at, actorId, $"service.{action}", CanonicalRecords.ServiceType, service.Id.ToString(), CanonicalRecords.Of(service)));

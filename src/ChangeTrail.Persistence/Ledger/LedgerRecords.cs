@@ -19,13 +19,20 @@ public sealed class LedgerEntry
     public string SubjectType { get; set; } = "";
     public string SubjectId { get; set; } = "";
 
-    /// <summary>The subject's canonical JSON after the action.</summary>
-    public string Record { get; set; } = "";
+    /// <summary>
+    /// The subject's canonical JSON after the action; null once the retention purge removed it. The leaf hash
+    /// stays, so the tree, its checkpoints and every proof still hold, and the purge's own entry names it.
+    /// </summary>
+    public string? Record { get; set; }
 
     public byte[] LeafHash { get; set; } = [];
 
+    public bool IsPurged => Record is null;
+
     /// <summary>The leaf hash recomputed from the other columns: differs from <see cref="LeafHash"/> if anything was edited.</summary>
-    public Hash32 ComputeLeafHash() => LedgerLeaf.Hash(At, ActorId, Action, SubjectType, SubjectId, Record);
+    /// <exception cref="InvalidOperationException">The entry was purged: only its stored leaf hash remains.</exception>
+    public Hash32 ComputeLeafHash() =>
+        LedgerLeaf.Hash(At, ActorId, Action, SubjectType, SubjectId, Record ?? throw new InvalidOperationException($"Entry {Index} was purged."));
 }
 
 /// <summary>

@@ -28,11 +28,11 @@ public static class Problems
     {
         var problem = error switch
         {
-            ValidationFailed v => new HttpValidationProblemDetails(v.Errors.ToDictionary()),
             MissingRequiredFields m => new HttpValidationProblemDetails(m.AsFieldErrors().ToDictionary())
             {
                 Extensions = { ["missingFields"] = m.Fields },
             },
+            IFieldErrors f => new HttpValidationProblemDetails(f.FieldErrors.ToDictionary()),
             _ => new ProblemDetails(),
         };
         problem.Type = TypeUri(error.Type);

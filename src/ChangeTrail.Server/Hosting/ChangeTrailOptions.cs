@@ -14,6 +14,18 @@ public sealed class ChangeTrailOptions
     public string? SetupCode { get; set; }
 
     public LedgerOptions Ledger { get; set; } = new();
+
+    public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>ChangeTrail:Retention</c> section: how often the purge runs. The retention period itself is a setting
+/// an Admin changes through the API or the UI (a ledger entry), not configuration.
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>How often expired change records are purged; zero or less turns the schedule off.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(24);
 }
 
 public sealed class DatabaseOptions

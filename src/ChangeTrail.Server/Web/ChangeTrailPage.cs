@@ -40,12 +40,7 @@ public abstract class ChangeTrailPage : PageModel
     {
         // Field errors are listed in words beside the fields; the headline says what kind of refusal it is.
         Refusal = error is ValidationFailed or Domain.Changes.MissingRequiredFields ? error.Title + "." : $"{error.Title}. {error.Detail}";
-        var fields = error switch
-        {
-            ValidationFailed v => v.Errors,
-            Domain.Changes.MissingRequiredFields m => m.AsFieldErrors(),
-            _ => null,
-        };
+        var fields = (error as IFieldErrors)?.FieldErrors;
         RefusalFields = fields?.Keys.ToList() ?? [];
         foreach (var (field, messages) in fields ?? new Dictionary<string, string[]>())
         {

@@ -37,6 +37,9 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
     // so memory stays small however large the records are.
     private readonly Dictionary<(string Type, string Id), (long Index, Hash32 Record)> _latest = [];
     private readonly CompactRange _range = new();
+
+    // Entries whose record is gone, until a later purge entry accounts for each of them.
+    private readonly Dictionary<long, LedgerEntryDto> _unaccountedPurges = [];
     private IAsyncEnumerator<LedgerEntryDto>? _entries;
     private bool _exhausted;
 
@@ -128,11 +131,13 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
             }
             Report.EntriesAfterCheckpoint = _range.Size - size;
             progress.Entries(_range.Size, size);
+            CheckPurgesAccountedFor();
 
             if (prior is not null)
                 await CheckConsistencyAsync(prior, priorRoot!.Value, priorRootFromEntries, size, signedRoot, cancellationToken);
 
             await CheckRecordsAsync(progress, cancellationToken);
+            CheckPurgesAccountedFor(); // again: reading on for the records may have met more
         }
         finally
         {
@@ -228,26 +233,80 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
         if (entry.Index != expected)
             throw await OutOfSequenceAsync(entry.Index, expected, cancellationToken);
 
-        var leaf = LeafHash(entry);
-        if (!Hash32.TryFromHex(entry.LeafHash, out var served) || served != leaf)
+        var leaf = entry.Record is null ? PurgedLeafHash(entry) : LeafHash(entry);
+        if (entry.Record is not null && !(Hash32.TryFromHex(entry.LeafHash, out var served) && served == leaf))
         {
             throw new LedgerMismatchException(new LedgerFailure("leaf-hash-mismatch",
                 $"entry #{entry.Index}: leaf hash does not match its contents ({entry.Action} on {entry.SubjectType} {entry.SubjectId})",
                 entry.Index, entry.SubjectType, entry.SubjectId));
         }
+        if (entry.Record is null)
+            _unaccountedPurges[entry.Index] = entry;
+        else if (entry.Action == LedgerPurge.Action)
+            AccountForPurge(entry);
         _range.Append(leaf);
-        _latest[(entry.SubjectType, entry.SubjectId)] = (entry.Index, RecordHash(entry.Record));
+        _latest[(entry.SubjectType, entry.SubjectId)] = (entry.Index, entry.Record is null ? default : RecordHash(entry.Record));
         return true;
     }
+
+    /// <summary>
+    /// A purged entry keeps only its leaf hash, which the tree's root (and so the signed checkpoint) vouches for;
+    /// what it held cannot be checked any more, so a purge entry later in the log must account for it.
+    /// </summary>
+    private static Hash32 PurgedLeafHash(LedgerEntryDto entry) =>
+        Hash32.TryFromHex(entry.LeafHash, out var leaf) ? leaf : throw Malformed(entry, "its record was purged and its leaf hash is not 64 hexadecimal digits");
+
+    /// <summary>
+    /// A purge entry names the entries whose records it removed. Each must be an earlier entry of the same change,
+    /// with the same leaf hash, older than a cutoff at least twelve months before the purge (policy 3.5).
+    /// </summary>
+    private void AccountForPurge(LedgerEntryDto purge)
+    {
+        LedgerMismatchException Invalid(string why) => new(new LedgerFailure("purge-invalid",
+            $"entry #{purge.Index} ({purge.Action} on {purge.SubjectType} {purge.SubjectId}) is not a valid purge: {why}",
+            purge.Index, purge.SubjectType, purge.SubjectId));
+
+        var record = LedgerPurge.TryParse(purge.Record!) ?? throw Invalid("its record is not a purge record");
+        var purgedAt = Parse(purge);
+        if (record.Violation(purgedAt) is { } violation)
+            throw Invalid(violation);
+        var cutoff = DateTime.Parse(record.Cutoff, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        foreach (var named in record.Entries)
+        {
+            if (!_unaccountedPurges.Remove(named.Index, out var entry))
+                throw Invalid($"it names entry #{named.Index}, which is not an earlier entry whose record was removed");
+            if (entry.SubjectType != purge.SubjectType || entry.SubjectId != purge.SubjectId)
+                throw Invalid($"it names entry #{named.Index}, which is about {entry.SubjectType} {entry.SubjectId}");
+            if (!string.Equals(named.LeafHash, entry.LeafHash, StringComparison.Ordinal) || named.At != entry.At)
+                throw Invalid($"entry #{named.Index} is not the entry it names (leaf hash or time differ)");
+            if (Parse(entry) >= cutoff)
+                throw Invalid($"entry #{named.Index} ({entry.At}) is not older than the cutoff {record.Cutoff}");
+        }
+    }
+
+    /// <summary>Every entry whose record is gone must have been accounted for by a purge entry by the end of the log.</summary>
+    private void CheckPurgesAccountedFor()
+    {
+        if (_unaccountedPurges.Count == 0)
+            return;
+        var first = _unaccountedPurges.Values.MinBy(e => e.Index)!;
+        throw new LedgerMismatchException(new LedgerFailure("record-removed",
+            $"entry #{first.Index}: its record was removed ({first.Action} on {first.SubjectType} {first.SubjectId}), but no purge entry accounts for it",
+            first.Index, first.SubjectType, first.SubjectId));
+    }
+
+    private static DateTime Parse(LedgerEntryDto entry) =>
+        DateTime.TryParseExact(entry.At, LedgerLeaf.InstantFormat, CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : throw Malformed(entry, $"its time '{entry.At}' is not of the form {LedgerLeaf.InstantFormat}");
 
     /// <summary>The leaf hash of an entry's contents, rebuilt with the server's own leaf format.</summary>
     private static Hash32 LeafHash(LedgerEntryDto entry)
     {
         if (entry.At is null || entry.Action is null || entry.SubjectType is null || entry.SubjectId is null || entry.Record is null)
             throw Malformed(entry, "a member is missing");
-        if (!DateTime.TryParseExact(entry.At, LedgerLeaf.InstantFormat, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
-            throw Malformed(entry, $"its time '{entry.At}' is not of the form {LedgerLeaf.InstantFormat}");
+        var at = Parse(entry);
         try
         {
             return LedgerLeaf.Hash(at, entry.ActorId, entry.Action, entry.SubjectType, entry.SubjectId, entry.Record);

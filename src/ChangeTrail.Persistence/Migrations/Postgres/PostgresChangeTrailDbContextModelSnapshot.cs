@@ -144,6 +144,16 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<Guid?>("ImplementerId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime?>("LegalHoldPlacedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("LegalHoldPlacedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("LegalHoldReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.PrimitiveCollection<List<string>>("Links")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -371,6 +381,25 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.ToTable("Installations");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.RetentionSetting", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ChangedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Months")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RetentionSettings");
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Identity.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -550,7 +579,6 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .HasColumnType("bytea");
 
                     b.Property<string>("Record")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("SubjectId")

@@ -138,6 +138,16 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("ImplementerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LegalHoldPlacedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LegalHoldPlacedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LegalHoldReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("Links")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -363,6 +373,25 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("Installations");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.RetentionSetting", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChangedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Months")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RetentionSettings");
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Identity.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -542,7 +571,6 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         .HasColumnType("BLOB");
 
                     b.Property<string>("Record")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SubjectId")

@@ -75,7 +75,17 @@ public static class ChangeLifecycle
         "Cancel a change before it is implemented",
         (c, a, input, _, now) => c.Cancel(a, input.Notes, now), (c, a, _, _) => c.CanCancel(a));
 
-    public static readonly IReadOnlyList<LifecycleAction> All = [Submit, Decide, Start, Complete, Verify, RollBack, Review, Close, Cancel];
+    // A hold racing a transition is still recorded: it is re-read and re-applied, whatever the state became.
+    public static readonly LifecycleAction PlaceLegalHold = new("legal-hold", Scopes.ChangesWrite, OnConflict.Retry,
+        "Hold the change against retention purges, with the reason (Admin, Auditor)",
+        (c, a, input, _, now) => c.PlaceLegalHold(a, input.Notes, now), (c, a, _, _) => c.CanPlaceLegalHold(a));
+
+    public static readonly LifecycleAction ReleaseLegalHold = new("release-legal-hold", Scopes.ChangesWrite, OnConflict.Retry,
+        "Release the legal hold; the retention period counts again from now (Admin, Auditor)",
+        (c, a, _, _, now) => c.ReleaseLegalHold(a, now), (c, a, _, _) => c.CanReleaseLegalHold(a));
+
+    public static readonly IReadOnlyList<LifecycleAction> All =
+        [Submit, Decide, Start, Complete, Verify, RollBack, Review, Close, Cancel, PlaceLegalHold, ReleaseLegalHold];
 
     public static Task<Result<ChangeResponse>> ExecuteAsync(LifecycleAction action, string idOrNumber, Actor actor, LifecycleInput input,
         int? expectedVersion, ChangeCommand command, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
@@ -93,16 +103,19 @@ public static class ChangeLifecycle
         Endpoint<NotesRequest>(changes, Review, body => new(Notes: body?.Notes));
         Endpoint<NotesRequest>(changes, Close, _ => new());
         Endpoint<NotesRequest>(changes, Cancel, body => new(Notes: body?.Reason ?? body?.Notes));
+        Endpoint<LegalHoldRequest>(changes, PlaceLegalHold, body => new(Notes: body?.Reason), HttpMethods.Post, "legal-hold");
+        Endpoint<NotesRequest>(changes, ReleaseLegalHold, _ => new(), HttpMethods.Delete, "legal-hold");
     }
 
-    private static RouteHandlerBuilder Endpoint<TBody>(RouteGroupBuilder changes, LifecycleAction action, Func<TBody?, LifecycleInput> input)
+    private static RouteHandlerBuilder Endpoint<TBody>(RouteGroupBuilder changes, LifecycleAction action, Func<TBody?, LifecycleInput> input,
+        string method = "POST", string? path = null)
         where TBody : class =>
-        changes.MapPost($"/{{idOrNumber}}/{action.Name}", async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
+        changes.MapMethods($"/{{idOrNumber}}/{path ?? action.Name}", [method], async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
                 string idOrNumber, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] TBody? body, HttpContext http, ClaimsPrincipal user,
                 ChangeCommand command, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
             (await ExecuteAsync(action, idOrNumber, user.ToActor(), input(body), ChangeHttp.ExpectedVersion(http), command, questionnaire,
                 cancellationToken)).ToHttp(http))
             .RequireAccess(action.Scope)
-            .WithName($"{char.ToUpperInvariant(action.Name[0])}{action.Name[1..]}Change")
+            .WithName(string.Concat(action.Name.Split('-').Select(w => $"{char.ToUpperInvariant(w[0])}{w[1..]}")) + "Change")
             .WithSummary(action.Summary);
 }

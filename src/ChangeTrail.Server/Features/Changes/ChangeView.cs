@@ -22,6 +22,7 @@ public static class ChangeView
         var people = new HashSet<Guid> { change.RequestorId };
         if (change.ImplementerId is { } implementer) people.Add(implementer);
         if (change.ReviewedById is { } reviewer) people.Add(reviewer);
+        if (change.LegalHoldPlacedById is { } holder) people.Add(holder);
         people.UnionWith(change.Approvals.Select(a => a.ApproverId));
         people.UnionWith(timeline.Select(e => e.ActorId));
         var names = await db.Users.AsNoTracking().Where(u => people.Contains(u.Id))
@@ -73,6 +74,7 @@ public static class ChangeView
             change.DocumentationDueAt,
             change.IsDocumentationOverdue(questionnaire, now),
             change.ReviewedById is { } r ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes) : null,
+            change.LegalHoldPlacedById is { } h ? new LegalHoldDto(change.LegalHoldReason!, Person(h), change.LegalHoldPlacedAt!.Value) : null,
             timeline.Select(e => new TimelineEntryDto(e.At, Person(e.ActorId), e.Action, e.Detail)).ToList());
     }
 

@@ -15,7 +15,7 @@ namespace ChangeTrail.Server.Features.Ledger;
 /// GET /ledger/records?after=&amp;count=: every record the ledger tracks, serialised now by the function that
 /// serialised it into its entries, so a verifier can check that each record's current state equals its latest
 /// entry (a row edited behind the application's back does not). Paged by a cursor over (type, id): change
-/// requests, users, tokens, services. Auditor or Admin only.
+/// requests, users, tokens, services, then the settings (one row each at most, listed last). Auditor or Admin only.
 /// </summary>
 public static class ListRecords
 {
@@ -24,7 +24,8 @@ public static class ListRecords
 
     /// <summary>The order in which the kinds of record are listed.</summary>
     public static readonly IReadOnlyList<string> SubjectTypes =
-        [CanonicalRecords.ChangeRequestType, CanonicalRecords.UserType, CanonicalRecords.TokenType, CanonicalRecords.ServiceType];
+        [CanonicalRecords.ChangeRequestType, CanonicalRecords.UserType, CanonicalRecords.TokenType, CanonicalRecords.ServiceType,
+            CanonicalRecords.SettingType];
 
     public static void Map(RouteGroupBuilder ledger) =>
         ledger.MapGet("/records", HandleAsync).RequireAccess(Scopes.LedgerRead, Role.Auditor, Role.Admin).WithName(nameof(ListRecords))
@@ -64,10 +65,14 @@ public static class ListRecords
                 CanonicalRecords.ChangeRequestType => await ChangesAsync(db, from, room, cancellationToken),
                 CanonicalRecords.UserType => await UsersAsync(db, from, room, cancellationToken),
                 CanonicalRecords.TokenType => await TokensAsync(db, from, room, cancellationToken),
-                _ => await ServicesAsync(db, from, room, cancellationToken),
+                CanonicalRecords.ServiceType => await ServicesAsync(db, from, room, cancellationToken),
+                _ => await SettingsAsync(db, cancellationToken),
             });
         }
-        var next = records.Count == take ? $"{records[^1].SubjectType}:{records[^1].SubjectId}" : null;
+        // The settings come last and fit in any page, so a page ending on one is the last page.
+        var next = records.Count == take && records[^1].SubjectType != CanonicalRecords.SettingType
+            ? $"{records[^1].SubjectType}:{records[^1].SubjectId}"
+            : null;
         return new LedgerRecordsResponse(records, next);
     }
 
@@ -122,6 +127,14 @@ public static class ListRecords
             .OrderBy(s => s.Id).Take(take)
             .ToListAsync(cancellationToken);
         return services.Select(s => Dto(CanonicalRecords.ServiceType, s.Id, CanonicalRecords.Of(s)));
+    }
+
+    private static async Task<IEnumerable<LedgerRecordDto>> SettingsAsync(ChangeTrailDbContext db, CancellationToken cancellationToken)
+    {
+        var retention = await db.RetentionSettings.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        return retention is null
+            ? []
+            : [new LedgerRecordDto(CanonicalRecords.SettingType, CanonicalRecords.RetentionSettingId, CanonicalRecords.Of(retention))];
     }
 
     private static LedgerRecordDto Dto(string type, Guid id, string record) => new(type, id.ToString(), record);

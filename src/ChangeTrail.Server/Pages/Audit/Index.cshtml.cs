@@ -1,7 +1,10 @@
+using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Features.Retention;
+using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +20,7 @@ public sealed record AuditRow(LedgerEntry Entry, string ActorName, string? Chang
 /// newest first. Read-only, for auditors and administrators.
 /// </summary>
 [Authorize(Roles = $"{nameof(Role.Auditor)},{nameof(Role.Admin)}")]
-public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
+public sealed class IndexModel(ChangeTrailDbContext db, Clock clock) : ChangeTrailPage
 {
     public const int PageSize = 50;
 
@@ -33,6 +36,9 @@ public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
     /// <summary>The latest signed checkpoint (C2SP signed note), if one has been made.</summary>
     public string? Checkpoint { get; private set; }
 
+    /// <summary>The retention period in force (policy 3.5) and the cutoff it gives today; null months when none is set.</summary>
+    public RetentionResponse Retention { get; private set; } = new(null, null, null, null);
+
     public IReadOnlyList<AuditRow> Rows { get; private set; } = [];
 
     public long? NextBefore { get; private set; }
@@ -41,6 +47,7 @@ public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
     {
         LogSize = (await db.LedgerHeads.AsNoTracking().SingleAsync(cancellationToken)).Size;
         Checkpoint = (await Features.Ledger.LedgerCheckpoints.FindLatestAsync(db, cancellationToken))?.Note;
+        Retention = await GetRetention.ExecuteAsync(db, clock, cancellationToken);
         var entries = db.LedgerEntries.AsNoTracking();
 
         if (!string.IsNullOrWhiteSpace(Actor))
@@ -91,6 +98,7 @@ public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
             .Select(e => Guid.TryParse(e.SubjectId, out var g) ? g : Guid.Empty).Distinct().ToList();
         var numbers = await db.ChangeRequests.AsNoTracking().IgnoreAutoIncludes().Where(c => changeIds.Contains(c.Id))
             .ToDictionaryAsync(c => c.Id.ToString(), c => c.Number, cancellationToken);
+        names.TryAdd(SystemActor.Id, SystemActor.DisplayName); // the retention purge's entries
         Rows = page.Select(e => new AuditRow(e, names.GetValueOrDefault(e.ActorId, e.ActorId.ToString()),
             numbers.TryGetValue(e.SubjectId, out var number) ? $"CR-{number}" : null)).ToList();
     }

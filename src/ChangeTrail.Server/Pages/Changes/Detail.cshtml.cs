@@ -34,6 +34,8 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         [ChangeLifecycle.Review.Name] = "Record review",
         [ChangeLifecycle.Close.Name] = "Close",
         [ChangeLifecycle.Cancel.Name] = "Cancel change",
+        [ChangeLifecycle.PlaceLegalHold.Name] = "Place legal hold",
+        [ChangeLifecycle.ReleaseLegalHold.Name] = "Release legal hold",
     };
 
     [FromRoute]
@@ -123,7 +125,7 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
     private static StepView? View(LifecycleAction action, Result check) => check.Error switch
     {
         null => new StepView(action, Labels[action.Name], true, null, []),
-        InvalidTransition or NotTheRequestor or NotTheImplementer or RoleRequired => null,
+        InvalidTransition or NotTheRequestor or NotTheImplementer or RoleRequired or AlreadyUnderLegalHold or NotUnderLegalHold => null,
         MissingRequiredFields missing => new StepView(action, Labels[action.Name], true, null, missing.Fields),
         var other => new StepView(action, Labels[action.Name], false, other.Detail, []),
     };
