@@ -12,40 +12,16 @@ namespace ChangeTrail.Server.Features.Ledger;
 /// transaction-scoped advisory lock: one signs, the others skip that round.
 /// </summary>
 public sealed class CheckpointSchedule(IServiceScopeFactory scopes, SigningKeyProvider key, TimeProvider time,
-    IOptions<ChangeTrailOptions> options, ILogger<CheckpointSchedule> logger) : BackgroundService
+    IOptions<ChangeTrailOptions> options, ILogger<CheckpointSchedule> logger) : ScheduledJob(time, logger)
 {
     /// <summary>The advisory lock's key: "CTLEDGER" in ASCII, unlikely to meet another application's.</summary>
     public const long AdvisoryLockKey = 0x4354_4C45_4447_4552;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.Ledger.CheckpointInterval;
-        if (interval <= TimeSpan.Zero)
-        {
-            logger.LogInformation("Scheduled ledger checkpoints are off; checkpoints are signed on demand.");
-            return;
-        }
-        using var timer = new PeriodicTimer(interval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "Signing a scheduled ledger checkpoint failed; the next round tries again.");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override TimeSpan Interval => options.Value.Ledger.CheckpointInterval;
+
+    protected override string Name => "Signing scheduled ledger checkpoints";
+
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
 
     /// <summary>One round: the new checkpoint, or null when the log did not grow or another instance holds the lock.</summary>
     public async Task<LedgerCheckpoint?> RunOnceAsync(CancellationToken cancellationToken)
@@ -53,13 +29,8 @@ public sealed class CheckpointSchedule(IServiceScopeFactory scopes, SigningKeyPr
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
         var clock = scope.ServiceProvider.GetRequiredService<Clock>();
-        if (db is not PostgresChangeTrailDbContext)
-            return await LedgerCheckpoints.SignIfGrownAsync(db, key, clock, cancellationToken);
-
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({AdvisoryLockKey}) AS \"Value\"")
-            .SingleAsync(cancellationToken);
-        if (!locked)
+        if (!await TryLockRoundAsync(db, AdvisoryLockKey, cancellationToken))
             return null;
         var checkpoint = await LedgerCheckpoints.SignIfGrownAsync(db, key, clock, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
