@@ -42,6 +42,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<LedgerHead> LedgerHeads => Set<LedgerHead>();
     public DbSet<LedgerTree> LedgerTrees => Set<LedgerTree>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
@@ -272,6 +273,17 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             r.Property(x => x.RequestHash).HasMaxLength(64);
             r.Property(x => x.ContentType).HasMaxLength(200);
             r.Property(x => x.Location).HasMaxLength(500);
+        });
+        builder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("WebhookDelivery");
+            delivery.HasKey(d => d.Id);
+            delivery.Property(d => d.Id).ValueGeneratedNever();
+            delivery.Property(d => d.WebhookUrl).HasMaxLength(WebhookDelivery.UrlMaxLength);
+            delivery.Property(d => d.EventType).HasMaxLength(WebhookDelivery.EventTypeMaxLength);
+            delivery.Property(d => d.LastError).HasMaxLength(WebhookDelivery.LastErrorMaxLength);
+            // The sender's poll: undelivered rows that are due.
+            delivery.HasIndex(d => new { d.DeliveredAt, d.NextAttemptAt });
         });
     }
 

@@ -70,6 +70,8 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
         builder.UseSetting("ChangeTrail:SetupCode", SetupCode);
         // The purge runs when a test asks (RetentionSchedule.RunOnceAsync), not whenever another test moves the clock on.
         builder.UseSetting("ChangeTrail:Retention:PurgeInterval", "00:00:00");
+        // Likewise webhook deliveries are sent when a test asks (WebhookSender.RunOnceAsync).
+        builder.UseSetting("ChangeTrail:Notifications:PollInterval", "00:00:00");
         builder.UseSetting("ChangeTrail:Database:Provider", Provider == TestProvider.Postgres ? "postgres" : "sqlite");
         if (_connectionString is not null)
             builder.UseSetting("ConnectionStrings:ChangeTrail", _connectionString);

@@ -16,6 +16,30 @@ public sealed class ChangeTrailOptions
     public LedgerOptions Ledger { get; set; } = new();
 
     public RetentionOptions Retention { get; set; } = new();
+
+    public NotificationOptions Notifications { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>ChangeTrail:Notifications</c> section: where notifications are sent and how often the sender looks for
+/// due ones. Checked at start-up (<c>NotificationWebhooks</c>): a bad webhook stops the server.
+/// </summary>
+public sealed class NotificationOptions
+{
+    /// <summary>The webhooks (<c>ChangeTrail:Notifications:Webhooks:0:Url</c>, <c>...:0:Secret</c>, ...); each gets every notification.</summary>
+    public WebhookOptions[] Webhooks { get; set; } = [];
+
+    /// <summary>How often due deliveries are sent; zero or less turns the sender off (tests send with <c>RunOnceAsync</c>).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>An absolute http or https URL the notifications are POSTed to.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>The key of the HMAC-SHA256 signature sent with each delivery; at least 16 characters.</summary>
+    public string? Secret { get; set; }
 }
 
 /// <summary>

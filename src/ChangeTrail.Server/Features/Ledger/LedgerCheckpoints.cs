@@ -1,15 +1,18 @@
 using ChangeTrail.Domain.Ledger.Checkpoints;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace ChangeTrail.Server.Features.Ledger;
 
 /// <summary>
 /// Signs and keeps checkpoints: the root of the log at a size, computed from the stored nodes alone, signed
 /// as a C2SP checkpoint. Instances may race to sign the same size; they sign the same root, the first row
-/// stands and the others read it.
+/// stands and the others read it. A newly signed checkpoint is queued for the notification webhooks in the
+/// same transaction as its row.
 /// </summary>
 public static class LedgerCheckpoints
 {
@@ -52,6 +55,13 @@ public static class LedgerCheckpoints
             Note = key.Sign(new Checkpoint(key.Origin, size, root.ToArray())),
             CreatedAt = clock.UtcNow,
         };
+        // The deliveries to the notification webhooks (the witnesses) commit with the checkpoint: never one without the
+        // other. The callers pass the key and the clock only, so the webhooks come from the application's services,
+        // through the context. The schedule on PostgreSQL signs in its own transaction; everyone else gets one here.
+        var webhooks = db.GetService<NotificationWebhooks>();
+        await using var transaction = webhooks.All.Count > 0 && db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : null;
         // Another instance (or the schedule) may sign this size at the same moment. It signs the same root, so
         // whichever row lands first stands, and the other reads it; DO NOTHING keeps that an ordinary outcome
         // rather than a failed statement (which would also abort a PostgreSQL transaction).
@@ -61,7 +71,16 @@ public static class LedgerCheckpoints
             ON CONFLICT ("TreeSize") DO NOTHING
             """, cancellationToken);
         if (inserted == 0)
+        {
+            // The winner queued the deliveries with its row.
+            if (transaction is not null)
+                await transaction.RollbackAsync(cancellationToken);
             return await db.LedgerCheckpoints.AsNoTracking().SingleAsync(c => c.TreeSize == size, cancellationToken);
+        }
+        await WebhookOutbox.QueueAsync(db, webhooks, CheckpointNotification.EventType, CheckpointNotification.Payload(key.Origin, checkpoint),
+            checkpoint.CreatedAt, cancellationToken);
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
         return checkpoint;
     }
 }

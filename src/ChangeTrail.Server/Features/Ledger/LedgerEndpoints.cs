@@ -1,10 +1,13 @@
+using ChangeTrail.Server.Features.Notifications;
+
 namespace ChangeTrail.Server.Features.Ledger;
 
 public static class LedgerEndpoints
 {
-    /// <summary>The signing key, resolved at start-up, and the checkpoint schedule.</summary>
+    /// <summary>The signing key, resolved at start-up, the checkpoint schedule, and the webhooks every new checkpoint is sent to.</summary>
     public static IServiceCollection AddChangeTrailLedger(this IServiceCollection services)
     {
+        services.AddChangeTrailNotifications();
         services.AddSingleton<SigningKeyProvider>();
         services.AddSingleton<CheckpointSchedule>();
         services.AddHostedService(provider => provider.GetRequiredService<CheckpointSchedule>());
