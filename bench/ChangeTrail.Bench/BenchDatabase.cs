@@ -1,5 +1,6 @@
 using System.Data.Common;
 using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -11,7 +12,8 @@ namespace ChangeTrail.Bench;
 /// A fresh, migrated database for one run, configured exactly as the app configures it: SQLite in a
 /// temporary folder through <see cref="DatabaseOptions.UseChangeTrailSqlite"/> (WAL, synchronous=FULL,
 /// busy_timeout), or a new PostgreSQL database created next to the one a connection string names and
-/// dropped at the end.
+/// dropped at the end. Like the server, it has one <see cref="LedgerGroupCommit"/>, which every context it
+/// opens shares, so saves that append to the ledger go through the app's group commit.
 /// </summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
@@ -34,6 +36,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     public string Provider { get; }
+
+    /// <summary>The group commit every context from <see cref="Open()"/> shares, as the server's are given its singleton.</summary>
+    public LedgerGroupCommit GroupCommit { get; } = new();
 
     public string ConnectionString { get; }
 
@@ -90,14 +95,20 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return new BenchDatabase("postgres", connectionString, null, options.Options, null, connection, name);
     }
 
-    /// <summary>A new context, as a request gets one.</summary>
-    public ChangeTrailDbContext Open() => Open(_sqlite ?? _postgres!);
+    /// <summary>A new context, as a request gets one: the app's options and this database's <see cref="GroupCommit"/>.</summary>
+    public ChangeTrailDbContext Open() => Open(_sqlite ?? _postgres!, GroupCommit);
 
-    /// <summary>A new context on options made by <see cref="OptionsWith"/>.</summary>
-    public ChangeTrailDbContext Open(DbContextOptions options) =>
+    /// <summary>
+    /// A new context sharing <paramref name="groupCommit"/> instead of <see cref="GroupCommit"/>: contexts given the same one
+    /// behave as one server instance's requests, and its <see cref="LedgerGroupCommit.MeanBatch"/> counts their saves only.
+    /// </summary>
+    public ChangeTrailDbContext Open(LedgerGroupCommit groupCommit) => Open(_sqlite ?? _postgres!, groupCommit);
+
+    /// <summary>A new context on options made by <see cref="OptionsWith"/>, sharing <paramref name="groupCommit"/> (by default <see cref="GroupCommit"/>).</summary>
+    public ChangeTrailDbContext Open(DbContextOptions options, LedgerGroupCommit? groupCommit = null) =>
         IsSqlite
-            ? new SqliteChangeTrailDbContext((DbContextOptions<SqliteChangeTrailDbContext>)options)
-            : new PostgresChangeTrailDbContext((DbContextOptions<PostgresChangeTrailDbContext>)options);
+            ? new SqliteChangeTrailDbContext((DbContextOptions<SqliteChangeTrailDbContext>)options, groupCommit ?? GroupCommit)
+            : new PostgresChangeTrailDbContext((DbContextOptions<PostgresChangeTrailDbContext>)options, groupCommit ?? GroupCommit);
 
     /// <summary>The app's options for this database plus <paramref name="interceptor"/>, registered after the app's own. Make once, reuse.</summary>
     public DbContextOptions OptionsWith(IInterceptor interceptor)

@@ -9,13 +9,16 @@ const string Usage = """
       list [count] [postgres-connection-string]
           the change list at 100,000 change requests (SQLite unless a connection string is given)
       ledger-append [--provider sqlite|postgres] [--connection CS] [--seconds 10] [--warmup 2] [--writers 16]
-                    [--rounds 5] [--max-batch 64] [--breakdown SECONDS]
-          ledger appends/s with one and with N writers vs the raw durable single-row INSERT rate
+                    [--rounds 5] [--breakdown SECONDS]
+          ledger appends/s through the app's SaveChangesAsync and group commit, with one and with N writers, vs the raw
+          durable single-row INSERT rate; then the deferred tree integration, timed
           (postgres: --connection, or CHANGETRAIL_TEST_POSTGRES; a fresh database is created and dropped)
       ledger-verify [--entries 1000000] [--record-bytes 300-1000] [--seed 1] [--chunk-mb 64]
           full verification of N entries vs SHA-256 over the same bytes in a tight loop
       ledger-proof [--entries 10000000] [--proofs 100000] [--provider memory|sqlite] [--db-entries N] [--db-proofs 10000] [--seed 1]
-          inclusion-proof latency at N entries, in memory and (sqlite) through a LedgerNode table
+                   [--record-bytes 2]
+          inclusion-proof latency at N entries, in memory and (sqlite) through the app's read path
+          (LedgerStore.SubtreesAsync / LedgerNodeStore.LoadAsync) over a seeded LedgerEntry + LedgerNode database
     """;
 
 try

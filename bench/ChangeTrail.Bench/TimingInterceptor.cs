@@ -45,10 +45,8 @@ internal sealed class TimingInterceptor : IDbCommandInterceptor, IDbConnectionIn
     private static string Kind(DbCommand command)
     {
         var sql = command.CommandText.TrimStart();
-        if (sql.Contains("FROM \"LedgerNode\"", StringComparison.Ordinal))
-            return "SELECT right-edge nodes (EF query)";
         if (sql.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase))
-            return "INSERT entry + nodes + row (one EF batch)";
+            return "INSERT entry + row (one EF batch)";
         return "other SQL via EF: " + sql[..Math.Min(30, sql.Length)].ReplaceLineEndings(" ");
     }
 
