@@ -110,9 +110,9 @@ internal static class LedgerProofScenario
             targets.Add(Target($"proof via SQLite, the app's path, {Report.N(dbEntries)} leaves", appLatencies));
             notes.Add("the app's path, as GET /proofs/inclusion?index=i&treeSize=N runs it, without HTTP: a new DbContext per proof (connection from "
                 + "the pool, the app's pragmas run on open); LedgerStore.SizeAsync (the head); LedgerStore.SubtreesAsync of leaf + InclusionProofNodes + "
-                + "RootHashNodes, which runs LedgerIntegrator.EnsureAsync (reads LedgerTree; the tree is complete, so it integrates nothing) and "
-                + "LedgerNodeStore.LoadAsync (the leaf-level hashes from LedgerEntry.LeafHash, the others from LedgerNode by exact (Level, Index) "
-                + $"pairs); then the proof and the root, checked against the in-memory root. Mean {appNodes:F1} hashes read per proof");
+                + "RootHashNodes, which runs LedgerNodeStore.LoadStoredAsync (the leaf-level hashes from LedgerEntry.LeafHash, the others "
+                + "from LedgerNode by exact (Level, Index) pairs; the tree is complete, so it is never integrated first) "
+                + $"; then the proof and the root, checked against the in-memory root. Mean {appNodes:F1} hashes read per proof");
 
             rows.Add(Row($"SQLite, {Report.N(dbEntries)} leaves: LedgerNodeStore.LoadAsync alone", loadLatencies, loadVerified));
             notes.Add("LedgerNodeStore.LoadAsync alone: a new DbContext, LoadAsync of the proof's nodes only (no head or tree size read, no root), "

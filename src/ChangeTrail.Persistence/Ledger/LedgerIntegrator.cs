@@ -9,8 +9,8 @@ namespace ChangeTrail.Persistence.Ledger;
 /// append commits its entry and leaf hash with the action; this step adds the interior nodes those leaves
 /// complete, so that roots and proofs read O(log n) rows. It is deterministic — the nodes follow from the
 /// leaf hashes alone — so doing it later loses nothing, and a crash in the middle leaves the previous
-/// integrated size intact, to be extended again. Checkpoints and proofs integrate up to the size they need
-/// first, so nobody ever reads a node that is not there yet.
+/// integrated size intact, to be extended again. A checkpoint or a proof that finds a node not stored yet
+/// integrates and reads again, so nobody builds on a node that is not there.
 /// </summary>
 public static class LedgerIntegrator
 {
@@ -36,13 +36,6 @@ public static class LedgerIntegrator
             if (integrated >= head)
                 return integrated;
         }
-    }
-
-    /// <summary>Makes sure the stored tree covers the first <paramref name="size"/> entries, integrating when it does not yet.</summary>
-    public static async Task EnsureAsync(ChangeTrailDbContext db, long size, CancellationToken cancellationToken)
-    {
-        if (await SizeAsync(db, cancellationToken) < size)
-            await IntegrateAsync(db, cancellationToken);
     }
 
     private static async Task<(long Integrated, long Head)> IntegrateBatchAsync(ChangeTrailDbContext db, CancellationToken cancellationToken)

@@ -18,6 +18,18 @@ public static class LedgerNodeStore
         CancellationToken cancellationToken)
     {
         var nodes = wanted.Distinct().ToList();
+        var found = await LoadStoredAsync(db, nodes, cancellationToken);
+        var missing = nodes.Where(n => !found.ContainsKey(n)).Select(n => n.ToString()).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException($"The ledger is missing its stored node(s) {string.Join(", ", missing)}; it cannot be used safely.");
+        return found;
+    }
+
+    /// <summary>The hashes of those of <paramref name="wanted"/> that are stored; the caller decides what a missing one means.</summary>
+    public static async Task<Dictionary<NodeId, Hash32>> LoadStoredAsync(ChangeTrailDbContext db, IEnumerable<NodeId> wanted,
+        CancellationToken cancellationToken)
+    {
+        var nodes = wanted.Distinct().ToList();
         var found = new Dictionary<NodeId, Hash32>();
 
         var leaves = nodes.Where(n => n.Level == 0).Select(n => n.Index).ToList();
@@ -45,10 +57,6 @@ public static class LedgerNodeStore
             foreach (var row in rows)
                 found[new NodeId(row.Level, row.Index)] = Hash32.FromBytes(row.Hash);
         }
-
-        var missing = nodes.Where(n => !found.ContainsKey(n)).Select(n => n.ToString()).ToList();
-        if (missing.Count > 0)
-            throw new InvalidOperationException($"The ledger is missing its stored node(s) {string.Join(", ", missing)}; it cannot be used safely.");
         return found;
     }
 }

@@ -16,16 +16,20 @@ public static class LedgerStore
 
     /// <summary>
     /// Loads the stored nodes an algorithm of <see cref="MerkleMath"/> will ask for (its <c>…Nodes</c> list) and
-    /// answers it from them, integrating the tree first when it does not reach that far yet.
+    /// answers it from them. A node not stored yet is one the tree has not been integrated up to: the tree is
+    /// integrated then and the nodes read again — so the usual proof costs one read, not a check first.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A node the log should hold is missing: the store is damaged.</exception>
+    /// <exception cref="InvalidOperationException">A node the log should hold is missing even then: the store is damaged.</exception>
     public static async Task<PerfectSubtreeHash> SubtreesAsync(ChangeTrailDbContext db, IEnumerable<NodeId> wanted,
         CancellationToken cancellationToken)
     {
         var nodes = wanted.ToList();
-        if (nodes.Count > 0)
-            await LedgerIntegrator.EnsureAsync(db, nodes.Max(n => n.End), cancellationToken);
-        var found = await LedgerNodeStore.LoadAsync(db, nodes, cancellationToken);
+        var found = await LedgerNodeStore.LoadStoredAsync(db, nodes, cancellationToken);
+        if (nodes.Any(n => !found.ContainsKey(n)))
+        {
+            await LedgerIntegrator.IntegrateAsync(db, cancellationToken);
+            found = await LedgerNodeStore.LoadAsync(db, nodes, cancellationToken);
+        }
         return (start, size) => found[NodeId.FromRange(start, size)];
     }
 
