@@ -220,6 +220,8 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
         await approver.ApproveAsync(change.Number);
         (await S.Admin.Http.PutAsJsonAsync("/api/v1/settings/retention", new SetRetentionRequest(36), Ct)).EnsureSuccessStatusCode();
+        // A held change's record carries its hold: serialised by the other branch of CanonicalRecords.Of.
+        (await S.Admin.PostAsync($"/api/v1/changes/{change.Number}/legal-hold", new LegalHoldRequest("Audit sample"))).EnsureSuccessStatusCode();
         var auditor = await AuditorAsync();
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);

@@ -31,17 +31,17 @@ public static class CanonicalRecords
 
     public static string Of(ChangeRequest c)
     {
+        // The hold is present only while one is on, so that records written before legal holds existed keep their
+        // exact bytes; every other save serialises straight to text.
+        if (!c.IsUnderLegalHold)
+            return JsonSerializer.Serialize(Fields(c), Json);
         var record = JsonSerializer.SerializeToNode(Fields(c), Json)!.AsObject();
-        // Present only while a hold is on, so that records written before legal holds existed keep their exact form.
-        if (c.IsUnderLegalHold)
+        record.Insert(record.Count - 1, "legalHold", JsonSerializer.SerializeToNode(new
         {
-            record.Insert(record.Count - 1, "legalHold", JsonSerializer.SerializeToNode(new
-            {
-                Reason = c.LegalHoldReason,
-                PlacedById = c.LegalHoldPlacedById,
-                PlacedAt = Instant(c.LegalHoldPlacedAt),
-            }, Json));
-        }
+            Reason = c.LegalHoldReason,
+            PlacedById = c.LegalHoldPlacedById,
+            PlacedAt = Instant(c.LegalHoldPlacedAt),
+        }, Json));
         return record.ToJsonString(Json);
     }
 
