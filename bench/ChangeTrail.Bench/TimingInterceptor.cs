@@ -46,7 +46,7 @@ internal sealed class TimingInterceptor : IDbCommandInterceptor, IDbConnectionIn
     {
         var sql = command.CommandText.TrimStart();
         if (sql.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase))
-            return "INSERT entry + row (one EF batch)";
+            return "INSERT row (EF's batch)";
         return "other SQL via EF: " + sql[..Math.Min(30, sql.Length)].ReplaceLineEndings(" ");
     }
 

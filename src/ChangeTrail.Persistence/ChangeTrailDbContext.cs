@@ -50,39 +50,50 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     /// <summary>Queues an action for the ledger; the next save appends it in the same transaction as everything else it saves.</summary>
     public void Record(LedgerAction action) => _recorded.Add(action);
 
-    /// <summary>Drops queued actions whose save will not happen (a lost race about to be retried).</summary>
+    /// <summary>
+    /// Drops queued actions whose save will not happen (a lost race about to be retried). A save that fails
+    /// queues its actions again, so a caller that starts over with a cleared tracker must drop them too.
+    /// </summary>
     public void DiscardRecorded() => _recorded.Clear();
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         if (_recorded.Count == 0)
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        if (Database.CurrentTransaction is not null)
-            return await SaveInCurrentTransactionAsync(cancellationToken, acceptAllChangesOnSuccess);
-        if (groupCommit is not null)
-            return await groupCommit.SaveAsync(this, acceptAllChangesOnSuccess);
-
-        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
-        var saved = await SaveInCurrentTransactionAsync(cancellationToken, acceptAllChangesOnSuccess);
-        await transaction.CommitAsync(cancellationToken);
-        return saved;
+        // The leaf hashes are computed here, on the request's own flow, before any lock or shared transaction.
+        var append = new LedgerAppend([.. _recorded]);
+        _recorded.Clear();
+        if (Database.CurrentTransaction is null && groupCommit is not null)
+            return await groupCommit.SaveAsync(this, append, acceptAllChangesOnSuccess);
+        try
+        {
+            await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+            var saved = await SaveChangesInTransactionAsync(cancellationToken);
+            await LedgerAppend.WriteAsync(this, [append], cancellationToken);
+            if (own is not null)
+                await own.CommitAsync(cancellationToken);
+            if (acceptAllChangesOnSuccess)
+                ChangeTracker.AcceptAllChanges();
+            return saved + append.Actions.Count;
+        }
+        catch
+        {
+            Restore(append);
+            throw;
+        }
     }
 
     /// <summary>
-    /// Appends the recorded actions and saves the changes, in the transaction already open. With
-    /// <paramref name="acceptAllChangesOnSuccess"/> false (group commit) the changes stay pending in the tracker
-    /// until the commit is known to have succeeded.
+    /// Saves the changes in the transaction already open, leaving them pending in the tracker until the
+    /// transaction is known to have committed, so a rolled-back transaction can be tried again.
     /// </summary>
-    internal async Task<int> SaveInCurrentTransactionAsync(CancellationToken cancellationToken, bool acceptAllChangesOnSuccess = false)
+    internal async Task<int> SaveChangesInTransactionAsync(CancellationToken cancellationToken)
     {
-        var actions = _recorded.ToList();
-        _recorded.Clear();
-        // The caller's transaction is all-or-nothing already; EF's own savepoint around each save would only add statements.
+        // The transaction is all-or-nothing already; EF's own savepoint around each save would only add statements.
         Database.AutoSavepointsEnabled = false;
         try
         {
-            await LedgerAppender.AppendAsync(this, actions, cancellationToken);
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
         }
         finally
         {
@@ -90,15 +101,20 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
         }
     }
 
-    /// <summary>Joins another context's connection and transaction, for one save in a group commit.</summary>
-    internal async Task JoinAsync(DbConnection connection, DbTransaction transaction)
+    /// <summary>
+    /// After a save that did not commit: its actions are queued again, so the context is as it was before the
+    /// save, and saving it again cannot save the changes without their entries.
+    /// </summary>
+    internal void Restore(LedgerAppend append) => _recorded.InsertRange(0, append.Actions);
+
+    /// <summary>Joins another context's connection, for its saves in a group commit; the transaction is given per attempt.</summary>
+    internal void Join(DbConnection connection)
     {
         _ownConnectionString = Database.GetConnectionString();
         Database.SetDbConnection(connection, contextOwnsConnection: false);
-        await Database.UseTransactionAsync(transaction);
     }
 
-    /// <summary>Goes back to a connection of this context's own after <see cref="JoinAsync"/>, leaving the shared one open.</summary>
+    /// <summary>Goes back to a connection of this context's own after <see cref="Join"/>, leaving the shared one open.</summary>
     internal async Task LeaveAsync()
     {
         var shared = Database.GetDbConnection();

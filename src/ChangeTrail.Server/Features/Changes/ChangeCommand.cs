@@ -64,9 +64,12 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
             {
                 if (e is not DbUpdateConcurrencyException && !await MovedSinceAsync(change.Id, loadedVersion, cancellationToken))
                     throw;
+                // This attempt's action was not saved, and a failed save queues it again: drop it, since a next
+                // attempt reads the change afresh and records its own.
+                db.ChangeTracker.Clear();
+                db.DiscardRecorded();
                 if (onConflict == OnConflict.Refuse || attempt == MaxAttempts)
                     return new ConcurrencyConflict(change.DisplayNumber);
-                db.ChangeTracker.Clear();
             }
         }
     }
