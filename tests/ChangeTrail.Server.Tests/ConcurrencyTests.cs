@@ -4,8 +4,11 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
@@ -24,6 +27,7 @@ public abstract class ConcurrencyTests(ChangeTrailApp app) : ProviderTests(app)
         var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S, regulated: true);
         var security = await S.PersonAsync(Role.SecurityReviewer);
         var bothRead = new Rendezvous(2);
+        var entriesBefore = await LedgerEntriesOfAsync(change.Id);
 
         var results = await Task.WhenAll(
             RunAsync(change.Number, Actor(approver, Role.ChangeApprover), OnConflict.Retry, bothRead,
@@ -35,6 +39,17 @@ public abstract class ConcurrencyTests(ChangeTrailApp app) : ProviderTests(app)
         var final = await approver.GetAsync(change.Number);
         final.State.ShouldBe(ChangeState.Approved);
         final.Approvals.Select(a => a.Approver.Id).Order().ShouldBe(new[] { approver.Id, security.Id }.Order());
+        // The loser's first attempt failed and was retried: its action is in the ledger once, from the retry.
+        var entries = await LedgerEntriesOfAsync(change.Id);
+        entries.Skip(entriesBefore.Count).Select(e => e.ActorId).Order().ShouldBe(new[] { approver.Id, security.Id }.Order());
+    }
+
+    private async Task<List<LedgerEntry>> LedgerEntriesOfAsync(Guid changeId)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        var subject = changeId.ToString();
+        return await db.LedgerEntries.AsNoTracking().Where(e => e.SubjectId == subject).OrderBy(e => e.Index).ToListAsync(Ct);
     }
 
     [Fact]
