@@ -50,6 +50,9 @@ internal sealed class LedgerAppend
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
                 ?? throw new InvalidOperationException("Ledger entries are written only inside the transaction that saves their actions.");
             statement.Prepare(command, chunk);
+            // PostgreSQL keeps a prepared statement per connection across the pool's close and open: it is parsed
+            // and planned once per connection and batch size, not on every append.
+            await command.PrepareAsync(cancellationToken);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
