@@ -163,8 +163,7 @@ public abstract class CheckpointWebhookTests(WebhookApp app) : ProviderTests(app
         {
             var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-            var signed = await LedgerCheckpoints.SignIfGrownAsync(db, scope.ServiceProvider.GetRequiredService<SigningKeyProvider>(),
-                scope.ServiceProvider.GetRequiredService<Clock>(), Ct);
+            var signed = await scope.ServiceProvider.GetRequiredService<LedgerCheckpoints>().SignIfGrownAsync(Ct);
             size = signed!.TreeSize;
             (await Queued(db, size).CountAsync(Ct)).ShouldBe(2, "queued in the caller's transaction");
             await transaction.RollbackAsync(Ct);

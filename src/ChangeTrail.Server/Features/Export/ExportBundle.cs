@@ -80,7 +80,7 @@ public static class ExportBundle
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> HandleAsync(
         [FromQuery(Name = "from")] string? fromText, [FromQuery(Name = "to")] string? toText, ChangeTrailDbContext db,
-        SigningKeyProvider key, Clock clock, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
+        SigningKeyProvider key, LedgerCheckpoints checkpoints, Clock clock, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
     {
         var malformed = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var from = ReadDate("from", fromText, malformed);
@@ -93,9 +93,9 @@ public static class ExportBundle
 
         var exportedAt = clock.UtcNow;
         // Signed before the response starts: a log that cannot be signed is a 500 problem, not a truncated ZIP.
-        await LedgerCheckpoints.CurrentAsync(db, key, clock, cancellationToken);
+        await checkpoints.CurrentAsync(cancellationToken);
         var fileName = string.Create(CultureInfo.InvariantCulture, $"changetrail-export-{exportedAt:yyyyMMdd'T'HHmmss'Z'}.zip");
-        var export = new Export(db, key, clock, json.Value.SerializerOptions, exportedAt, Text(from), Text(to));
+        var export = new Export(db, key, checkpoints, json.Value.SerializerOptions, exportedAt, Text(from), Text(to));
         return TypedResults.Stream(body => export.WriteAsync(body, cancellationToken), ContentType, fileName);
     }
 
@@ -131,7 +131,7 @@ public static class ExportBundle
     private static string? Text(DateOnly? date) => date?.ToString(DateFormat, CultureInfo.InvariantCulture);
 
     /// <summary>One export being written to the response.</summary>
-    private sealed class Export(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock, JsonSerializerOptions json,
+    private sealed class Export(ChangeTrailDbContext db, SigningKeyProvider key, LedgerCheckpoints checkpoints, JsonSerializerOptions json,
         DateTime exportedAt, string? from, string? to)
     {
         public async Task WriteAsync(Stream body, CancellationToken cancellationToken)
@@ -144,7 +144,7 @@ public static class ExportBundle
 
             var records = await WriteLinesAsync(zip, RecordsFile, RecordPagesAsync(cancellationToken), Type<LedgerRecordDto>(), cancellationToken);
             // Taken after the records were read: it covers the latest entry of every record as written (see remarks).
-            var checkpoint = await LedgerCheckpoints.CurrentAsync(db, key, clock, cancellationToken);
+            var checkpoint = await checkpoints.CurrentAsync(cancellationToken);
             var entries = await WriteLinesAsync(zip, EntriesFile, EntryPagesAsync(checkpoint.TreeSize, cancellationToken),
                 Type<LedgerEntryDto>(), cancellationToken);
             await WriteTextAsync(zip, CheckpointFile, checkpoint.Note, cancellationToken);

@@ -11,7 +11,7 @@ namespace ChangeTrail.Server.Features.Ledger;
 /// heads exist even when nobody asks for one. On PostgreSQL the instances share the work through a
 /// transaction-scoped advisory lock: one signs, the others skip that round.
 /// </summary>
-public sealed class CheckpointSchedule(IServiceScopeFactory scopes, SigningKeyProvider key, TimeProvider time,
+public sealed class CheckpointSchedule(IServiceScopeFactory scopes, TimeProvider time,
     IOptions<ChangeTrailOptions> options, ILogger<CheckpointSchedule> logger) : ScheduledJob(time, logger)
 {
     /// <summary>The advisory lock's key: "CTLEDGER" in ASCII, unlikely to meet another application's.</summary>
@@ -28,11 +28,10 @@ public sealed class CheckpointSchedule(IServiceScopeFactory scopes, SigningKeyPr
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-        var clock = scope.ServiceProvider.GetRequiredService<Clock>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await TryLockRoundAsync(db, AdvisoryLockKey, cancellationToken))
             return null;
-        var checkpoint = await LedgerCheckpoints.SignIfGrownAsync(db, key, clock, cancellationToken);
+        var checkpoint = await scope.ServiceProvider.GetRequiredService<LedgerCheckpoints>().SignIfGrownAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return checkpoint;
     }

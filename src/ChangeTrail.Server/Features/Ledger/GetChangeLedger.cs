@@ -25,21 +25,21 @@ public static class GetChangeLedger
             .WithTags("Change requests").WithSummary("A change request's ledger entries with inclusion proofs");
 
     private static async Task<Results<Ok<ChangeLedgerResponse>, ProblemHttpResult>> HandleAsync(string idOrNumber, ChangeTrailDbContext db,
-        SigningKeyProvider key, Clock clock, CancellationToken cancellationToken)
+        LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(idOrNumber, db, key, clock, cancellationToken);
+        var result = await ExecuteAsync(idOrNumber, db, checkpoints, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
     }
 
-    public static async Task<Result<ChangeLedgerResponse>> ExecuteAsync(string idOrNumber, ChangeTrailDbContext db, SigningKeyProvider key,
-        Clock clock, CancellationToken cancellationToken)
+    public static async Task<Result<ChangeLedgerResponse>> ExecuteAsync(string idOrNumber, ChangeTrailDbContext db,
+        LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
         var id = await db.ChangeRequests.AsNoTracking().IgnoreAutoIncludes().ByIdOrNumber(idOrNumber)
             .Select(c => (Guid?)c.Id).SingleOrDefaultAsync(cancellationToken);
         if (id is null)
             return new RecordNotFound($"Change request {idOrNumber}");
 
-        var checkpoint = await LedgerCheckpoints.LatestAsync(db, key, clock, cancellationToken);
+        var checkpoint = await checkpoints.LatestAsync(cancellationToken);
         var treeSize = checkpoint.TreeSize;
         var subjectId = id.Value.ToString();
         var entries = await db.LedgerEntries.AsNoTracking()

@@ -16,11 +16,6 @@ public static class GetCheckpoint
         ledger.MapGet("/checkpoint", HandleAsync).AllowAnonymous().WithName(nameof(GetCheckpoint))
             .WithSummary("The latest signed checkpoint (C2SP signed note)").Produces<string>(StatusCodes.Status200OK, "text/plain");
 
-    private static async Task<ContentHttpResult> HandleAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
-        CancellationToken cancellationToken) =>
-        TypedResults.Text(await ExecuteAsync(db, key, clock, cancellationToken), ContentType);
-
-    public static async Task<string> ExecuteAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
-        CancellationToken cancellationToken) =>
-        (await LedgerCheckpoints.CurrentAsync(db, key, clock, cancellationToken)).Note;
+    private static async Task<ContentHttpResult> HandleAsync(LedgerCheckpoints checkpoints, CancellationToken cancellationToken) =>
+        TypedResults.Text((await checkpoints.CurrentAsync(cancellationToken)).Note, ContentType);
 }

@@ -23,22 +23,22 @@ public static class GetConsistencyProof
 
     private static async Task<Results<Ok<ConsistencyProofResponse>, ProblemHttpResult>> HandleAsync(
         [FromQuery(Name = "from")] string? fromText, [FromQuery(Name = "to")] string? toText, ChangeTrailDbContext db,
-        SigningKeyProvider key, Clock clock, CancellationToken cancellationToken)
+        LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
         var query = new LedgerQuery();
         var from = query.Read("from", fromText);
         var to = query.Read("to", toText);
         if (query.Malformed is { } malformed)
             return malformed;
-        var result = await ExecuteAsync(from, to, db, key, clock, cancellationToken);
+        var result = await ExecuteAsync(from, to, db, checkpoints, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
     }
 
     public static async Task<Result<ConsistencyProofResponse>> ExecuteAsync(long? from, long? to, ChangeTrailDbContext db,
-        SigningKeyProvider key, Clock clock, CancellationToken cancellationToken)
+        LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
         var size = await LedgerStore.SizeAsync(db, cancellationToken);
-        var newSize = to ?? (await LedgerCheckpoints.LatestAsync(db, key, clock, cancellationToken)).TreeSize;
+        var newSize = to ?? (await checkpoints.LatestAsync(cancellationToken)).TreeSize;
         var errors = new ValidationErrors();
         if (newSize < 0)
             errors.Add("to", "At least 0.");

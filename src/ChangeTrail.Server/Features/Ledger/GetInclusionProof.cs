@@ -23,22 +23,22 @@ public static class GetInclusionProof
 
     private static async Task<Results<Ok<InclusionProofResponse>, ProblemHttpResult>> HandleAsync(
         [FromQuery(Name = "index")] string? indexText, [FromQuery(Name = "treeSize")] string? treeSizeText, ChangeTrailDbContext db,
-        SigningKeyProvider key, Clock clock, CancellationToken cancellationToken)
+        LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
         var query = new LedgerQuery();
         var index = query.Read("index", indexText);
         var treeSize = query.Read("treeSize", treeSizeText);
         if (query.Malformed is { } malformed)
             return malformed;
-        var result = await ExecuteAsync(index, treeSize, db, key, clock, cancellationToken);
+        var result = await ExecuteAsync(index, treeSize, db, checkpoints, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
     }
 
     public static async Task<Result<InclusionProofResponse>> ExecuteAsync(long? index, long? treeSize, ChangeTrailDbContext db,
-        SigningKeyProvider key, Clock clock, CancellationToken cancellationToken)
+        LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
         var size = await LedgerStore.SizeAsync(db, cancellationToken);
-        var tree = treeSize ?? (await LedgerCheckpoints.LatestAsync(db, key, clock, cancellationToken)).TreeSize;
+        var tree = treeSize ?? (await checkpoints.LatestAsync(cancellationToken)).TreeSize;
         var errors = new ValidationErrors();
         var treeIsValid = treeSize is null or >= 1 && tree <= size;
         if (treeSize is < 1)

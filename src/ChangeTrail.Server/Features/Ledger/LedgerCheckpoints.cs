@@ -4,48 +4,42 @@ using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace ChangeTrail.Server.Features.Ledger;
 
 /// <summary>
 /// Signs and keeps checkpoints: the root of the log at a size, computed from the stored nodes alone, signed
 /// as a C2SP checkpoint. Instances may race to sign the same size; they sign the same root, the first row
-/// stands and the others read it. A newly signed checkpoint is queued for the notification webhooks in the
-/// same transaction as its row.
+/// stands and the others read it. A newly signed checkpoint is queued for the notification webhooks (the
+/// witnesses) in the same transaction as its row. One per request scope, on the scope's context.
 /// </summary>
-public static class LedgerCheckpoints
+public sealed class LedgerCheckpoints(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock, NotificationWebhooks webhooks)
 {
     /// <summary>The checkpoint of the largest size, if any was signed.</summary>
     public static Task<LedgerCheckpoint?> FindLatestAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>
         db.LedgerCheckpoints.AsNoTracking().OrderByDescending(c => c.TreeSize).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The latest checkpoint, signed first when the log grew since it (GET /ledger/checkpoint).</summary>
-    public static async Task<LedgerCheckpoint> CurrentAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
-        CancellationToken cancellationToken)
+    public async Task<LedgerCheckpoint> CurrentAsync(CancellationToken cancellationToken)
     {
         var size = await LedgerStore.SizeAsync(db, cancellationToken);
         var latest = await FindLatestAsync(db, cancellationToken);
-        return latest is not null && latest.TreeSize >= size ? latest : await SignAsync(db, key, clock, size, cancellationToken);
+        return latest is not null && latest.TreeSize >= size ? latest : await SignAsync(size, cancellationToken);
     }
 
     /// <summary>The latest checkpoint as it is, signing one only when there is none yet: the tree proofs default to.</summary>
-    public static async Task<LedgerCheckpoint> LatestAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
-        CancellationToken cancellationToken) =>
-        await FindLatestAsync(db, cancellationToken)
-        ?? await SignAsync(db, key, clock, await LedgerStore.SizeAsync(db, cancellationToken), cancellationToken);
+    public async Task<LedgerCheckpoint> LatestAsync(CancellationToken cancellationToken) =>
+        await FindLatestAsync(db, cancellationToken) ?? await SignAsync(await LedgerStore.SizeAsync(db, cancellationToken), cancellationToken);
 
     /// <summary>The schedule's step: a new checkpoint when the log holds entries no checkpoint covers, otherwise null.</summary>
-    public static async Task<LedgerCheckpoint?> SignIfGrownAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock,
-        CancellationToken cancellationToken)
+    public async Task<LedgerCheckpoint?> SignIfGrownAsync(CancellationToken cancellationToken)
     {
         var size = await LedgerStore.SizeAsync(db, cancellationToken);
         var latest = await FindLatestAsync(db, cancellationToken);
-        return size > (latest?.TreeSize ?? 0) ? await SignAsync(db, key, clock, size, cancellationToken) : null;
+        return size > (latest?.TreeSize ?? 0) ? await SignAsync(size, cancellationToken) : null;
     }
 
-    private static async Task<LedgerCheckpoint> SignAsync(ChangeTrailDbContext db, SigningKeyProvider key, Clock clock, long size,
-        CancellationToken cancellationToken)
+    private async Task<LedgerCheckpoint> SignAsync(long size, CancellationToken cancellationToken)
     {
         var root = await LedgerStore.RootHashAsync(db, size, cancellationToken);
         var checkpoint = new LedgerCheckpoint
@@ -56,9 +50,7 @@ public static class LedgerCheckpoints
             CreatedAt = clock.UtcNow,
         };
         // The deliveries to the notification webhooks (the witnesses) commit with the checkpoint: never one without the
-        // other. The callers pass the key and the clock only, so the webhooks come from the application's services,
-        // through the context. The schedule on PostgreSQL signs in its own transaction; everyone else gets one here.
-        var webhooks = db.GetService<NotificationWebhooks>();
+        // other. The schedule on PostgreSQL signs in its own transaction; everyone else gets one here.
         await using var transaction = webhooks.All.Count > 0 && db.Database.CurrentTransaction is null
             ? await db.Database.BeginTransactionAsync(cancellationToken)
             : null;

@@ -9,6 +9,7 @@ public static class LedgerEndpoints
     {
         services.AddChangeTrailNotifications();
         services.AddSingleton<SigningKeyProvider>();
+        services.AddScoped<LedgerCheckpoints>();
         services.AddSingleton<CheckpointSchedule>();
         services.AddHostedService(provider => provider.GetRequiredService<CheckpointSchedule>());
         return services;

@@ -22,7 +22,7 @@ public sealed record StepView(LifecycleAction Action, string Label, bool Allowed
 /// steps the viewer may take next. What may be done is asked of the aggregate's own Can* rules.
 /// </summary>
 public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, ChangeCommand command,
-    SigningKeyProvider signingKey) : ChangeTrailPage
+    LedgerCheckpoints checkpoints) : ChangeTrailPage
 {
     private static readonly Dictionary<string, string> Labels = new()
     {
@@ -113,7 +113,7 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         CanReject = reject.IsSuccess;
         CollectingDecisions = approve.Error is not InvalidTransition;
         DecisionReason = CanApprove || CanReject || !CollectingDecisions ? null : approve.Error!.Detail;
-        Ledger = (await GetChangeLedger.ExecuteAsync(change.Id.ToString(), db, signingKey, clock, cancellationToken)).Value;
+        Ledger = (await GetChangeLedger.ExecuteAsync(change.Id.ToString(), db, checkpoints, cancellationToken)).Value;
         return true;
     }
 
