@@ -33,12 +33,16 @@ internal sealed class BenchDatabase : IAsyncDisposable
         _folder = folder;
         _adminConnection = adminConnection;
         _databaseName = databaseName;
+        GroupCommit = NewGroupCommit();
     }
 
     public string Provider { get; }
 
     /// <summary>The group commit every context from <see cref="Open()"/> shares, as the server's are given its singleton.</summary>
-    public LedgerGroupCommit GroupCommit { get; } = new();
+    public LedgerGroupCommit GroupCommit { get; }
+
+    /// <summary>A group commit as the server makes one for this provider (one instance's).</summary>
+    public LedgerGroupCommit NewGroupCommit() => IsSqlite ? LedgerGroupCommit.ForSqlite() : LedgerGroupCommit.ForPostgres();
 
     public string ConnectionString { get; }
 

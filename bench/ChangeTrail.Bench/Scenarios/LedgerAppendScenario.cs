@@ -51,7 +51,8 @@ internal static class LedgerAppendScenario
                 + "the LedgerEntry (with its leaf hash) after it, COMMIT. No tree nodes are read or written: LedgerIntegrator builds them later, "
                 + "timed apart after the run"),
             ("group commit", $"(b) and (c) each have one LedgerGroupCommit that all their writers' contexts share, as a server instance has "
-                + $"(max {LedgerGroupCommit.MaxBatch} saves per transaction): saves that arrive while another commits share the next transaction "
+                + $"(max {LedgerGroupCommit.MaxBatch} saves per transaction, {database.GroupCommit.ConcurrentBatches} batch(es) in flight at once): "
+                + "saves that arrive while another commits share the next transaction "
                 + "(each save's rows in turn, then every save's entry in one head-advancing statement), and each writer's save returns only after that commit"),
             ("raw INSERT", "the same ChangeNumbers row alone: prepared ADO.NET command on one open connection, BEGIN; INSERT; COMMIT"),
             ("timing", $"per phase {duration.TotalSeconds:0.#} s measured, in {rounds} rounds: each round runs every phase for {duration.TotalSeconds / rounds:0.##} s "
@@ -74,8 +75,8 @@ internal static class LedgerAppendScenario
         await manualDb.Database.OpenConnectionAsync();
         await using var manual = await ManualAppend.PrepareAsync(manualDb.Database.GetDbConnection(), database.IsSqlite);
         // One group commit per phase, each standing for one server instance's: its mean batch is that phase's alone.
-        var oneWriterCommit = new LedgerGroupCommit();
-        var manyWritersCommit = new LedgerGroupCommit();
+        var oneWriterCommit = database.NewGroupCommit();
+        var manyWritersCommit = database.NewGroupCommit();
         var phases = new (string Name, int Writers, Func<int, Task> Operation)[]
         {
             ("(a) raw durable INSERT, 1 row per transaction", 1, _ => insert.ExecuteAsync(ids.Next())),
@@ -120,7 +121,7 @@ internal static class LedgerAppendScenario
             Progress("(b) again, one writer, timing each step");
             var timing = new TimingInterceptor();
             var options = database.OptionsWith(timing);
-            var breakdownCommit = new LedgerGroupCommit();
+            var breakdownCommit = database.NewGroupCommit();
             for (var i = 0; i < 200; i++)
                 await AppendOnAsync(database.Open(options, breakdownCommit));
             timing.Reset();

@@ -17,17 +17,35 @@ namespace ChangeTrail.Persistence.Ledger;
 /// conflict, a unique key) is reported to its own request and the transaction is tried again without it, so the
 /// others commit; its context is left as it was before the save. A request is answered only after the commit
 /// that holds its save: nobody is told "done" for a write that could still be lost.</para>
-/// <para>A save arriving when nothing is committing commits at once, on its own request's flow: one writer
-/// pays nothing for the batching.</para>
+/// <para>A save arriving when fewer than <see cref="ConcurrentBatches"/> batches are committing commits at once, on
+/// its own request's flow: one writer pays nothing for the batching.</para>
 /// </remarks>
-public sealed class LedgerGroupCommit
+/// <param name="concurrentBatches">How many batches may be in flight at once (<see cref="ForSqlite"/>, <see cref="ForPostgres"/>).</param>
+public sealed class LedgerGroupCommit(int concurrentBatches = 1)
 {
     /// <summary>The most saves one transaction carries, so a burst cannot make one commit arbitrarily long.</summary>
     public const int MaxBatch = 64;
 
+    /// <summary>
+    /// SQLite: one batch at a time. A write transaction holds the database's only write lock from BEGIN, so a
+    /// second batch would only wait for it.
+    /// </summary>
+    public static LedgerGroupCommit ForSqlite() => new(concurrentBatches: 1);
+
+    /// <summary>
+    /// PostgreSQL: two batches in flight. One saves its rows on its own connection while the other writes its entries
+    /// and waits for its flush; the head row still orders them, since a batch's entries statement waits for the
+    /// batch before it to commit. The head is locked last, after a batch's own rows, so the two cannot deadlock.
+    /// </summary>
+    public static LedgerGroupCommit ForPostgres() => new(concurrentBatches: 2);
+
+    public int ConcurrentBatches { get; } = concurrentBatches >= 1
+        ? concurrentBatches
+        : throw new ArgumentOutOfRangeException(nameof(concurrentBatches), concurrentBatches, "At least one batch must be able to commit.");
+
     private readonly Lock _gate = new();
     private readonly Queue<PendingSave> _waiting = new();
-    private bool _committing;
+    private int _committing;
     private long _batches;
     private long _saves;
 
@@ -44,9 +62,9 @@ public sealed class LedgerGroupCommit
         lock (_gate)
         {
             _waiting.Enqueue(pending);
-            if (_committing)
+            if (_committing == ConcurrentBatches)
                 return pending.Completion.Task;
-            _committing = true;
+            _committing++;
         }
         return CommitOwnAsync(pending);
     }
@@ -61,7 +79,7 @@ public sealed class LedgerGroupCommit
         lock (_gate)
         {
             if (_waiting.Count == 0)
-                _committing = false;
+                _committing--;
             else
                 _ = Task.Run(DrainAsync);
         }
@@ -77,7 +95,7 @@ public sealed class LedgerGroupCommit
             {
                 if (_waiting.Count == 0)
                 {
-                    _committing = false;
+                    _committing--;
                     return;
                 }
             }

@@ -9,8 +9,8 @@ public static class Database
     /// <summary>Registers the DbContext for the configured provider; handlers depend on <see cref="ChangeTrailDbContext"/> only.</summary>
     public static IServiceCollection AddChangeTrailDatabase(this IServiceCollection services, IConfiguration configuration, ChangeTrailOptions options)
     {
-        // One per instance: requests that append to the ledger together commit together (ARCHITECTURE.md, "Ledger under load").
-        services.AddSingleton<LedgerGroupCommit>();
+        // One group commit per instance: requests that append to the ledger together commit together (ARCHITECTURE.md,
+        // "Ledger under load").
         switch (options.Database.Provider.ToLowerInvariant())
         {
             case "sqlite":
@@ -19,12 +19,14 @@ public static class Database
                 var sqlite = configuration.GetConnectionString("ChangeTrail")
                     ?? $"Data Source={Path.Combine(dataDirectory, "changetrail.db")}";
                 services.AddDbContext<ChangeTrailDbContext, SqliteChangeTrailDbContext>(o => o.UseChangeTrailSqlite(sqlite));
+                services.AddSingleton(LedgerGroupCommit.ForSqlite());
                 break;
             case "postgres" or "postgresql":
                 var postgres = configuration.GetConnectionString("ChangeTrail")
                     ?? throw new InvalidOperationException(
                         "ChangeTrail__Database__Provider is postgres but ConnectionStrings__ChangeTrail is not set.");
                 services.AddDbContext<ChangeTrailDbContext, PostgresChangeTrailDbContext>(o => o.UseChangeTrailPostgres(postgres));
+                services.AddSingleton(LedgerGroupCommit.ForPostgres());
                 break;
             default:
                 throw new InvalidOperationException(
