@@ -1,4 +1,3 @@
-using System.Text;
 using ChangeTrail.Domain.Ledger;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,38 +24,36 @@ public static class LedgerNodeStore
         return found;
     }
 
-    /// <summary>The hashes of those of <paramref name="wanted"/> that are stored; the caller decides what a missing one means.</summary>
+    /// <summary>
+    /// The hashes of those of <paramref name="wanted"/> that are stored; the caller decides what a missing one means.
+    /// One query: the leaves' hashes from their entries and the larger subtrees' from <see cref="LedgerNode"/>, as
+    /// one list of (level, index, hash) rows.
+    /// </summary>
     public static async Task<Dictionary<NodeId, Hash32>> LoadStoredAsync(ChangeTrailDbContext db, IEnumerable<NodeId> wanted,
         CancellationToken cancellationToken)
     {
         var nodes = wanted.Distinct().ToList();
         var found = new Dictionary<NodeId, Hash32>();
+        if (nodes.Count == 0)
+            return found;
 
-        var leaves = nodes.Where(n => n.Level == 0).Select(n => n.Index).ToList();
-        if (leaves.Count > 0)
+        var parameters = new List<object>();
+        string Parameter(object value)
         {
-            var rows = await db.LedgerEntries.AsNoTracking().Where(e => leaves.Contains(e.Index))
-                .Select(e => new { e.Index, e.LeafHash }).ToListAsync(cancellationToken);
-            foreach (var row in rows)
-                found[new NodeId(0, row.Index)] = Hash32.FromBytes(row.LeafHash);
+            parameters.Add(value);
+            return $"{{{parameters.Count - 1}}}";
         }
-
+        var parts = new List<string>();
+        var leaves = nodes.Where(n => n.Level == 0).ToList();
+        if (leaves.Count > 0)
+            parts.Add($"""SELECT 0 AS "Level", "Index", "LeafHash" AS "Hash" FROM "LedgerEntry" WHERE "Index" IN ({string.Join(", ", leaves.Select(n => Parameter(n.Index)))})""");
         var interior = nodes.Where(n => n.Level > 0).ToList();
         if (interior.Count > 0)
-        {
-            var sql = new StringBuilder("""SELECT * FROM "LedgerNode" WHERE ("Level", "Index") IN (""");
-            var parameters = new object[interior.Count * 2];
-            for (var i = 0; i < interior.Count; i++)
-            {
-                sql.Append(i == 0 ? "" : ", ").Append('(').Append('{').Append(2 * i).Append("}, {").Append(2 * i + 1).Append("})");
-                parameters[2 * i] = interior[i].Level;
-                parameters[2 * i + 1] = interior[i].Index;
-            }
-            sql.Append(')');
-            var rows = await db.LedgerNodes.FromSqlRaw(sql.ToString(), parameters).AsNoTracking().ToListAsync(cancellationToken);
-            foreach (var row in rows)
-                found[new NodeId(row.Level, row.Index)] = Hash32.FromBytes(row.Hash);
-        }
+            parts.Add($"""SELECT "Level", "Index", "Hash" FROM "LedgerNode" WHERE ("Level", "Index") IN ({string.Join(", ", interior.Select(n => $"({Parameter(n.Level)}, {Parameter(n.Index)})"))})""");
+
+        var rows = await db.LedgerNodes.FromSqlRaw(string.Join(" UNION ALL ", parts), [.. parameters]).AsNoTracking().ToListAsync(cancellationToken);
+        foreach (var row in rows)
+            found[new NodeId(row.Level, row.Index)] = Hash32.FromBytes(row.Hash);
         return found;
     }
 }
