@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Persistence.Ledger;
 
-/// <summary>Reads stored subtree hashes: exactly the nodes an algorithm names, in at most two queries.</summary>
+/// <summary>Reads stored subtree hashes: exactly the nodes an algorithm names, in one query.</summary>
 public static class LedgerNodeStore
 {
     /// <summary>
