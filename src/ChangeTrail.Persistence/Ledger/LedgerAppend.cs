@@ -49,7 +49,7 @@ internal sealed class LedgerAppend
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
                 ?? throw new InvalidOperationException("Ledger entries are written only inside the transaction that saves their actions.");
-            statement.Prepare(command, chunk);
+            statement.Bind(command, chunk);
             // PostgreSQL keeps a prepared statement per connection across the pool's close and open: it is parsed
             // and planned once per connection and batch size, not on every append.
             await command.PrepareAsync(cancellationToken);
@@ -104,7 +104,8 @@ internal sealed class LedgerAppend
                 : rows => $"{update}; {into} SELECT (SELECT {size} FROM {Quote(headTable.Name)} WHERE {thisHead}) - @count + v.column1, {selected} FROM (VALUES {Values(rows)}) AS v";
         }
 
-        public void Prepare(DbCommand command, (LedgerAction Action, byte[] LeafHash)[] chunk)
+        /// <summary>Gives <paramref name="command"/> the text for the chunk's size and a parameter per value.</summary>
+        public void Bind(DbCommand command, (LedgerAction Action, byte[] LeafHash)[] chunk)
         {
             command.CommandText = _texts.GetOrAdd(chunk.Length, _text);
             var count = command.CreateParameter();
