@@ -89,7 +89,7 @@ internal static class SampleRecords
         }
         var empty = Make(0);
         var json = Make(Math.Max(0, targetBytes - empty.Length));
-        return new SampleRecord("change.edited", CanonicalRecords.ChangeRequestType, Guid(random).ToString(), json);
+        return new SampleRecord("change.edited", LedgerSubjects.ChangeRequest.Type, Guid(random).ToString(), json);
     }
 
     private static SampleRecord User(Random random)
@@ -105,7 +105,7 @@ internal static class SampleRecords
             CreatedAt = Epoch.AddMinutes(random.Next(500_000)),
         };
         string[] roles = random.Next(3) == 0 ? ["Requestor", "Approver", "SecurityReviewer"] : ["Requestor"];
-        return new SampleRecord("user.updated", CanonicalRecords.UserType, user.Id.ToString(), CanonicalRecords.Of(user, roles));
+        return new SampleRecord("user.updated", LedgerSubjects.User.Type, user.Id.ToString(), CanonicalRecords.Of(user, roles));
     }
 
     private static SampleRecord Token(Random random)
@@ -121,7 +121,7 @@ internal static class SampleRecords
             CreatedAt = Epoch.AddMinutes(random.Next(500_000)),
             ExpiresAt = Epoch.AddDays(365),
         };
-        return new SampleRecord("token.created", CanonicalRecords.TokenType, token.Id.ToString(), CanonicalRecords.Of(token));
+        return new SampleRecord("token.created", LedgerSubjects.ApiToken.Type, token.Id.ToString(), CanonicalRecords.Of(token));
     }
 
     /// <summary>A service with as many environments as bring its canonical JSON to about <paramref name="targetBytes"/>.</summary>
@@ -141,7 +141,7 @@ internal static class SampleRecords
                 break;
             environments.Add(new ServiceEnvironment($"{Words[random.Next(Words.Length)]}-{environments.Count}", environments.Count == 0));
         }
-        return new SampleRecord("service.updated", CanonicalRecords.ServiceType, id.ToString(), json);
+        return new SampleRecord("service.updated", LedgerSubjects.Service.Type, id.ToString(), json);
     }
 
     private static string Sentence(Random random, int length)

@@ -47,11 +47,13 @@ public sealed record ServiceRef(Guid Id, string Name, bool RegulatedData, bool S
 
 public sealed record RequiredApprovalDto(ApprovalSlot Slot, string Description, PersonRef? FilledBy);
 
-public sealed record ApprovalDto(Guid Id, PersonRef Approver, ApprovalDecision Decision, string? Comment, DateTime At, bool Voided, DateTime? VoidedAt);
+/// <param name="Credential">What the decision came with: <c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c> (null for older decisions).</param>
+public sealed record ApprovalDto(Guid Id, PersonRef Approver, ApprovalDecision Decision, string? Comment, DateTime At, bool Voided, DateTime? VoidedAt,
+    string? Credential);
 
 public sealed record TimelineEntryDto(DateTime At, PersonRef Actor, string Action, string? Detail);
 
-public sealed record ReviewDto(PersonRef Reviewer, DateTime At, string? Notes);
+public sealed record ReviewDto(PersonRef Reviewer, DateTime At, string? Notes, string? Credential);
 
 /// <summary>A legal hold: the change is kept whatever the retention period says, until the hold is released.</summary>
 public sealed record LegalHoldDto(string Reason, PersonRef PlacedBy, DateTime PlacedAt);
@@ -98,6 +100,7 @@ public sealed record ChangeResponse(
     string? CancellationReason,
     DateTime? DocumentationDueAt,
     bool DocumentationOverdue,
+    bool RejectedRetrospectively,
     ReviewDto? Review,
     LegalHoldDto? LegalHold,
     IReadOnlyList<TimelineEntryDto> Timeline);

@@ -16,6 +16,15 @@ public sealed record CreateServiceAccountRequest(string Name, IReadOnlyList<Role
 
 public sealed record CreatedResponse(Guid Id);
 
+/// <summary>
+/// A person added without a password gets a one-time invitation instead: the link, shown once, where they choose their
+/// own password (valid until <see cref="InvitationExpiresAt"/>).
+/// </summary>
+public sealed record CreatedUserResponse(Guid Id, string? InvitationUrl, DateTime? InvitationExpiresAt);
+
+/// <summary>POST /users/{id}/invitation: a new one-time link (the earlier one stops working).</summary>
+public sealed record InvitationResponse(string InvitationUrl, DateTime InvitationExpiresAt);
+
 public sealed record UserResponse(
     Guid Id,
     string Email,
@@ -31,9 +40,19 @@ public sealed record UserResponse(
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTokenRequest(string Name, IReadOnlyList<string>? Scopes, DateTime? ExpiresAt);
 
+/// <summary>
+/// POST /auth/tokens: a person proves who they are with their password and gets a token of their own, the only API path
+/// to a personal scope such as <c>changes:approve</c>. <see cref="NewPassword"/> replaces a temporary password set by an Admin.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record PersonalTokenRequest(string Email, string Password, string Name, IReadOnlyList<string>? Scopes, DateTime? ExpiresAt,
+    string? NewPassword = null);
+
 /// <summary>The token secret appears here once and never again.</summary>
 public sealed record CreatedTokenResponse(Guid Id, string Token, string Name, IReadOnlyList<string> Scopes, DateTime? ExpiresAt);
 
+/// <param name="CreatedById">Who created it: the owner, or (for tokens an Admin made) someone else.</param>
+/// <param name="PersonallyIssued">The owner made it by proving who they are; only such a token may hold a personal scope.</param>
 public sealed record TokenResponse(
     Guid Id,
     string Name,
@@ -42,7 +61,9 @@ public sealed record TokenResponse(
     DateTime CreatedAt,
     DateTime? ExpiresAt,
     DateTime? RevokedAt,
-    DateTime? LastUsedAt);
+    DateTime? LastUsedAt,
+    Guid CreatedById,
+    bool PersonallyIssued);
 
 /// <summary>PUT /users/{id}/roles: the identity's complete set of roles afterwards.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -36,6 +36,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<ChangeNumber> ChangeNumbers => Set<ChangeNumber>();
     public DbSet<Installation> Installations => Set<Installation>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<RetentionSetting> RetentionSettings => Set<RetentionSetting>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<LedgerNode> LedgerNodes => Set<LedgerNode>();
@@ -58,29 +59,59 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        if (_recorded.Count == 0)
+        var changes = TakeChangeEvents();
+        if (_recorded.Count == 0 && changes.Count == 0)
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         // The leaf hashes are computed here, on the request's own flow, before any lock or shared transaction.
-        var append = new LedgerAppend([.. _recorded]);
+        var append = new LedgerAppend([.. _recorded], changes);
         _recorded.Clear();
+        int saved;
         if (Database.CurrentTransaction is null && groupCommit is not null)
-            return await groupCommit.SaveAsync(this, append, acceptAllChangesOnSuccess);
-        try
         {
-            await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
-            var saved = await SaveChangesInTransactionAsync(cancellationToken);
-            await LedgerAppend.WriteAsync(this, [append], cancellationToken);
-            if (own is not null)
-                await own.CommitAsync(cancellationToken);
-            if (acceptAllChangesOnSuccess)
-                ChangeTracker.AcceptAllChanges();
-            return saved + append.Actions.Count;
+            saved = await groupCommit.SaveAsync(this, append, acceptAllChangesOnSuccess);
         }
-        catch
+        else
         {
-            Restore(append);
-            throw;
+            try
+            {
+                await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+                saved = await SaveChangesInTransactionAsync(cancellationToken) + append.Actions.Count;
+                await LedgerAppend.WriteAsync(this, [append], cancellationToken);
+                if (own is not null)
+                    await own.CommitAsync(cancellationToken);
+                if (acceptAllChangesOnSuccess)
+                    ChangeTracker.AcceptAllChanges();
+            }
+            catch
+            {
+                Restore(append);
+                throw;
+            }
         }
+        append.Committed();
+        return saved;
+    }
+
+    /// <summary>
+    /// The change requests this save changes, with their timeline events added to it: a change's events and its ledger
+    /// entry come from the aggregate itself, so no handler or page can save a transition and forget either. Events
+    /// already added by a save that did not commit are not added twice.
+    /// </summary>
+    private List<ChangeRequest> TakeChangeEvents()
+    {
+        var changes = ChangeTracker.Entries<ChangeRequest>()
+            .Where(e => e.State != EntityState.Deleted && e.Entity.PendingEvents.Count > 0)
+            .Select(e => e.Entity)
+            .ToList();
+        foreach (var change in changes)
+        {
+            foreach (var pending in change.PendingEvents)
+            {
+                if (Entry(pending).State == EntityState.Detached)
+                    ChangeEvents.Add(pending);
+            }
+        }
+        return changes;
     }
 
     /// <summary>
@@ -105,7 +136,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     /// After a save that did not commit: its actions are queued again, so the context is as it was before the
     /// save, and saving it again cannot save the changes without their entries.
     /// </summary>
-    internal void Restore(LedgerAppend append) => _recorded.InsertRange(0, append.Actions);
+    internal void Restore(LedgerAppend append) => _recorded.InsertRange(0, append.Queued);
 
     /// <summary>Joins another context's connection, for its saves in a group commit; the transaction is given per attempt.</summary>
     internal void Join(DbConnection connection)
@@ -150,6 +181,8 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
         builder.Entity<AppUser>(user =>
         {
             user.Property(u => u.DisplayName).HasMaxLength(200);
+            user.Property(u => u.InvitationHash).HasMaxLength(64);
+            user.HasIndex(u => u.InvitationHash).IsUnique();
             user.Ignore(u => u.IsActive);
         });
 
@@ -186,6 +219,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             change.Property(c => c.Version).IsConcurrencyToken();
             change.Property(c => c.ContentHash).HasMaxLength(64);
             change.Property(c => c.LegalHoldReason).HasMaxLength(ChangeRequest.LegalHoldReasonMaxLength);
+            change.Property(c => c.ReviewCredential).HasMaxLength(Credentials.MaxLength);
             change.Property(c => c.RiskAnswers).HasConversion(
                 new ValueConverter<Dictionary<string, string>, string>(
                     v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
@@ -211,6 +245,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             approval.Property(a => a.Id).ValueGeneratedNever();
             approval.Property(a => a.ContentHash).HasMaxLength(64);
             approval.PrimitiveCollection(a => a.FillableSlots).ElementType(e => e.HasConversion<string>());
+            approval.Property(a => a.Credential).HasMaxLength(Credentials.MaxLength);
             approval.Ignore(a => a.IsActive);
         });
 
@@ -284,11 +319,19 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
         });
         builder.Entity<IdempotencyRecord>(r =>
         {
-            r.HasKey(x => new { x.OwnerId, x.Key });
+            r.HasKey(x => new { x.Credential, x.Key });
+            r.Property(x => x.Credential).HasMaxLength(Credentials.MaxLength);
             r.Property(x => x.Key).HasMaxLength(200);
             r.Property(x => x.RequestHash).HasMaxLength(64);
             r.Property(x => x.ContentType).HasMaxLength(200);
             r.Property(x => x.Location).HasMaxLength(500);
+            // The sweep deletes by age.
+            r.HasIndex(x => x.CreatedAt);
+        });
+        builder.Entity<SignInThrottle>(t =>
+        {
+            t.HasKey(x => new { x.UserId, x.Client });
+            t.Property(x => x.Client).HasMaxLength(SignInThrottle.KeyMaxLength);
         });
         builder.Entity<WebhookDelivery>(delivery =>
         {

@@ -11,6 +11,7 @@ using ChangeTrail.Server.Features.Risk;
 using ChangeTrail.Server.Features.ServiceAccounts;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Features.Setup;
+using ChangeTrail.Server.Features.SignIn;
 using ChangeTrail.Server.Features.Tokens;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
@@ -33,6 +34,11 @@ builder.Services.AddChangeTrailRetention();
 
 builder.Services.AddChangeTrailIdentity();
 builder.Services.AddChangeTrailAuthentication();
+builder.Services.AddScoped<PasswordSignIn>();
+builder.Services.AddScoped<WebSession>();
+builder.Services.AddChangeTrailRateLimits(options.RateLimits);
+builder.Services.AddSingleton<IdempotencySweep>();
+builder.Services.AddHostedService(provider => provider.GetRequiredService<IdempotencySweep>());
 builder.Services.AddAuthorizationBuilder()
     // Deny by default: an endpoint is public only when it says AllowAnonymous.
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -51,11 +57,13 @@ var app = builder.Build();
 if (args.FirstOrDefault() == "migrate")
 {
     await Database.MigrateAsync(app.Services);
+    await UpgradeTokenRecords.RunAsync(app.Services);
     app.Logger.LogInformation("Database migrated.");
     return;
 }
 
 await Database.MigrateAsync(app.Services);
+await UpgradeTokenRecords.RunAsync(app.Services);
 // A missing or malformed checkpoint signing key stops the server here, not at its first checkpoint.
 app.Services.GetRequiredService<SigningKeyProvider>();
 if (!await DemoData.SeedIfRequestedAsync(app, demo))
@@ -72,10 +80,12 @@ app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.Use
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
 // Routing after the status pages, so a re-executed request (/status/404) is routed afresh.
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
-app.UseMiddleware<IdempotencyMiddleware>();
 app.UseAuthorization();
 app.UseAntiforgery();
+// After authorization: a replay is looked up only for a caller allowed to make the call, under that caller's credential.
+app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapHealth();
 app.MapStaticAssets().AllowAnonymous();
@@ -84,6 +94,7 @@ app.MapChangeTrailOpenApi();
 
 var api = app.MapGroup("/api/v1");
 RunSetup.Map(api);
+IssuePersonalToken.Map(api);
 api.MapUsers();
 CreateServiceAccount.Map(api);
 RevokeToken.Map(api);

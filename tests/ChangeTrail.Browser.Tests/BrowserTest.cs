@@ -82,16 +82,19 @@ public abstract partial class BrowserTest(BrowserFixture fixture) : IAsyncLifeti
     /// <summary>/login, with or without a return URL.</summary>
     protected static Regex LoginUrl() => LoginPattern();
 
-    /// <summary>A person with these roles and a password, created through the API by the first admin.</summary>
+    /// <summary>
+    /// A person with these roles and a password of their own: the first admin adds them with a temporary one, which they
+    /// replace as they get their own API token.
+    /// </summary>
     protected async Task<Account> AccountAsync(params Role[] roles)
     {
         var unique = Scenario.Unique();
         var email = $"{string.Join('-', roles.Select(r => r.ToString().ToLowerInvariant()))}-{unique}@example.test";
         var name = $"{roles[0]} {unique}";
-        var admin = App.AsAdmin();
-        var created = await admin.PostJsonAsync<CreatedResponse>("/api/v1/users", new CreateUserRequest(email, name, roles, Password));
-        var token = await admin.PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{created.Id}/tokens",
-            new CreateTokenRequest("browser-tests", Scenario.PersonScopes, null));
+        var created = await App.AsAdmin().PostJsonAsync<CreatedUserResponse>("/api/v1/users",
+            new CreateUserRequest(email, name, roles, Scenario.TemporaryPassword));
+        var token = await App.Anonymous().PostJsonAsync<CreatedTokenResponse>("/api/v1/auth/tokens",
+            new PersonalTokenRequest(email, Scenario.TemporaryPassword, "browser-tests", Scenario.PersonScopes, null, Password));
         return new Account(created.Id, email, name, Password, App.As(token.Token));
     }
 

@@ -47,8 +47,8 @@ public sealed partial class ChangeStoryTests(EmptyServer fixture) : BrowserTest(
         await SignOutAsync(Page);
         await Screenshots.SaveAsync(Page, "login");
 
-        // The requestor drafts the change, leaving the rollback plan for later.
-        await SignInAsync(Page, requestorEmail, Password);
+        // The requestor signs in for the first time: the password the admin set is temporary, so they choose their own.
+        await FirstSignInAsync(requestorEmail);
         await Expect(Heading(Page, "Dashboard")).ToBeVisibleAsync();
         await Screenshots.SaveAsync(Page, "dashboard");
         await NavLink(Page, "New change").ClickAsync();
@@ -109,8 +109,8 @@ public sealed partial class ChangeStoryTests(EmptyServer fixture) : BrowserTest(
         await Expect(Page.GetByText("You requested this change")).ToBeVisibleAsync();
         await SignOutAsync(Page);
 
-        // The approver finds it in the list and approves it with a comment.
-        await SignInAsync(Page, approverEmail, Password);
+        // The approver, signing in for the first time too, finds it in the list and approves it with a comment.
+        await FirstSignInAsync(approverEmail);
         await NavLink(Page, "Changes").ClickAsync();
         await Field(Page, "Search").FillAsync(number);
         await Button(Page, "Filter").ClickAsync();
@@ -132,9 +132,21 @@ public sealed partial class ChangeStoryTests(EmptyServer fixture) : BrowserTest(
         await Field(Page, "Email").FillAsync(email);
         await Field(Page, "Name").FillAsync(name);
         await Page.GetByRole(AriaRole.Checkbox, new() { Name = role, Exact = true }).CheckAsync();
-        await Field(Page, "Password (optional)").FillAsync(Password);
+        await Field(Page, "Temporary password (optional)").FillAsync(Scenario.TemporaryPassword);
         await Button(Page, "Add user").ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Row).Filter(new() { HasText = email })).ToContainTextAsync(role);
+    }
+
+    /// <summary>Signs in with the admin's temporary password, is asked for an own one on the same form, and chooses it.</summary>
+    private async Task FirstSignInAsync(string email)
+    {
+        await SignInAsync(Page, email, Scenario.TemporaryPassword);
+        await Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Choose your own to sign in.");
+        await Field(Page, "Current password").FillAsync(Scenario.TemporaryPassword);
+        await Field(Page, "Your new password").FillAsync(Password);
+        await Field(Page, "New password again").FillAsync(Password);
+        await Button(Page, "Sign in").ClickAsync();
+        await Expect(Heading(Page, "Dashboard")).ToBeVisibleAsync();
     }
 
     private DateTime Tomorrow(int hour)

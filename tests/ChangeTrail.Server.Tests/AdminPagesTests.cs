@@ -19,8 +19,7 @@ public sealed partial class AdminPagesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task A_signed_in_person_without_the_admin_role_is_refused_the_users_page()
     {
         var email = $"requestor-{Scenario.Unique()}@example.test";
-        await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
-            new CreateUserRequest(email, "Rita Requestor", [Role.Requestor], "another long password"));
+        await app.AddPersonAsync(email, "Rita Requestor", [Role.Requestor], "another long password");
         var browser = await SignInAsync(email, "another long password");
 
         var response = await browser.GetAsync("/admin/users", Ct);
@@ -43,15 +42,29 @@ public sealed partial class AdminPagesTests(SqliteApp app) : IClassFixture<Sqlit
             ("Form.Email", email), ("Form.DisplayName", "Nora New"), ("Form.Roles", "Requestor"), ("Form.Roles", "ChangeApprover"),
             ("Form.Password", ""));
 
-        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        // Without a password, the admin gets the person's one-time invitation link, in this response only.
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        var page = await response.Content.ReadAsStringAsync(Ct);
+        page.ShouldContain("Nora New was added.");
+        var link = InvitationShown().Match(page).Groups[1].Value;
+        link.ShouldContain("/invitation?code=");
+        (await browser.GetStringAsync("/admin/users", Ct)).ShouldNotContain(link);
         var users = await app.AsAdmin().GetJsonAsync<List<UserResponse>>("/api/v1/users");
         var created = users.Single(u => u.Email == email);
         created.DisplayName.ShouldBe("Nora New");
         created.Roles.ShouldBe([Role.Requestor, Role.ChangeApprover], ignoreOrder: true);
-        var page = await browser.GetStringAsync("/admin/users", Ct);
-        page.ShouldContain("Nora New was added");
-        (await browser.GetStringAsync("/admin/users", Ct)).ShouldNotContain("Nora New was added"); // shown once
+
+        // Nora follows it, chooses her password, and is signed in; the link then works no more.
+        var nora = await app.AcceptInvitationAsync(link, "nora's own passphrase");
+        (await nora.GetStringAsync("/changes", Ct)).ShouldContain("Nora New");
+        var again = await app.CreateClient().GetStringAsync(new Uri(link).PathAndQuery, Ct);
+        again.ShouldContain("This invitation link does not work");
+        (await app.SignInAsync(email, "nora's own passphrase")).ShouldNotBeNull();
     }
+
+    [GeneratedRegex(@"<code class=""token"" id=""invitation-link""[^>]*>([^<]+)</code>")]
+    private static partial Regex InvitationShown();
 
     [Fact]
     public async Task A_refused_user_form_explains_each_field_and_keeps_what_was_typed()
@@ -202,8 +215,7 @@ public sealed partial class AdminPagesTests(SqliteApp app) : IClassFixture<Sqlit
     public async Task Roles_are_changed_on_the_identity_page_and_the_person_must_sign_in_again()
     {
         var email = $"roles-{Scenario.Unique()}@example.test";
-        var id = (await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
-            new CreateUserRequest(email, "Robin Roles", [Role.Requestor], "robin password 123"))).Id;
+        var id = await app.AddPersonAsync(email, "Robin Roles", [Role.Requestor], "robin password 123");
         var robin = await SignInAsync(email, "robin password 123");
         (await robin.GetAsync("/changes", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 

@@ -18,7 +18,7 @@ public sealed class AuditPageTests(SqliteApp app) : IClassFixture<SqliteApp>
         var (requestor, approver, change) = await ChangeFlow.SubmittedChangeAsync(s);
         await approver.ApproveAsync(change.Number);
         var email = $"auditor-{Scenario.Unique()}@example.test";
-        await s.Admin.PostJsonAsync<CreatedResponse>("/api/v1/users", new CreateUserRequest(email, "Audrey Auditor", [Role.Auditor], "auditor password 1"));
+        await app.AddPersonAsync(email, "Audrey Auditor", [Role.Auditor], "auditor password 1");
         var auditor = await app.SignInAsync(email, "auditor password 1");
 
         var bySubject = await auditor.GetStringAsync($"/audit?subject={change.Number}", Ct);
@@ -58,7 +58,7 @@ public sealed class AuditPageTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_requestor_may_not_open_the_audit_page()
     {
         var email = $"req-{Scenario.Unique()}@example.test";
-        await app.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users", new CreateUserRequest(email, "Rory", [Role.Requestor], "requestor password 1"));
+        await app.AddPersonAsync(email, "Rory", [Role.Requestor], "requestor password 1");
         var browser = await app.SignInAsync(email, "requestor password 1");
 
         var response = await browser.GetAsync("/audit", Ct);

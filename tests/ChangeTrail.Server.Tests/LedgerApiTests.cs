@@ -226,9 +226,9 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);
         records.Select(r => (r.SubjectType, r.SubjectId)).ShouldBeUnique();
-        records.Select(r => r.SubjectType).Distinct().ShouldBe(ListRecords.SubjectTypes, ignoreOrder: true);
-        records.ShouldContain(r => r.SubjectType == CanonicalRecords.ChangeRequestType && r.SubjectId == change.Id.ToString());
-        records.ShouldContain(r => r.SubjectType == CanonicalRecords.UserType && r.SubjectId == approver.Id.ToString());
+        records.Select(r => r.SubjectType).Distinct().ShouldBe(LedgerSubjects.All.Where(s => s.HasCurrentRecords).Select(s => s.Type), ignoreOrder: true);
+        records.ShouldContain(r => r.SubjectType == LedgerSubjects.ChangeRequest.Type && r.SubjectId == change.Id.ToString());
+        records.ShouldContain(r => r.SubjectType == LedgerSubjects.User.Type && r.SubjectId == approver.Id.ToString());
 
         var latest = (await AllEntriesAsync(auditor, pageSize: 10_000)).Entries
             .GroupBy(e => (e.SubjectType, e.SubjectId)).ToDictionary(g => g.Key, g => g.MaxBy(e => e.Index)!.Record);
@@ -242,24 +242,36 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         }
         var edited = (await AllRecordsAsync(auditor, pageSize: 5000)).Single(r => r.SubjectId == change.Id.ToString());
         edited.Record.ShouldContain("Quietly renamed");
-        edited.Record.ShouldNotBe(latest[(CanonicalRecords.ChangeRequestType, change.Id.ToString())]);
+        edited.Record.ShouldNotBe(latest[(LedgerSubjects.ChangeRequest.Type, change.Id.ToString())]);
     }
 
     [Fact]
     public async Task Checkpoints_are_signed_on_a_schedule_when_the_log_grew()
     {
-        await SomeActivityAsync();
-        var schedule = App.Services.GetServices<IHostedService>().OfType<CheckpointSchedule>().Single();
-        var size = await HeadSizeAsync();
+        // The shared test server runs without the schedule (a year's jump of the fake clock would tick it 500,000 times).
+        await using var scheduled = new ScheduledCheckpointsApp(App.Provider);
+        await scheduled.InitializeAsync();
+        await scheduled.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/services", new CreateServiceRequest(
+            $"svc-{Scenario.Unique()}", null, false, false, [new EnvironmentDto("production", true)]));
+        var schedule = scheduled.Services.GetServices<IHostedService>().OfType<CheckpointSchedule>().Single();
+        await using var scope = scheduled.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        var size = await LedgerStore.SizeAsync(db, Ct);
 
-        App.Time.Advance(TimeSpan.FromMinutes(1));
+        scheduled.Time.Advance(TimeSpan.FromMinutes(1));
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await LatestCheckpointAsync())?.TreeSize != size)
+        while ((await LedgerCheckpoints.FindLatestAsync(db, Ct))?.TreeSize != size)
         {
             DateTime.UtcNow.ShouldBeLessThan(deadline, "the schedule signs a checkpoint of the grown log within a tick");
             await Task.Delay(50, Ct);
         }
         (await schedule.RunOnceAsync(Ct)).ShouldBeNull("the log did not grow since");
+    }
+
+    private sealed class ScheduledCheckpointsApp(TestProvider provider) : ChangeTrailApp(provider)
+    {
+        protected override void ConfigureTestServices(IWebHostBuilder builder) =>
+            builder.UseSetting("ChangeTrail:Ledger:CheckpointInterval", "00:01:00");
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public abstract class LedgerTests(ChangeTrailApp app) : ProviderTests(app)
         var (requestor, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
         await approver.ApproveAsync(change.Number);
 
-        var entries = await EntriesForAsync(CanonicalRecords.ChangeRequestType, change.Id.ToString());
+        var entries = await EntriesForAsync(LedgerSubjects.ChangeRequest.Type, change.Id.ToString());
         entries.Select(e => e.Action).ShouldBe(["change.created", "change.submitted", "change.approved"]);
         entries.Select(e => e.ActorId).ShouldBe([requestor.Id, requestor.Id, approver.Id]);
 
@@ -60,9 +60,9 @@ public abstract class LedgerTests(ChangeTrailApp app) : ProviderTests(app)
         await S.Admin.PostAsync($"/api/v1/users/{person.Id}/deactivate");
         var service = await S.ServiceAsync();
 
-        (await EntriesForAsync(CanonicalRecords.UserType, person.Id.ToString())).Select(e => e.Action)
-            .ShouldBe(["user.created", "user.deactivated"]);
-        (await EntriesForAsync(CanonicalRecords.TokenType, extra.Id.ToString())).Select(e => e.Action)
+        (await EntriesForAsync(LedgerSubjects.User.Type, person.Id.ToString())).Select(e => e.Action)
+            .ShouldBe(["user.created", "user.password-changed", "user.deactivated"]);
+        (await EntriesForAsync(LedgerSubjects.ApiToken.Type, extra.Id.ToString())).Select(e => e.Action)
             .ShouldBe(["token.created", "token.revoked"]);
         var services = await AllEntriesAsync();
         services.ShouldContain(e => e.Action == "service.created" && e.Record!.Contains($"\"name\":\"{service}\"", StringComparison.Ordinal));
@@ -97,7 +97,7 @@ public abstract class LedgerTests(ChangeTrailApp app) : ProviderTests(app)
 
         results.Count(r => r.IsSuccess).ShouldBe(1);
         (await SizeAsync()).ShouldBe(before + 1);
-        var last = (await EntriesForAsync(CanonicalRecords.ChangeRequestType, change.Id.ToString()))[^1];
+        var last = (await EntriesForAsync(LedgerSubjects.ChangeRequest.Type, change.Id.ToString()))[^1];
         last.Action.ShouldBe(results[0].IsSuccess ? "change.approved" : "change.cancelled");
         await TheStoredTreeMatchesItsLeavesAsync();
     }

@@ -65,8 +65,7 @@ public abstract class RetentionPageTests(ChangeTrailApp app) : ProviderTests(app
     public async Task Someone_without_the_admin_role_is_refused_the_page_and_its_form()
     {
         var email = $"auditor-{Scenario.Unique()}@example.test";
-        await App.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
-            new CreateUserRequest(email, "Ada Auditor", [Role.Auditor], "auditor password 1"));
+        await App.AddPersonAsync(email, "Ada Auditor", [Role.Auditor], "auditor password 1");
         var auditor = await App.SignInAsync(email, "auditor password 1");
         var before = await App.AsAdmin().GetJsonAsync<RetentionResponse>(SettingsApi);
 
@@ -82,8 +81,7 @@ public abstract class RetentionPageTests(ChangeTrailApp app) : ProviderTests(app
     public async Task An_auditor_sees_the_period_and_its_cutoff_on_the_audit_page()
     {
         var email = $"auditor-{Scenario.Unique()}@example.test";
-        await App.AsAdmin().PostJsonAsync<CreatedResponse>("/api/v1/users",
-            new CreateUserRequest(email, "Aud Itor", [Role.Auditor], "auditor password 1"));
+        await App.AddPersonAsync(email, "Aud Itor", [Role.Auditor], "auditor password 1");
         var set = await ApiClient.ReadAsync<RetentionResponse>(
             await App.AsAdmin().SendRawAsync(HttpMethod.Put, SettingsApi, """{"months":36}"""));
         var auditor = await App.SignInAsync(email, "auditor password 1");

@@ -21,14 +21,16 @@ public abstract class StoryTests(ChangeTrailApp app) : ProviderTests(app)
         setup.Token.ShouldStartWith("ctp_");
         var admin = App.As(setup.Token);
 
-        // Users with roles, and tokens for them.
+        // People with roles: each is invited, chooses their own password on the invitation page, and signs in for a
+        // token of their own (nobody else can make them one that approves).
         async Task<Person> User(string name, params Role[] roles)
         {
             var email = $"{name}@example.test";
-            var id = (await admin.PostJsonAsync<CreatedResponse>("/api/v1/users", new CreateUserRequest(email, name, roles, null))).Id;
-            var token = await admin.PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{id}/tokens",
-                new CreateTokenRequest("laptop", Scenario.PersonScopes, null));
-            return new Person(id, email, token.Token, App.As(token.Token));
+            var created = await admin.PostJsonAsync<CreatedUserResponse>("/api/v1/users", new CreateUserRequest(email, name, roles, null));
+            await App.AcceptInvitationAsync(created.InvitationUrl!, $"{name}'s own passphrase");
+            var token = await anonymous.PostJsonAsync<CreatedTokenResponse>("/api/v1/auth/tokens",
+                new PersonalTokenRequest(email, $"{name}'s own passphrase", "laptop", Scenario.PersonScopes, null));
+            return new Person(created.Id, email, token.Token, App.As(token.Token));
         }
         var rita = await User("rita", Role.Requestor, Role.Implementer);
         var alan = await User("alan", Role.ChangeApprover);

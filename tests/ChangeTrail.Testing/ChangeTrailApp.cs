@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using ChangeTrail.Contracts;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,8 +33,30 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
-    /// <summary>The first admin's token (every scope), created by setup.</summary>
-    public string AdminToken { get; private set; } = "";
+    public const string AdminEmail = "admin@example.test";
+    public const string AdminPassword = "a long enough password";
+
+    /// <summary>
+    /// The first admin's token (every scope): setup's, then, once the fake clock has passed its 30 days, a new one the
+    /// admin issues themself with their password, as a person whose token expired would.
+    /// </summary>
+    public string AdminToken
+    {
+        get
+        {
+            if (Time.GetUtcNow() >= _adminTokenRenewAt)
+            {
+                var renewed = Anonymous().PostJsonAsync<CreatedTokenResponse>("/api/v1/auth/tokens",
+                    new PersonalTokenRequest(AdminEmail, AdminPassword, "admin (renewed)", Domain.Identity.Scopes.All, null)).GetAwaiter().GetResult();
+                _adminToken = renewed.Token;
+                _adminTokenRenewAt = renewed.ExpiresAt!.Value.AddDays(-1);
+            }
+            return _adminToken;
+        }
+    }
+
+    private string _adminToken = "";
+    private DateTimeOffset _adminTokenRenewAt = DateTimeOffset.MaxValue;
 
     public Guid AdminId { get; private set; }
 
@@ -54,14 +77,20 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
         if (SetUpOnStart)
         {
             var setup = await Anonymous().PostJsonAsync<SetupResponse>("/api/v1/setup",
-                new SetupRequest("admin@example.test", "First Admin", "a long enough password", SetupCode));
-            AdminToken = setup.Token;
+                new SetupRequest(AdminEmail, "First Admin", AdminPassword, SetupCode));
+            _adminToken = setup.Token;
+            _adminTokenRenewAt = Time.GetUtcNow().AddDays(29);
             AdminId = setup.UserId;
         }
     }
 
     /// <summary>False for tests of setup itself, which need a server without users.</summary>
     protected virtual bool SetUpOnStart => true;
+
+    /// <summary>Settings of a derived app (tighter rate limits, say), applied after the defaults above.</summary>
+    protected virtual void ConfigureTestServices(IWebHostBuilder builder)
+    {
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -72,6 +101,16 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
         builder.UseSetting("ChangeTrail:Retention:PurgeInterval", "00:00:00");
         // Likewise webhook deliveries are sent when a test asks (WebhookSender.RunOnceAsync).
         builder.UseSetting("ChangeTrail:Notifications:PollInterval", "00:00:00");
+        // Every test client comes from the same address: the per-client limits would throttle the suite itself. The
+        // tests of the limits set their own.
+        builder.UseSetting("ChangeTrail:RateLimits:SignIn:PermitLimit", "100000");
+        builder.UseSetting("ChangeTrail:RateLimits:Setup:PermitLimit", "100000");
+        builder.UseSetting("ChangeTrail:RateLimits:Tokens:PermitLimit", "100000");
+        // Checkpoints are signed when a test asks: a one-minute schedule on a fake clock that tests move by a year would
+        // tick half a million times (LedgerApiTests starts an app with it on).
+        builder.UseSetting("ChangeTrail:Ledger:CheckpointInterval", "00:00:00");
+        // Tests move the clock over years (retention); people's tokens would expire under them. The cap's own tests set it.
+        builder.UseSetting("ChangeTrail:Tokens:MaxLifetime", "3650.00:00:00");
         builder.UseSetting("ChangeTrail:Database:Provider", Provider == TestProvider.Postgres ? "postgres" : "sqlite");
         if (_connectionString is not null)
             builder.UseSetting("ConnectionStrings:ChangeTrail", _connectionString);
@@ -80,7 +119,11 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
+            // The same PBKDF2 as production, with fewer rounds: a suite that creates thousands of people would otherwise
+            // spend minutes hashing. Nothing tested depends on the work factor.
+            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
         });
+        ConfigureTestServices(builder);
     }
 
     /// <summary>A client with no credentials.</summary>

@@ -4,8 +4,8 @@ using ChangeTrail.Domain.Risk;
 
 namespace ChangeTrail.Testing;
 
-/// <summary>Someone the tests act as: their id, email, token and a client sending it.</summary>
-public sealed record Person(Guid Id, string Email, string Token, ApiClient Client);
+/// <summary>Someone the tests act as: their id, email, own password, token and a client sending it.</summary>
+public sealed record Person(Guid Id, string Email, string Token, ApiClient Client, string Password = Scenario.OwnPassword);
 
 /// <summary>
 /// Builds an organisation through the public API only (users, service accounts, services, change drafts),
@@ -15,19 +15,32 @@ public sealed class Scenario(ChangeTrailApp app)
 {
     public static readonly string[] PersonScopes = [Scopes.ChangesRead, Scopes.ChangesWrite, Scopes.ChangesApprove];
 
+    /// <summary>The temporary password the Admin gives every person, and the one each then chooses as their own.</summary>
+    public const string TemporaryPassword = "temporary-password-from-admin";
+    public const string OwnPassword = "my-own-long-passphrase";
+
     public ChangeTrailApp App { get; } = app;
 
     public ApiClient Admin => App.AsAdmin();
 
+    /// <summary>
+    /// A person as they really come to hold an approving token: an Admin adds them with a temporary password, and they
+    /// sign in for a token of their own (<c>POST /auth/tokens</c>), choosing their own password on the way.
+    /// </summary>
     public async Task<Person> PersonAsync(params Role[] roles)
     {
         var email = $"{string.Join('-', roles.Select(r => r.ToString().ToLowerInvariant()))}-{Unique()}@example.test";
-        var created = await Admin.PostJsonAsync<CreatedResponse>("/api/v1/users",
-            new CreateUserRequest(email, $"Person {email}", roles, null));
-        var token = await Admin.PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{created.Id}/tokens",
-            new CreateTokenRequest("test", PersonScopes, null));
+        var created = await Admin.PostJsonAsync<CreatedUserResponse>("/api/v1/users",
+            new CreateUserRequest(email, $"Person {email}", roles, TemporaryPassword));
+        var token = await App.Anonymous().PostJsonAsync<CreatedTokenResponse>("/api/v1/auth/tokens",
+            new PersonalTokenRequest(email, TemporaryPassword, "test", PersonScopes, null, OwnPassword));
         return new Person(created.Id, email, token.Token, App.As(token.Token));
     }
+
+    /// <summary>Another token of <paramref name="person"/>'s own, by signing in again with their password.</summary>
+    public async Task<string> OwnTokenAsync(Person person, IReadOnlyList<string> scopes, DateTime? expiresAt = null) =>
+        (await App.Anonymous().PostJsonAsync<CreatedTokenResponse>("/api/v1/auth/tokens",
+            new PersonalTokenRequest(person.Email, person.Password, "another", scopes, expiresAt))).Token;
 
     public async Task<Person> ServiceAccountAsync(IReadOnlyList<string> scopes, params Role[] roles)
     {

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ChangeTrail.Testing;
@@ -10,8 +12,35 @@ namespace ChangeTrail.Testing;
 /// </summary>
 public static partial class WebSession
 {
-    public const string AdminEmail = "admin@example.test";
-    public const string AdminPassword = "a long enough password";
+    public const string AdminEmail = ChangeTrailApp.AdminEmail;
+    public const string AdminPassword = ChangeTrailApp.AdminPassword;
+
+    /// <summary>
+    /// An Admin adds a person with a temporary password, and the person replaces it with <paramref name="ownPassword"/>,
+    /// as at their first sign-in; they then sign in with it.
+    /// </summary>
+    public static async Task<Guid> AddPersonAsync(this ChangeTrailApp app, string email, string name, IReadOnlyList<Role> roles, string ownPassword)
+    {
+        var created = await app.AsAdmin().PostJsonAsync<CreatedUserResponse>("/api/v1/users",
+            new CreateUserRequest(email, name, roles, Scenario.TemporaryPassword));
+        await app.Anonymous().PostJsonAsync<CreatedTokenResponse>("/api/v1/auth/tokens",
+            new PersonalTokenRequest(email, Scenario.TemporaryPassword, "first sign-in", [Scopes.ChangesRead], null, ownPassword));
+        return created.Id;
+    }
+
+    /// <summary>
+    /// Opens a one-time invitation link as the invited person's browser would, and chooses <paramref name="password"/> on
+    /// its page; returns that browser, signed in.
+    /// </summary>
+    public static async Task<HttpClient> AcceptInvitationAsync(this ChangeTrailApp app, string invitationUrl, string password)
+    {
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var page = new Uri(invitationUrl).PathAndQuery;
+        var response = await browser.PostFormAsync(page, page, ("NewPassword", password), ("ConfirmPassword", password));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new Xunit.Sdk.XunitException($"The invitation {page} was not accepted: {(int)response.StatusCode}");
+        return browser;
+    }
 
     /// <summary>Signs in through the login form; fails the test if the form does not accept the credentials.</summary>
     public static async Task<HttpClient> SignInAsync(this ChangeTrailApp app, string email, string password)

@@ -11,7 +11,7 @@ public sealed class Approval
     private Approval() { }
 
     internal Approval(Guid changeRequestId, Guid approverId, ApprovalDecision decision, string? comment,
-        IReadOnlyList<ApprovalSlot> fillable, string contentHash, DateTime at)
+        IReadOnlyList<ApprovalSlot> fillable, string contentHash, DateTime at, string? credential)
     {
         Id = Guid.NewGuid();
         ChangeRequestId = changeRequestId;
@@ -21,6 +21,7 @@ public sealed class Approval
         FillableSlots = fillable.ToList();
         ContentHash = contentHash;
         At = at;
+        Credential = credential;
     }
 
     public Guid Id { get; private set; }
@@ -31,6 +32,9 @@ public sealed class Approval
     public List<ApprovalSlot> FillableSlots { get; private set; } = [];
     public string ContentHash { get; private set; } = "";
     public DateTime At { get; private set; }
+
+    /// <summary>The credential the decision came with (<c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c>); null for decisions recorded before it was kept.</summary>
+    public string? Credential { get; private set; }
 
     /// <summary>Set when the change's content was edited after this decision: it no longer counts.</summary>
     public DateTime? VoidedAt { get; private set; }

@@ -84,3 +84,12 @@ public sealed record UnderLegalHold(string Change)
 public sealed record WithinRetention(string Change, DateTime LastAction)
     : DomainError(ErrorKind.Conflict, "within-retention", "Within the retention period",
         $"{Change}'s last action ({LastAction:yyyy-MM-dd}) is not yet older than the retention period.");
+
+public sealed record RejectionStands(string Change)
+    : DomainError(ErrorKind.Conflict, "rejection-stands", "This change was rejected",
+        $"{Change} was rejected by an approver; a rejection stands, so no later decision completes its approval. Roll it back, " +
+        "and have a CAB member review it.");
+
+public sealed record RollbackRequired(string Change)
+    : DomainError(ErrorKind.Conflict, "rollback-required", "Rollback required",
+        $"{Change} was rejected after it was implemented: it closes only once its rollback is recorded and a CAB member reviewed it.");

@@ -74,6 +74,9 @@ public sealed class ChangeRequest
     public DateTime? ReviewedAt { get; private set; }
     public string? ReviewNotes { get; private set; }
 
+    /// <summary>The credential the review came with (<c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c>).</summary>
+    public string? ReviewCredential { get; private set; }
+
     /// <summary>Why the change is held against retention purges (litigation, an investigation), or null when it is not.</summary>
     public string? LegalHoldReason { get; private set; }
     public Guid? LegalHoldPlacedById { get; private set; }
@@ -217,6 +220,8 @@ public sealed class ChangeRequest
         Approvals.Add(decided.Value!);
         if (decision == ApprovalDecision.Reject)
         {
+            // An emergency under way cannot be un-deployed by a vote: it stays where it is, rejected, and must be rolled
+            // back and reviewed before it closes (see IsRejectedRetrospectively).
             if (!IsEmergencyUnderWay)
                 State = ChangeState.Rejected;
             Touch(approver, "rejected", comment, now);
@@ -237,6 +242,8 @@ public sealed class ChangeRequest
         var refusal = SeparationOfDutiesRefusal(approver);
         if (refusal is not null)
             return refusal;
+        if (IsRejectedRetrospectively)
+            return new RejectionStands(DisplayNumber);
 
         var fillable = ApprovalSlots.FillableBy(approver.Roles);
         if (!fillable.Intersect(RequiredApprovals).Any())
@@ -250,7 +257,7 @@ public sealed class ChangeRequest
                 return new MissingRequiredFields(missing);
         }
 
-        var approval = new Approval(Id, approver.Id, decision, comment, fillable, ContentHash, now);
+        var approval = new Approval(Id, approver.Id, decision, comment, fillable, ContentHash, now, approver.Credential);
         if (decision == ApprovalDecision.Approve && OutstandingAfter(approval).Count == Outstanding().Count)
             return new ApprovalNotRequired(Outstanding().Select(ApprovalSlots.Describe).ToList());
         return approval;
@@ -330,10 +337,16 @@ public sealed class ChangeRequest
         return Result.Success;
     }
 
-    /// <summary>Whether <paramref name="actor"/> may record the rollback now.</summary>
-    public Result CanRollBack(Actor actor) => ImplementerStep(actor, ChangeState.Failed, "be rolled back");
+    /// <summary>
+    /// Whether <paramref name="actor"/> may record the rollback now: after a failed verification, or at any point of
+    /// an emergency's implementation once it was rejected retrospectively.
+    /// </summary>
+    public Result CanRollBack(Actor actor) =>
+        IsRejectedRetrospectively && State is ChangeState.Implementing or ChangeState.Implemented or ChangeState.Verified
+            ? ImplementerStep(actor, State, "be rolled back")
+            : ImplementerStep(actor, ChangeState.Failed, "be rolled back");
 
-    /// <summary>Failed → RolledBack: the rollback plan was carried out.</summary>
+    /// <summary>Failed (or a rejected emergency under way) → RolledBack: the rollback plan was carried out.</summary>
     public Result RollBack(Actor actor, string? notes, DateTime now)
     {
         var check = CanRollBack(actor);
@@ -370,6 +383,7 @@ public sealed class ChangeRequest
         ReviewedById = actor.Id;
         ReviewedAt = now;
         ReviewNotes = notes;
+        ReviewCredential = actor.Credential;
         Touch(actor, "reviewed", notes, now);
         return Result.Success;
     }
@@ -386,6 +400,8 @@ public sealed class ChangeRequest
         var missing = Content.MissingRequiredFields(questionnaire);
         if (missing.Count > 0)
             return new MissingRequiredFields(missing);
+        if (IsRejectedRetrospectively && State != ChangeState.RolledBack)
+            return new RollbackRequired(DisplayNumber);
         if (State != ChangeState.RolledBack && Outstanding().Count > 0)
             return new ApprovalsOutstanding(Outstanding().Select(ApprovalSlots.Describe).ToList());
         return ReviewedAt is null ? new PostImplementationReviewRequired() : Result.Success;
@@ -393,7 +409,7 @@ public sealed class ChangeRequest
 
     /// <summary>
     /// Verified or RolledBack → Closed. An emergency also needs its documentation (policy 3.6), its approvals
-    /// (unless it was rolled back) and the CAB review.
+    /// (unless it was rolled back; a rejected one must have been) and the CAB review.
     /// </summary>
     public Result Close(Actor actor, RiskQuestionnaire questionnaire, DateTime now)
     {
@@ -504,7 +520,14 @@ public sealed class ChangeRequest
     /// <summary>An emergency is overdue when, 24 hours after it started, it is still undocumented or unapproved.</summary>
     public bool IsDocumentationOverdue(RiskQuestionnaire questionnaire, DateTime now) =>
         DocumentationDueAt is { } due && now > due && State != ChangeState.Closed &&
-        (Content.MissingRequiredFields(questionnaire).Count > 0 || Outstanding().Count > 0);
+        (Content.MissingRequiredFields(questionnaire).Count > 0 || (Outstanding().Count > 0 && !IsRejectedRetrospectively));
+
+    /// <summary>
+    /// An emergency implemented before its approval and then rejected by an approver. One rejection ends its approval as
+    /// it ends a Normal change's: no later approval completes it, and it closes only once rolled back and reviewed.
+    /// </summary>
+    public bool IsRejectedRetrospectively =>
+        Type == ChangeType.Emergency && ActiveApprovals.Any(a => a.Decision == ApprovalDecision.Reject);
 
     private bool IsEmergencyUnderWay => Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
 
@@ -590,9 +613,10 @@ public sealed class ChangeRequest
         RiskQuestionnaireVersion = risk.QuestionnaireVersion;
     }
 
+    /// <summary>Voids the approvals the edited content no longer matches. A rejection is not of a version of the content: it stands.</summary>
     private int VoidApprovals(DateTime now)
     {
-        var active = ActiveApprovals.ToList();
+        var active = ActiveApprovals.Where(a => a.Decision == ApprovalDecision.Approve).ToList();
         foreach (var approval in active)
             approval.Void(now);
         return active.Count;

@@ -13,6 +13,8 @@ public enum ErrorKind
     NotFound,
     /// <summary>The caller's If-Match no longer matches the record's version (412).</summary>
     PreconditionFailed,
+    /// <summary>The credentials given do not prove who the caller is (401).</summary>
+    Unauthenticated,
 }
 
 /// <summary>

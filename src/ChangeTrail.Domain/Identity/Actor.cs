@@ -1,7 +1,10 @@
 namespace ChangeTrail.Domain.Identity;
 
-/// <summary>The person or service account performing an action, as the rules need to see it.</summary>
-public sealed record Actor(Guid Id, string Email, bool IsServiceAccount, IReadOnlySet<Role> Roles)
+/// <summary>
+/// The person or service account performing an action, as the rules need to see it. <paramref name="Credential"/>
+/// names what they acted with (<c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c>), so a decision records it.
+/// </summary>
+public sealed record Actor(Guid Id, string Email, bool IsServiceAccount, IReadOnlySet<Role> Roles, string? Credential = null)
 {
     public bool Has(Role role) => Roles.Contains(role);
 
@@ -16,10 +19,13 @@ public sealed record Actor(Guid Id, string Email, bool IsServiceAccount, IReadOn
     }
 }
 
-/// <summary>ChangeTrail itself, as the actor of what no person does: the scheduled retention purge.</summary>
+/// <summary>
+/// ChangeTrail itself, as the actor of what no person does: the scheduled retention purge, and the record of a refused
+/// sign-in (whose maker is, by definition, not proven to be anyone).
+/// </summary>
 public static class SystemActor
 {
     public static readonly Guid Id = Guid.Empty;
 
-    public const string DisplayName = "ChangeTrail (retention purge)";
+    public const string DisplayName = "ChangeTrail (system)";
 }

@@ -21,6 +21,14 @@ public static class Scopes
         SnapshotsWrite, FindingsTriage, LedgerRead, Admin,
     ];
 
+    /// <summary>
+    /// Scopes that make decisions in a person's name ("Approvals are personal" in ARCHITECTURE.md): held only by a token
+    /// its owner created by proving who they are (password, or their own web session), never by one someone else made.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Personal = new HashSet<string>(StringComparer.Ordinal) { ChangesApprove, FindingsTriage };
+
+    public static bool IsPersonal(string scope) => Personal.Contains(scope);
+
     /// <summary>A known scope, or <c>gate:&lt;environment&gt;</c> for one environment.</summary>
     public static bool IsValid(string scope) =>
         All.Contains(scope) ||

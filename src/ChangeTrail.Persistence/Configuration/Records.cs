@@ -19,17 +19,39 @@ public sealed class Installation
     public Guid FirstAdminId { get; set; }
 }
 
-/// <summary>The first answer to a POST sent with an Idempotency-Key, replayed to retries of that request.</summary>
+/// <summary>
+/// The first answer to a POST sent with an Idempotency-Key, replayed to retries of that request by the same credential.
+/// The body is kept encrypted (it may hold a secret, such as a new token), and the record expires after a day.
+/// </summary>
 public sealed class IdempotencyRecord
 {
-    public Guid OwnerId { get; set; }
+    /// <summary>The credential that sent the request: <c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c>.</summary>
+    public string Credential { get; set; } = "";
     public string Key { get; set; } = "";
     public string RequestHash { get; set; } = "";
     public int? StatusCode { get; set; }
     public string? ContentType { get; set; }
     public string? Location { get; set; }
-    public byte[]? Body { get; set; }
+    public byte[]? ProtectedBody { get; set; }
     public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>
+/// Failed sign-ins of one account from one client. Five within the window lock that client out of that account for a
+/// while; the account's owner, signing in from elsewhere, is not locked out by a stranger's guesses.
+/// </summary>
+public sealed class SignInThrottle
+{
+    public const int KeyMaxLength = 100;
+
+    /// <summary>The account's user id.</summary>
+    public Guid UserId { get; set; }
+
+    /// <summary>The client's address as the server sees it (after trusted forwarded headers).</summary>
+    public string Client { get; set; } = "";
+    public int Failures { get; set; }
+    public DateTime WindowStartedAt { get; set; }
+    public DateTime? LockedUntil { get; set; }
 }
 
 /// <summary>

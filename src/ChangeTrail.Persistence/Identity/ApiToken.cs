@@ -15,10 +15,30 @@ public sealed class ApiToken
     public string Prefix { get; set; } = "";
     public List<string> Scopes { get; set; } = [];
     public Guid CreatedById { get; set; }
+
+    /// <summary>The token that created this one, if one did: this token never expires after it.</summary>
+    public Guid? CreatedWithTokenId { get; set; }
+
+    /// <summary>
+    /// The owner created it by proving who they are (their password, or their own web session): only such a token may
+    /// hold a personal scope such as <c>changes:approve</c>. Never true for a token someone else created.
+    /// </summary>
+    public bool PersonallyIssued { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime? ExpiresAt { get; set; }
     public DateTime? RevokedAt { get; set; }
     public DateTime? LastUsedAt { get; set; }
 
-    public bool IsUsableAt(DateTime now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+    /// <summary>
+    /// When the token stops working: its own expiry, and never later than <paramref name="maxLifetime"/> after its
+    /// creation, whatever was stored (tokens made before the cap existed, or a lowered cap).
+    /// </summary>
+    public DateTime ExpiryUnder(TimeSpan maxLifetime)
+    {
+        var cap = CreatedAt + maxLifetime;
+        return ExpiresAt is { } expires && expires < cap ? expires : cap;
+    }
+
+    public bool IsUsableAt(DateTime now, TimeSpan maxLifetime) => RevokedAt is null && ExpiryUnder(maxLifetime) > now;
 }

@@ -14,5 +14,16 @@ public sealed class AppUser : IdentityUser<Guid>
 
     public DateTime? LastSignInAt { get; set; }
 
+    /// <summary>
+    /// The password was set by an Admin, so someone other than the person knows it: it is temporary, and neither signs in
+    /// nor issues a token until the person has chosen their own.
+    /// </summary>
+    public bool MustChangePassword { get; set; }
+
+    /// <summary>The SHA-256 of the one-time invitation code an Admin was given for this person, while one is open.</summary>
+    public string? InvitationHash { get; set; }
+
+    public DateTime? InvitationExpiresAt { get; set; }
+
     public bool IsActive => DeactivatedAt is null;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
@@ -13,13 +14,13 @@ namespace ChangeTrail.Persistence.Ledger;
 /// exactly its latest entry. Only fields that change through recorded actions belong here (a token's
 /// last-use time, for instance, moves on every call and is left out).
 /// </summary>
+/// <remarks>
+/// A field added to a kind of record changes the bytes of every record of that kind. Where older records must keep
+/// their exact bytes, a new field is written only when it has a value (<see cref="JsonIgnoreCondition.WhenWritingNull"/>),
+/// as a legal hold, an approval's credential and a temporary password are.
+/// </remarks>
 public static class CanonicalRecords
 {
-    public const string ChangeRequestType = "ChangeRequest";
-    public const string UserType = "User";
-    public const string TokenType = "ApiToken";
-    public const string ServiceType = "Service";
-    public const string SettingType = "Setting";
     public const string RetentionSettingId = "retention";
 
     private static readonly JsonSerializerOptions Json = new()
@@ -29,59 +30,34 @@ public static class CanonicalRecords
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static string Of(ChangeRequest c)
+    public static string Of(ChangeRequest c) => JsonSerializer.Serialize(new ChangeRecord
     {
-        // The hold is present only while one is on, so that records written before legal holds existed keep their
-        // exact bytes; every other save serialises straight to text.
-        if (!c.IsUnderLegalHold)
-            return JsonSerializer.Serialize(Fields(c), Json);
-        var record = JsonSerializer.SerializeToNode(Fields(c), Json)!.AsObject();
-        record.Insert(record.Count - 1, "legalHold", JsonSerializer.SerializeToNode(new
-        {
-            Reason = c.LegalHoldReason,
-            PlacedById = c.LegalHoldPlacedById,
-            PlacedAt = Instant(c.LegalHoldPlacedAt),
-        }, Json));
-        return record.ToJsonString(Json);
-    }
-
-    private static object Fields(ChangeRequest c) => new
-    {
-        c.Id,
-        c.Number,
-        c.Type,
-        c.State,
-        c.RequestorId,
-        c.Title,
-        c.Purpose,
-        c.Scope,
-        c.ImpactAnalysis,
-        c.RollbackPlan,
-        c.TestPlan,
-        c.TestResults,
+        Id = c.Id,
+        Number = c.Number,
+        Type = c.Type,
+        State = c.State,
+        RequestorId = c.RequestorId,
+        Title = c.Title,
+        Purpose = c.Purpose,
+        Scope = c.Scope,
+        ImpactAnalysis = c.ImpactAnalysis,
+        RollbackPlan = c.RollbackPlan,
+        TestPlan = c.TestPlan,
+        TestResults = c.TestResults,
         PlannedStart = Instant(c.PlannedStart),
         PlannedEnd = Instant(c.PlannedEnd),
-        c.Services,
+        Services = c.Services,
         RiskAnswers = c.RiskAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary(a => a.Key, a => a.Value),
-        c.ImplementerId,
+        ImplementerId = c.ImplementerId,
         Commits = c.Commits.Select(x => new { x.Sha, x.AuthorEmail }),
-        c.Links,
-        c.EmergencyJustification,
+        Links = c.Links,
+        EmergencyJustification = c.EmergencyJustification,
         Risk = new { c.SecurityRisk, c.AvailabilityRisk, c.OperationsRisk, c.OverallRisk, c.RiskQuestionnaireVersion },
-        c.TouchesRegulatedDataOrSecurityControl,
-        c.RequiredApprovals,
-        Approvals = c.Approvals.OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => new
-        {
-            a.Id,
-            a.ApproverId,
-            a.Decision,
-            a.Comment,
-            a.FillableSlots,
-            a.ContentHash,
-            At = Instant(a.At),
-            VoidedAt = Instant(a.VoidedAt),
-        }),
-        c.ContentHash,
+        TouchesRegulatedDataOrSecurityControl = c.TouchesRegulatedDataOrSecurityControl,
+        RequiredApprovals = c.RequiredApprovals,
+        Approvals = c.Approvals.OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => new ApprovalRecord(
+            a.Id, a.ApproverId, a.Decision, a.Comment, a.FillableSlots, a.ContentHash, Instant(a.At), Instant(a.VoidedAt), a.Credential)),
+        ContentHash = c.ContentHash,
         CreatedAt = Instant(c.CreatedAt),
         UpdatedAt = Instant(c.UpdatedAt),
         SubmittedAt = Instant(c.SubmittedAt),
@@ -89,29 +65,110 @@ public static class CanonicalRecords
         ImplementationStartedAt = Instant(c.ImplementationStartedAt),
         ImplementedAt = Instant(c.ImplementedAt),
         VerifiedAt = Instant(c.VerifiedAt),
-        c.VerificationNotes,
+        VerificationNotes = c.VerificationNotes,
         ClosedAt = Instant(c.ClosedAt),
-        c.CancellationReason,
+        CancellationReason = c.CancellationReason,
         DocumentationDueAt = Instant(c.DocumentationDueAt),
-        c.ReviewedById,
+        ReviewedById = c.ReviewedById,
         ReviewedAt = Instant(c.ReviewedAt),
-        c.ReviewNotes,
-        c.Version,
-    };
+        ReviewNotes = c.ReviewNotes,
+        ReviewCredential = c.ReviewCredential,
+        LegalHold = c.IsUnderLegalHold ? new { Reason = c.LegalHoldReason, PlacedById = c.LegalHoldPlacedById, PlacedAt = Instant(c.LegalHoldPlacedAt) } : null,
+        Version = c.Version,
+    }, Json);
+
+    /// <summary>A change request's record, member by member in the order its entries hold them.</summary>
+    private sealed class ChangeRecord
+    {
+        public Guid Id { get; init; }
+        public long Number { get; init; }
+        public ChangeType Type { get; init; }
+        public ChangeState State { get; init; }
+        public Guid RequestorId { get; init; }
+        public required string Title { get; init; }
+        public string? Purpose { get; init; }
+        public string? Scope { get; init; }
+        public string? ImpactAnalysis { get; init; }
+        public string? RollbackPlan { get; init; }
+        public string? TestPlan { get; init; }
+        public string? TestResults { get; init; }
+        public string? PlannedStart { get; init; }
+        public string? PlannedEnd { get; init; }
+        public required List<Guid> Services { get; init; }
+        public required Dictionary<string, string> RiskAnswers { get; init; }
+        public Guid? ImplementerId { get; init; }
+        public required object Commits { get; init; }
+        public required List<string> Links { get; init; }
+        public string? EmergencyJustification { get; init; }
+        public required object Risk { get; init; }
+        public bool TouchesRegulatedDataOrSecurityControl { get; init; }
+        public required List<ApprovalSlot> RequiredApprovals { get; init; }
+        public required IEnumerable<ApprovalRecord> Approvals { get; init; }
+        public required string ContentHash { get; init; }
+        public string? CreatedAt { get; init; }
+        public string? UpdatedAt { get; init; }
+        public string? SubmittedAt { get; init; }
+        public string? ApprovedAt { get; init; }
+        public string? ImplementationStartedAt { get; init; }
+        public string? ImplementedAt { get; init; }
+        public string? VerifiedAt { get; init; }
+        public string? VerificationNotes { get; init; }
+        public string? ClosedAt { get; init; }
+        public string? CancellationReason { get; init; }
+        public string? DocumentationDueAt { get; init; }
+        public Guid? ReviewedById { get; init; }
+        public string? ReviewedAt { get; init; }
+        public string? ReviewNotes { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? ReviewCredential { get; init; }
+
+        /// <summary>Present only while a hold is on.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public object? LegalHold { get; init; }
+
+        public int Version { get; init; }
+    }
+
+    /// <summary>An approval as its change's record holds it; the credential only where one was recorded.</summary>
+    private sealed record ApprovalRecord(
+        Guid Id,
+        Guid ApproverId,
+        ApprovalDecision Decision,
+        string? Comment,
+        List<ApprovalSlot> FillableSlots,
+        string ContentHash,
+        string? At,
+        string? VoidedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Credential);
 
     /// <summary>A person or service account, with roles sorted; people are referenced by id elsewhere in the log.</summary>
-    public static string Of(AppUser u, IEnumerable<string> roles) => JsonSerializer.Serialize(new
-    {
+    public static string Of(AppUser u, IEnumerable<string> roles) => JsonSerializer.Serialize(new UserRecord(
         u.Id,
         u.UserName,
         u.Email,
         u.DisplayName,
         u.IsServiceAccount,
-        Roles = roles.Order(StringComparer.Ordinal),
-        CreatedAt = Instant(u.CreatedAt),
-        DeactivatedAt = Instant(u.DeactivatedAt),
-    }, Json);
+        roles.Order(StringComparer.Ordinal),
+        Instant(u.CreatedAt),
+        Instant(u.DeactivatedAt),
+        u.MustChangePassword ? true : null), Json);
 
+    private sealed record UserRecord(
+        Guid Id,
+        string? UserName,
+        string? Email,
+        string DisplayName,
+        bool IsServiceAccount,
+        IEnumerable<string> Roles,
+        string? CreatedAt,
+        string? DeactivatedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? MustChangePassword);
+
+    /// <summary>
+    /// A token, with the SHA-256 of its stored secret hash: a hash swapped in the database (to let another secret in)
+    /// no longer matches the token's latest entry. The stored hash itself stays out of the log.
+    /// </summary>
     public static string Of(ApiToken t) => JsonSerializer.Serialize(new
     {
         t.Id,
@@ -120,10 +177,19 @@ public static class CanonicalRecords
         t.Prefix,
         Scopes = t.Scopes.Order(StringComparer.Ordinal),
         t.CreatedById,
+        t.CreatedWithTokenId,
+        t.PersonallyIssued,
         CreatedAt = Instant(t.CreatedAt),
         ExpiresAt = Instant(t.ExpiresAt),
         RevokedAt = Instant(t.RevokedAt),
+        SecretHash = SecretHashDigest(t.TokenHash),
     }, Json);
+
+    /// <summary>The member of a token's record that vouches for its stored secret hash; records written before it lack it.</summary>
+    public const string TokenSecretHashMember = "secretHash";
+
+    private static string SecretHashDigest(string tokenHash) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tokenHash)));
 
     public static string Of(Service s) => JsonSerializer.Serialize(new
     {
@@ -142,6 +208,10 @@ public static class CanonicalRecords
         r.ChangedById,
         ChangedAt = Instant(r.ChangedAt),
     }, Json);
+
+    public static string Of(SessionEvent e) => JsonSerializer.Serialize(e, Json);
+
+    public static string Of(SignInAttemptEvent e) => JsonSerializer.Serialize(e, Json);
 
     /// <summary>UTC with microseconds: the precision both databases keep, so a value serialises the same after a round trip.</summary>
     private static string? Instant(DateTime? value) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Ledger;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -28,13 +29,37 @@ internal sealed class LedgerAppend
 
     private readonly byte[][] _leafHashes;
 
-    public LedgerAppend(IReadOnlyList<LedgerAction> actions)
+    /// <param name="queued">Actions queued on the context with <see cref="ChangeTrailDbContext.Record"/>.</param>
+    /// <param name="changes">Change requests whose pending events the save carries: each is one action, taken from the aggregate.</param>
+    public LedgerAppend(IReadOnlyList<LedgerAction> queued, IReadOnlyList<ChangeRequest> changes)
     {
-        Actions = actions;
-        _leafHashes = [.. actions.Select(a => MerkleHash.Leaf(LedgerLeaf.Bytes(a.At, a.ActorId, a.Action, a.SubjectType, a.SubjectId, a.Record)).ToArray())];
+        Queued = queued;
+        Changes = changes;
+        Actions = [.. queued, .. changes.Select(Of)];
+        _leafHashes = [.. Actions.Select(a => MerkleHash.Leaf(LedgerLeaf.Bytes(a.At, a.ActorId, a.Action, a.SubjectType, a.SubjectId, a.Record)).ToArray())];
     }
 
     public IReadOnlyList<LedgerAction> Actions { get; }
+
+    /// <summary>The queued actions, which a save that did not commit queues again.</summary>
+    public IReadOnlyList<LedgerAction> Queued { get; }
+
+    /// <summary>The change requests whose events this save records; told once the save committed.</summary>
+    public IReadOnlyList<ChangeRequest> Changes { get; }
+
+    /// <summary>A change's entry: its first event since it was loaded names the action, the actor and the time.</summary>
+    private static LedgerAction Of(ChangeRequest change)
+    {
+        var first = change.PendingEvents[0];
+        return LedgerSubjects.ChangeRequest.Action(first.ActorId, first.Action, change, first.At);
+    }
+
+    /// <summary>The save committed: its aggregates' events are saved, so a later save of the same instance does not record them again.</summary>
+    public void Committed()
+    {
+        foreach (var change in Changes)
+            change.EventsSaved();
+    }
 
     /// <summary>
     /// Appends the entries of <paramref name="appends"/>, in order, at the end of the log, in

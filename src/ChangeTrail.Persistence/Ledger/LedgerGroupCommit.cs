@@ -76,13 +76,15 @@ public sealed class LedgerGroupCommit(int concurrentBatches = 1)
     private async Task<int> CommitOwnAsync(PendingSave own)
     {
         await CommitNextBatchAsync();
+        bool more;
         lock (_gate)
         {
-            if (_waiting.Count == 0)
+            more = _waiting.Count > 0;
+            if (!more)
                 _committing--;
-            else
-                _ = Task.Run(DrainAsync);
         }
+        if (more)
+            _ = Task.Run(DrainAsync);
         return await own.Completion.Task;
     }
 
@@ -102,6 +104,11 @@ public sealed class LedgerGroupCommit(int concurrentBatches = 1)
         }
     }
 
+    /// <summary>
+    /// Commits the next batch and tells each of its saves the outcome. It never throws: whatever fails, every save of the
+    /// batch is answered and the caller goes on to restore the count of batches in flight, so no request waits forever
+    /// and the instance keeps committing.
+    /// </summary>
     private async Task CommitNextBatchAsync()
     {
         List<PendingSave> batch;
@@ -118,21 +125,46 @@ public sealed class LedgerGroupCommit(int concurrentBatches = 1)
 
         // Every request is answered only after the shared transaction is over (committed, or rolled back and
         // disposed): an answered request may use its context again at once, and the host's context owns it.
-        var failure = await CommitAsync(batch);
+        Exception? failure;
+        try
+        {
+            failure = await CommitAsync(batch);
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
         foreach (var pending in batch)
         {
-            if (failure is null && pending.Error is null)
+            try
             {
-                if (pending.AcceptAllChanges)
-                    pending.Db.ChangeTracker.AcceptAllChanges();
-                pending.Completion.TrySetResult(pending.Saved + pending.Append.Actions.Count);
+                Answer(pending, failure);
             }
-            else
+            catch (Exception exception)
             {
-                pending.Db.Restore(pending.Append);
-                pending.Completion.TrySetException(pending.Error ?? failure!);
+                pending.Completion.TrySetException(exception);
             }
         }
+    }
+
+    /// <summary>
+    /// A committed save succeeds, even if something failed after its commit (it is durable); one whose context could
+    /// not leave the shared connection is told so, since that context must not be used again. Any other save failed,
+    /// and its context is put back as it was before the save.
+    /// </summary>
+    private static void Answer(PendingSave pending, Exception? failure)
+    {
+        if (pending.Committed && pending.Error is null)
+        {
+            if (pending.AcceptAllChanges)
+                pending.Db.ChangeTracker.AcceptAllChanges();
+            pending.Completion.TrySetResult(pending.Saved + pending.Append.Actions.Count);
+            return;
+        }
+        if (!pending.Committed)
+            pending.Db.Restore(pending.Append);
+        pending.Completion.TrySetException(pending.Error ?? failure
+            ?? new InvalidOperationException("The group commit ended without committing this save."));
     }
 
     /// <summary>
@@ -146,10 +178,14 @@ public sealed class LedgerGroupCommit(int concurrentBatches = 1)
         // first save's context lends its connection to the others, even if its own save is the one that fails.
         var host = batch[0].Db;
         var guests = batch.Where(p => !ReferenceEquals(p.Db, host)).Select(p => p.Db).Distinct().ToList();
+        var joined = new List<ChangeTrailDbContext>();
         try
         {
             foreach (var guest in guests)
+            {
                 guest.Join(host.Database.GetDbConnection());
+                joined.Add(guest);
+            }
             var saving = batch.ToList();
             while (saving.Count > 0)
             {
@@ -166,9 +202,20 @@ public sealed class LedgerGroupCommit(int concurrentBatches = 1)
         }
         finally
         {
-            // Told only once every context has left the shared connection (a caller may retry on it at once).
-            foreach (var guest in guests)
-                await guest.LeaveAsync();
+            // Told only once every context has left the shared connection (a caller may retry on it at once). A context
+            // that cannot leave is told so; the others still leave.
+            foreach (var guest in joined)
+            {
+                try
+                {
+                    await guest.LeaveAsync();
+                }
+                catch (Exception exception)
+                {
+                    foreach (var pending in batch.Where(p => ReferenceEquals(p.Db, guest)))
+                        pending.Error ??= exception;
+                }
+            }
         }
     }
 
@@ -200,6 +247,8 @@ public sealed class LedgerGroupCommit(int concurrentBatches = 1)
             }
             await LedgerAppend.WriteAsync(host, [.. saving.Select(p => p.Append)], CancellationToken.None);
             await transaction.CommitAsync();
+            foreach (var pending in saving)
+                pending.Committed = true;
             return null;
         }
         finally
@@ -216,6 +265,7 @@ public sealed class LedgerGroupCommit(int concurrentBatches = 1)
         public LedgerAppend Append { get; } = append;
         public bool AcceptAllChanges { get; } = acceptAllChanges;
         public int Saved { get; set; }
+        public bool Committed { get; set; }
         public Exception? Error { get; set; }
         public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

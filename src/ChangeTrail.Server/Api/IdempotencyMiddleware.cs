@@ -3,24 +3,36 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Api;
 
 /// <summary>
-/// CONTRACT.md: a POST may carry <c>Idempotency-Key</c>; a retry with the same key returns the first
-/// answer and changes nothing. The key is claimed before the request runs, so two copies racing each
-/// other cannot both act: the second is told the first is still in flight.
+/// CONTRACT.md: a POST may carry <c>Idempotency-Key</c>; a retry with the same key returns the first answer and changes
+/// nothing. The key is claimed before the request runs, so two copies racing each other cannot both act: the second is
+/// told the first is still in flight.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next)
+/// <remarks>
+/// A replay belongs to the credential that made the first request (a token, or a web session), looked up only once
+/// that credential passed authentication and authorization: another token of the same person, or another person, gets
+/// nothing back. Anonymous requests are never recorded. Bodies are stored encrypted with the Data Protection key ring
+/// (kept outside the database's reach), since some answers hold a secret shown once (a new token), and a record lives
+/// <see cref="Lifetime"/>.
+/// </remarks>
+public sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectionProvider protection)
 {
     public const string Header = "Idempotency-Key";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
     private const int MaxKeyLength = 200;
+
+    private readonly IDataProtector _bodies = protection.CreateProtector("ChangeTrail.IdempotentReplies.v1");
 
     public async Task InvokeAsync(HttpContext context, IServiceScopeFactory scopes, Clock clock)
     {
         string? key = context.Request.Headers[Header];
-        if (!HttpMethods.IsPost(context.Request.Method) || string.IsNullOrEmpty(key))
+        var credential = context.User.CredentialOf();
+        if (!HttpMethods.IsPost(context.Request.Method) || string.IsNullOrEmpty(key) || credential is null)
         {
             await next(context);
             return;
@@ -31,16 +43,21 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             return;
         }
 
-        var owner = context.User.Identity?.IsAuthenticated == true ? context.User.UserIdOf() : Guid.Empty;
         var requestHash = await HashRequest(context.Request);
-
+        var now = clock.UtcNow;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-            var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.OwnerId == owner && r.Key == key);
+            var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.Credential == credential && r.Key == key);
+            if (existing is not null && existing.CreatedAt <= now - Lifetime)
+            {
+                // Expired: the key is free again. The sweep removes such rows; this one goes now.
+                await db.IdempotencyRecords.Where(r => r.Credential == credential && r.Key == key && r.CreatedAt == existing.CreatedAt).ExecuteDeleteAsync();
+                existing = null;
+            }
             if (existing is null)
             {
-                db.IdempotencyRecords.Add(new IdempotencyRecord { OwnerId = owner, Key = key, RequestHash = requestHash, CreatedAt = clock.UtcNow });
+                db.IdempotencyRecords.Add(new IdempotencyRecord { Credential = credential, Key = key, RequestHash = requestHash, CreatedAt = now });
                 try
                 {
                     await db.SaveChangesAsync();
@@ -48,7 +65,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
                 catch (DbUpdateException)
                 {
                     db.ChangeTracker.Clear();
-                    existing = await db.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.OwnerId == owner && r.Key == key);
+                    existing = await db.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.Credential == credential && r.Key == key);
                 }
             }
             if (existing is not null)
@@ -70,7 +87,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             context.Response.Body = originalBody;
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-            var record = await db.IdempotencyRecords.SingleAsync(r => r.OwnerId == owner && r.Key == key);
+            var record = await db.IdempotencyRecords.SingleAsync(r => r.Credential == credential && r.Key == key);
             // A server error promises nothing about the outcome; let the retry run for real.
             if (context.Response.StatusCode >= 500)
             {
@@ -81,7 +98,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
                 record.StatusCode = context.Response.StatusCode;
                 record.ContentType = context.Response.ContentType;
                 record.Location = context.Response.Headers.Location;
-                record.Body = buffer.ToArray();
+                record.ProtectedBody = buffer.Length == 0 ? null : _bodies.Protect(buffer.ToArray());
             }
             await db.SaveChangesAsync(CancellationToken.None);
         }
@@ -89,7 +106,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         await buffer.CopyToAsync(originalBody);
     }
 
-    private static async Task Replay(HttpContext context, IdempotencyRecord record, string requestHash)
+    private async Task Replay(HttpContext context, IdempotencyRecord record, string requestHash)
     {
         if (record.RequestHash != requestHash)
         {
@@ -109,8 +126,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             context.Response.ContentType = record.ContentType;
         if (record.Location is not null)
             context.Response.Headers.Location = record.Location;
-        if (record.Body is { Length: > 0 } body)
-            await context.Response.Body.WriteAsync(body);
+        if (record.ProtectedBody is { Length: > 0 } body)
+            await context.Response.Body.WriteAsync(_bodies.Unprotect(body));
     }
 
     private static async Task<string> HashRequest(HttpRequest request)

@@ -21,6 +21,7 @@ public static class Problems
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.NotFound => StatusCodes.Status404NotFound,
         ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ErrorKind.Unauthenticated => StatusCodes.Status401Unauthorized,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 
@@ -72,7 +73,9 @@ public static class Problems
                 405 => "method-not-allowed",
                 409 => "conflict",
                 412 => "precondition-failed",
+                413 => "payload-too-large",
                 415 => "unsupported-media-type",
+                429 => "rate-limited",
                 _ => "internal-error",
             });
         }

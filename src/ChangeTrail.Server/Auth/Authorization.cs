@@ -11,6 +11,12 @@ namespace ChangeTrail.Server.Auth;
 public sealed record ScopeRequired(string Scope)
     : DomainError(ErrorKind.Forbidden, "scope-required", "Token scope required", $"This call needs a token with the '{Scope}' scope.");
 
+/// <summary>Approvals are personal: a personal scope is granted only to the person's own credential, and counts only on it.</summary>
+public sealed record ScopeNotDelegable(IReadOnlyList<string> Scopes)
+    : DomainError(ErrorKind.Forbidden, "scope-not-delegable", "Scope not delegable",
+        $"{string.Join(", ", Scopes)} can only be held by a token its owner creates for themself by proving who they are: " +
+        "POST /api/v1/auth/tokens with their password (changetrail login), or the token form on their own page in the web UI.");
+
 /// <summary>An authorization requirement that knows the refusal to report when it is not met.</summary>
 public interface IExplainedRequirement : IAuthorizationRequirement
 {
@@ -25,6 +31,16 @@ public sealed record ScopeRequirement(string Scope) : IExplainedRequirement
 {
     public int Priority => 1;
     public DomainError Refusal => new ScopeRequired(Scope);
+}
+
+/// <summary>
+/// A personal scope (<see cref="Scopes.Personal"/>) counts only on the person's own credential, checked again at every
+/// use: a token someone else made for them — even one stored with the scope before this rule existed — decides nothing.
+/// </summary>
+public sealed record PersonalCredentialRequirement(string Scope) : IExplainedRequirement
+{
+    public int Priority => 2;
+    public DomainError Refusal => new ScopeNotDelegable([Scope]);
 }
 
 /// <summary>Policy 3.7: a pipeline identity never approves, whatever its token says.</summary>
@@ -44,6 +60,7 @@ public sealed class ExplainedRequirementHandler : IAuthorizationHandler
             {
                 ScopeRequirement scope => context.User.HasScope(scope.Scope),
                 HumanRequirement => context.User.FindFirst(ChangeTrailClaims.ServiceAccount)?.Value == "false",
+                PersonalCredentialRequirement => context.User.IsPersonalCredential(),
                 _ => false,
             };
             if (met)
@@ -62,6 +79,8 @@ public static class EndpointAuthorization
         {
             policy.RequireAuthenticatedUser();
             policy.AddRequirements(new ScopeRequirement(scope));
+            if (Scopes.IsPersonal(scope))
+                policy.AddRequirements(new PersonalCredentialRequirement(scope));
             if (roles.Length > 0)
                 policy.RequireRole(roles.Select(r => r.ToString()));
         });

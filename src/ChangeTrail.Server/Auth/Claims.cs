@@ -14,6 +14,16 @@ public static class ChangeTrailClaims
     public const string ServiceAccount = "svc";
     public const string TokenId = "token_id";
 
+    /// <summary>A web session's id, given at sign-in and named by its ledger entries and by the decisions taken in it.</summary>
+    public const string SessionId = "sid";
+
+    /// <summary>
+    /// "true" when the credential is the person's own, made by proving who they are: a token they issued themself
+    /// with their password or from their own page, or their web session once they chose their own password.
+    /// Personal scopes (<see cref="Scopes.Personal"/>) count only then.
+    /// </summary>
+    public const string Personal = "personal";
+
     public static Guid UserIdOf(this ClaimsPrincipal principal) =>
         Guid.Parse(principal.FindFirstValue(UserId) ?? throw new InvalidOperationException("The principal has no user id."));
 
@@ -26,5 +36,18 @@ public static class ChangeTrailClaims
         principal.UserIdOf(),
         principal.FindFirstValue(Email) ?? "",
         principal.FindFirstValue(ServiceAccount) == "true",
-        principal.FindAll(Role).Select(c => Enum.Parse<Role>(c.Value)).ToHashSet());
+        principal.FindAll(Role).Select(c => Enum.Parse<Role>(c.Value)).ToHashSet(),
+        principal.CredentialOf());
+
+    /// <summary>The credential the request came with, as decisions record it; null for an anonymous request.</summary>
+    public static string? CredentialOf(this ClaimsPrincipal principal) =>
+        principal.FindFirstValue(TokenId) is { } token ? Credentials.Token(Guid.Parse(token))
+        : principal.FindFirstValue(SessionId) is { } session ? Credentials.Session(session)
+        : null;
+
+    /// <summary>The API token the request came with, if it came with one.</summary>
+    public static Guid? TokenIdOf(this ClaimsPrincipal principal) =>
+        principal.FindFirstValue(TokenId) is { } token ? Guid.Parse(token) : null;
+
+    public static bool IsPersonalCredential(this ClaimsPrincipal principal) => principal.FindFirstValue(Personal) == "true";
 }

@@ -17,7 +17,8 @@ public sealed class TokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ChangeTrailDbContext db,
-    Clock clock)
+    Clock clock,
+    IOptions<ChangeTrailOptions> settings)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -58,7 +59,7 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("The bearer token is not known.");
         if (found.Token.RevokedAt is not null)
             return AuthenticateResult.Fail("The bearer token has been revoked.");
-        if (found.Token.ExpiresAt <= now)
+        if (found.Token.ExpiryUnder(settings.Value.Tokens.MaxLifetime) <= now)
             return AuthenticateResult.Fail("The bearer token has expired.");
         if (!found.User.IsActive)
             return AuthenticateResult.Fail("The token's owner has been deactivated.");
@@ -81,6 +82,7 @@ public sealed class TokenAuthenticationHandler(
             new(ChangeTrailClaims.Name, found.User.DisplayName),
             new(ChangeTrailClaims.ServiceAccount, found.User.IsServiceAccount ? "true" : "false"),
             new(ChangeTrailClaims.TokenId, found.Token.Id.ToString()),
+            new(ChangeTrailClaims.Personal, found.Token.PersonallyIssued && found.Token.OwnerId == found.User.Id ? "true" : "false"),
         };
         claims.AddRange(roles.Select(r => new Claim(ChangeTrailClaims.Role, r)));
         claims.AddRange(found.Token.Scopes.Select(s => new Claim(ChangeTrailClaims.Scope, s)));

@@ -22,6 +22,7 @@ public sealed class ChangeTrailClaimsFactory(UserManager<AppUser> users, RoleMan
             identity.RemoveClaim(userName);
         identity.AddClaim(new Claim(ChangeTrailClaims.Name, user.DisplayName));
         identity.AddClaim(new Claim(ChangeTrailClaims.ServiceAccount, "false"));
+        identity.AddClaim(new Claim(ChangeTrailClaims.Personal, user.MustChangePassword ? "false" : "true"));
         foreach (var scope in Scopes.All)
             identity.AddClaim(new Claim(ChangeTrailClaims.Scope, scope));
         return identity;
@@ -70,8 +71,18 @@ public static class WebSessions
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
         });
-        // Deactivation changes the security stamp; checking it on every request ends the session at once.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        // Deactivation changes the security stamp; checking it on every request ends the session at once. The check
+        // rebuilds the claims from the database, keeping the session's own id, which only its sign-in knows.
+        services.Configure<SecurityStampValidatorOptions>(o =>
+        {
+            o.ValidationInterval = TimeSpan.Zero;
+            o.OnRefreshingPrincipal = context =>
+            {
+                if (context.CurrentPrincipal?.FindFirst(ChangeTrailClaims.SessionId) is { } session && context.NewPrincipal?.Identity is ClaimsIdentity fresh)
+                    fresh.AddClaim(new Claim(ChangeTrailClaims.SessionId, session.Value));
+                return Task.CompletedTask;
+            };
+        });
         return services;
     }
 }

@@ -18,6 +18,44 @@ public sealed class ChangeTrailOptions
     public RetentionOptions Retention { get; set; } = new();
 
     public NotificationOptions Notifications { get; set; } = new();
+
+    public ApiTokenOptions Tokens { get; set; } = new();
+
+    public RateLimitOptions RateLimits { get; set; } = new();
+}
+
+/// <summary>The <c>ChangeTrail:Tokens</c> section.</summary>
+public sealed class ApiTokenOptions
+{
+    /// <summary>
+    /// No API token works longer than this after its creation, however it was made or whatever expiry it asked for; a
+    /// token created without an expiry expires then. Lowering it takes effect on existing tokens at once.
+    /// </summary>
+    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromDays(365);
+}
+
+/// <summary>
+/// The <c>ChangeTrail:RateLimits</c> section: requests per client address (after trusted forwarded headers) on the
+/// calls that guess or mint credentials. Beyond the limit a client is answered 429 with <c>Retry-After</c>.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Sign-in (the page, <c>POST /auth/tokens</c>, accepting an invitation).</summary>
+    public ClientLimit SignIn { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>First-run setup (the page and <c>POST /setup</c>).</summary>
+    public ClientLimit Setup { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Creating API tokens and invitations.</summary>
+    public ClientLimit Tokens { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
+}
+
+/// <summary>At most <see cref="PermitLimit"/> requests per <see cref="Window"/> from one client.</summary>
+public sealed class ClientLimit
+{
+    public int PermitLimit { get; set; }
+
+    public TimeSpan Window { get; set; }
 }
 
 /// <summary>

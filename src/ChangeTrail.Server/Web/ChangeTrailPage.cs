@@ -49,15 +49,19 @@ public abstract class ChangeTrailPage : PageModel
         }
     }
 
-    /// <summary>"riskAnswers.downtime" → "Form.RiskAnswers[downtime]"; "services[0]" → "Form.Services"; "rollbackPlan" → "Form.RollbackPlan".</summary>
+    /// <summary>
+    /// "riskAnswers.downtime" → "Form.RiskAnswers[downtime]"; "services[0]" → "Form.Services"; "rollbackPlan" →
+    /// "Form.RollbackPlan"; with no prefix (a page binding its properties directly), "newPassword" → "NewPassword".
+    /// </summary>
     public static string FormKey(string prefix, string field)
     {
         var dot = field.IndexOf('.', StringComparison.Ordinal);
+        var owner = prefix.Length == 0 ? "" : prefix + ".";
         if (field.StartsWith("riskAnswers.", StringComparison.Ordinal))
-            return $"{prefix}.RiskAnswers[{field[(dot + 1)..]}]";
+            return $"{owner}RiskAnswers[{field[(dot + 1)..]}]";
         var bracket = field.IndexOf('[', StringComparison.Ordinal);
         var name = bracket > 0 ? field[..bracket] : dot > 0 ? field[..dot] : field;
-        return $"{prefix}.{char.ToUpperInvariant(name[0])}{name[1..]}";
+        return $"{owner}{char.ToUpperInvariant(name[0])}{name[1..]}";
     }
 
     /// <summary>Shows a message at the top of the page without a rule behind it (sign-in failures).</summary>

@@ -8,6 +8,15 @@ public static class Display
     public static string Instant(DateTime? value) =>
         value?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "—";
 
+    /// <summary>The credential a decision came with, in words: "API token 1a2b3c4d", "web session", or a dash for older decisions.</summary>
+    public static string Credential(string? credential) => credential switch
+    {
+        null => "—",
+        _ when credential.StartsWith("token:", StringComparison.Ordinal) => $"API token {credential[6..14]}",
+        _ when credential.StartsWith("session:", StringComparison.Ordinal) => $"Web session {credential[8..Math.Min(credential.Length, 16)]}",
+        _ => credential,
+    };
+
     /// <summary>The value a datetime-local input shows for a UTC instant.</summary>
     public static string LocalInput(DateTime? value) =>
         value?.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture) ?? "";

@@ -1,3 +1,7 @@
+using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Microsoft.AspNetCore.RateLimiting;
+
 namespace ChangeTrail.Server.Web;
 
 public static class WebSetup
@@ -9,6 +13,10 @@ public static class WebSetup
         {
             pages.Conventions.AllowAnonymousToPage("/Account/Login");
             pages.Conventions.AllowAnonymousToPage("/Account/Setup");
+            pages.Conventions.AllowAnonymousToPage("/Account/Invitation");
+            RateLimited(pages.Conventions, "/Account/Login", RateLimits.SignIn);
+            RateLimited(pages.Conventions, "/Account/Invitation", RateLimits.SignIn);
+            RateLimited(pages.Conventions, "/Account/Setup", RateLimits.Setup);
             pages.Conventions.AllowAnonymousToPage("/Status");
             pages.Conventions.AllowAnonymousToPage("/Denied");
             pages.Conventions.AddPageRoute("/Changes/Edit", "/changes/new");
@@ -23,6 +31,10 @@ public static class WebSetup
         });
         return services;
     }
+
+    /// <summary>The page's form posts count against a per-client limit (<see cref="RateLimits"/>); showing it does not.</summary>
+    private static void RateLimited(PageConventionCollection conventions, string page, string policy) =>
+        conventions.AddPageApplicationModelConvention(page, model => model.EndpointMetadata.Add(new EnableRateLimitingAttribute(policy)));
 
     /// <summary>
     /// Headers every response carries. The pages run no inline script, so the policy can forbid it; the

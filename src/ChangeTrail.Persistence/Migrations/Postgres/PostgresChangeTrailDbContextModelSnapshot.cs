@@ -45,6 +45,10 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Credential")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
                     b.Property<string>("Decision")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -186,6 +190,10 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.PrimitiveCollection<string[]>("RequiredApprovals")
                         .IsRequired()
                         .HasColumnType("text[]");
+
+                    b.Property<string>("ReviewCredential")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
 
                     b.Property<string>("ReviewNotes")
                         .HasColumnType("text");
@@ -331,15 +339,13 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.IdempotencyRecord", b =>
                 {
-                    b.Property<Guid>("OwnerId")
-                        .HasColumnType("uuid");
+                    b.Property<string>("Credential")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
 
                     b.Property<string>("Key")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
-
-                    b.Property<byte[]>("Body")
-                        .HasColumnType("bytea");
 
                     b.Property<string>("ContentType")
                         .HasMaxLength(200)
@@ -352,6 +358,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<byte[]>("ProtectedBody")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("RequestHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -360,7 +369,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<int?>("StatusCode")
                         .HasColumnType("integer");
 
-                    b.HasKey("OwnerId", "Key");
+                    b.HasKey("Credential", "Key");
+
+                    b.HasIndex("CreatedAt");
 
                     b.ToTable("IdempotencyRecords");
                 });
@@ -398,6 +409,29 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("RetentionSettings");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.SignInThrottle", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId", "Client");
+
+                    b.ToTable("SignInThrottles");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.WebhookDelivery", b =>
@@ -454,6 +488,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<Guid>("CreatedById")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("CreatedWithTokenId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -467,6 +504,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
 
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("PersonallyIssued")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Prefix")
                         .IsRequired()
@@ -526,6 +566,13 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTime?>("InvitationExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("InvitationHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<bool>("IsServiceAccount")
                         .HasColumnType("boolean");
 
@@ -537,6 +584,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -566,6 +616,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InvitationHash")
+                        .IsUnique();
 
                     b.HasIndex("NormalizedEmail")
                         .HasDatabaseName("EmailIndex");

@@ -39,6 +39,10 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Credential")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Decision")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -179,6 +183,10 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
 
                     b.PrimitiveCollection<string>("RequiredApprovals")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewCredential")
+                        .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ReviewNotes")
@@ -323,15 +331,13 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.IdempotencyRecord", b =>
                 {
-                    b.Property<Guid>("OwnerId")
+                    b.Property<string>("Credential")
+                        .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Key")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("Body")
-                        .HasColumnType("BLOB");
 
                     b.Property<string>("ContentType")
                         .HasMaxLength(200)
@@ -344,6 +350,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("ProtectedBody")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("RequestHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -352,7 +361,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<int?>("StatusCode")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("OwnerId", "Key");
+                    b.HasKey("Credential", "Key");
+
+                    b.HasIndex("CreatedAt");
 
                     b.ToTable("IdempotencyRecords");
                 });
@@ -390,6 +401,29 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("RetentionSettings");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.SignInThrottle", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "Client");
+
+                    b.ToTable("SignInThrottles");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.WebhookDelivery", b =>
@@ -446,6 +480,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<Guid>("CreatedById")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("CreatedWithTokenId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
@@ -459,6 +496,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
 
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("PersonallyIssued")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Prefix")
                         .IsRequired()
@@ -518,6 +558,13 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("InvitationExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InvitationHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsServiceAccount")
                         .HasColumnType("INTEGER");
 
@@ -529,6 +576,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
 
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -558,6 +608,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InvitationHash")
+                        .IsUnique();
 
                     b.HasIndex("NormalizedEmail")
                         .HasDatabaseName("EmailIndex");

@@ -51,13 +51,10 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
             if (!result.IsSuccess)
                 return result.Error!;
 
-            db.ChangeEvents.AddRange(change.PendingEvents);
-            if (change.PendingEvents.Count > 0)
-                db.RecordChange(actor.Id, change.PendingEvents[0].Action, change, now);
             try
             {
+                // The save takes the change's timeline events and its ledger entry from the aggregate itself.
                 await db.SaveChangesAsync(cancellationToken);
-                change.EventsSaved();
                 return await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);
             }
             catch (DbUpdateException e)

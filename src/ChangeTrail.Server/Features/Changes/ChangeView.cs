@@ -58,7 +58,7 @@ public static class ChangeView
             change.RequiredApprovals.Select((slot, i) => new RequiredApprovalDto(slot, ApprovalSlots.Describe(slot),
                 slots[i] is { } by ? Person(by) : null)).ToList(),
             change.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.Id, Person(a.ApproverId), a.Decision, a.Comment, a.At,
-                !a.IsActive, a.VoidedAt)).ToList(),
+                !a.IsActive, a.VoidedAt, a.Credential)).ToList(),
             change.ContentHash,
             change.Version,
             change.CreatedAt,
@@ -73,7 +73,8 @@ public static class ChangeView
             change.CancellationReason,
             change.DocumentationDueAt,
             change.IsDocumentationOverdue(questionnaire, now),
-            change.ReviewedById is { } r ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes) : null,
+            change.IsRejectedRetrospectively,
+            change.ReviewedById is { } r ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes, change.ReviewCredential) : null,
             change.LegalHoldPlacedById is { } h ? new LegalHoldDto(change.LegalHoldReason!, Person(h), change.LegalHoldPlacedAt!.Value) : null,
             timeline.Select(e => new TimelineEntryDto(e.At, Person(e.ActorId), e.Action, e.Detail)).ToList());
     }

@@ -51,10 +51,7 @@ public static class CreateChange
             return created.Error!;
         var change = created.Value!;
         db.ChangeRequests.Add(change);
-        db.ChangeEvents.AddRange(change.PendingEvents);
-        db.RecordChange(actor.Id, "created", change, now);
         await db.SaveChangesAsync(cancellationToken);
-        change.EventsSaved();
         return await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);
     }
 }

@@ -11,6 +11,7 @@ using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.ServiceAccounts;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Features.Setup;
+using ChangeTrail.Server.Features.SignIn;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Identity;
@@ -167,6 +168,9 @@ public static partial class DemoData
     {
         private static readonly string[] Services = ["payments", "identity", "storefront", "search", "notifications"];
 
+        /// <summary>Invitation links would start here; the demo people get passwords, so none is made.</summary>
+        private const string SiteBase = "http://127.0.0.1:5080";
+
         private readonly DemoTime _time = new(now);
         private readonly Dictionary<string, Actor> _actors = [];
         private Clock Clock => new(_time);
@@ -187,7 +191,7 @@ public static partial class DemoData
             // The organisation is set up a day before its first change, eleven weeks ago.
             Set(now.AddDays(-71));
             var setup = await RunSetup.ExecuteAsync(new SetupRequest(Admin.Email, Admin.DisplayName, Password, code), db, users, setupCode,
-                Clock, cancellationToken);
+                Clock, new ApiTokenOptions(), cancellationToken);
             if (!setup.IsSuccess)
                 return setup.Error!;
             var adminId = setup.Value!.UserId;
@@ -196,7 +200,10 @@ public static partial class DemoData
             foreach (var person in People.Skip(1))
             {
                 var id = Check(await CreateUser.ExecuteAsync(new CreateUserRequest(person.Email, person.DisplayName, person.Roles, Password),
-                    adminId, db, users, Clock, cancellationToken)).Id;
+                    adminId, SiteBase, db, users, Clock, cancellationToken)).Id;
+                // The Admin's password is temporary; each demo person "chooses" the published demo password as their own.
+                var created = await users.FindByIdAsync(id.ToString());
+                Check(await PasswordSignIn.ChooseOwnPasswordAsync(users, db, created!, Password, "password-changed", Clock.UtcNow, cancellationToken));
                 _actors[person.Email.Split('@')[0]] = new Actor(id, person.Email, false, person.Roles.ToHashSet());
             }
             var pipeline = Check(await CreateServiceAccount.ExecuteAsync(new CreateServiceAccountRequest(PipelineName, [Role.Implementer]),
@@ -466,5 +473,11 @@ public static partial class DemoData
 
         private static T Check<T>(Result<T> result) =>
             result.IsSuccess ? result.Value! : throw new InvalidOperationException($"Demo data broke a rule: {result.Error!.Detail}");
+
+        private static void Check(Result result)
+        {
+            if (!result.IsSuccess)
+                throw new InvalidOperationException($"Demo data broke a rule: {result.Error!.Detail}");
+        }
     }
 }

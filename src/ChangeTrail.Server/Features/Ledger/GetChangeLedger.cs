@@ -43,7 +43,7 @@ public static class GetChangeLedger
         var treeSize = checkpoint.TreeSize;
         var subjectId = id.Value.ToString();
         var entries = await db.LedgerEntries.AsNoTracking()
-            .Where(e => e.SubjectType == CanonicalRecords.ChangeRequestType && e.SubjectId == subjectId)
+            .Where(e => e.SubjectType == LedgerSubjects.ChangeRequest.Type && e.SubjectId == subjectId)
             .OrderBy(e => e.Index)
             .ToListAsync(cancellationToken);
 

@@ -72,7 +72,7 @@ public sealed class PurgeExpiredChanges(ChangeTrailDbContext db, Clock clock, IL
 
         var subjectId = id.ToString();
         var entries = await db.LedgerEntries
-            .Where(e => e.SubjectType == CanonicalRecords.ChangeRequestType && e.SubjectId == subjectId && e.Record != null)
+            .Where(e => e.SubjectType == LedgerSubjects.ChangeRequest.Type && e.SubjectId == subjectId && e.Record != null)
             .OrderBy(e => e.Index).ToListAsync(cancellationToken);
         if (entries.Any(e => e.At >= cutoff))
         {
@@ -85,7 +85,7 @@ public sealed class PurgeExpiredChanges(ChangeTrailDbContext db, Clock clock, IL
         foreach (var entry in entries)
             entry.Record = null;
         db.ChangeRequests.Remove(change);
-        db.Record(new LedgerAction(now, SystemActor.Id, LedgerPurge.Action, CanonicalRecords.ChangeRequestType, subjectId, purge.ToJson()));
+        db.Record(new LedgerAction(now, SystemActor.Id, LedgerPurge.Action, LedgerSubjects.ChangeRequest.Type, subjectId, purge.ToJson()));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

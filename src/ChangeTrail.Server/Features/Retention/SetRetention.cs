@@ -48,7 +48,7 @@ public static class SetRetention
             setting.Months = period.Value.Months;
             setting.ChangedById = adminId;
             setting.ChangedAt = clock.UtcNow;
-            db.RecordRetention(adminId, setting);
+            db.Record(LedgerSubjects.Setting, adminId, "retention-changed", setting, setting.ChangedAt);
             await db.SaveChangesAsync(cancellationToken);
         }
         return await GetRetention.ExecuteAsync(db, clock, cancellationToken);

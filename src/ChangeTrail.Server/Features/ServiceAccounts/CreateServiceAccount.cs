@@ -42,12 +42,7 @@ public static class CreateServiceAccount
         errors.Require("name", body.Name, 100);
         if (!string.IsNullOrWhiteSpace(body.Name) && !body.Name.Trim().All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             errors.Add("name", "Use letters, digits, '-', '_' or '.' only.");
-        var roles = body.Roles ?? [];
-        for (var i = 0; i < roles.Count; i++)
-        {
-            if (!RoleRules.AllowedForServiceAccounts.Contains(roles[i]))
-                errors.Add($"roles[{i}]", $"A service account may hold only {string.Join(", ", RoleRules.AllowedForServiceAccounts)}.");
-        }
+        Identities.ValidateRoles(body.Roles, forServiceAccount: true, errors);
         if (errors.Any)
             return errors.ToResult().Error!;
 
@@ -64,7 +59,7 @@ public static class CreateServiceAccount
             IsServiceAccount = true,
             CreatedAt = clock.UtcNow,
         };
-        var created = await Identities.CreateAsync(users, db, account, null, roles, actorId, cancellationToken);
+        var created = await Identities.CreateAsync(users, db, account, null, body.Roles ?? [], actorId, cancellationToken);
         return created.IsSuccess ? new CreatedResponse(account.Id) : created.Error!;
     }
 }

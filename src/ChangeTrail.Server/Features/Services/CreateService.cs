@@ -40,7 +40,7 @@ public static class CreateService
         if (await db.Services.AnyAsync(s => s.NormalizedName == service.NormalizedName, cancellationToken))
             return new ServiceNameTaken(service.Name);
         db.Services.Add(service);
-        db.RecordService(actorId, "created", service, service.CreatedAt);
+        db.Record(LedgerSubjects.Service, actorId, "created", service, service.CreatedAt);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -11,6 +11,7 @@ using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ChangeTrail.Server.Features.Setup;
 
@@ -24,23 +25,27 @@ public sealed record InvalidSetupCode()
 
 /// <summary>
 /// POST /setup: the first administrator and an admin token, for whoever holds the one-time setup code,
-/// only while no user exists.
+/// only while no user exists. The token is the administrator's own (they chose the password in this call), and it
+/// expires after <see cref="TokenLifetime"/>.
 /// </summary>
 public static class RunSetup
 {
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(30);
+
     public static void Map(RouteGroupBuilder api) =>
-        api.MapPost("/setup", HandleAsync).AllowAnonymous().WithName(nameof(RunSetup)).WithTags("Setup")
+        api.MapPost("/setup", HandleAsync).AllowAnonymous().RequireRateLimiting(RateLimits.Setup).WithName(nameof(RunSetup)).WithTags("Setup")
             .WithSummary("Create the first administrator (first run only)");
 
     private static async Task<Results<Created<SetupResponse>, ProblemHttpResult>> HandleAsync(SetupRequest body,
-        ChangeTrailDbContext db, UserManager<AppUser> users, SetupCode setupCode, Clock clock, CancellationToken cancellationToken)
+        ChangeTrailDbContext db, UserManager<AppUser> users, SetupCode setupCode, Clock clock, IOptions<ChangeTrailOptions> options,
+        CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, db, users, setupCode, clock, cancellationToken);
+        var result = await ExecuteAsync(body, db, users, setupCode, clock, options.Value.Tokens, cancellationToken);
         return result.IsSuccess ? TypedResults.Created($"/api/v1/users/{result.Value!.UserId}", result.Value) : Problems.From(result.Error!);
     }
 
     public static async Task<Result<SetupResponse>> ExecuteAsync(SetupRequest body, ChangeTrailDbContext db, UserManager<AppUser> users,
-        SetupCode setupCode, Clock clock, CancellationToken cancellationToken)
+        SetupCode setupCode, Clock clock, ApiTokenOptions tokens, CancellationToken cancellationToken)
     {
         if (await IsDoneAsync(db, cancellationToken))
             return new SetupAlreadyDone();
@@ -48,7 +53,7 @@ public static class RunSetup
             return new InvalidSetupCode();
         var errors = new ValidationErrors();
         Identities.ValidatePerson(body.Email, body.DisplayName, errors);
-        errors.Require("password", body.Password, 512);
+        errors.Require("password", body.Password, Identities.PasswordMaxLength);
         if (errors.Any)
             return errors.ToResult().Error!;
 
@@ -75,7 +80,8 @@ public static class RunSetup
         var created = await Identities.CreateAsync(users, db, admin, body.Password, [Role.Admin], admin.Id, cancellationToken);
         if (!created.IsSuccess)
             return created.Error!;
-        var (_, secret) = TokenIssuer.Issue(db, admin.Id, "setup", Scopes.All, null, admin.Id, now);
+        var expiry = TokenIssuer.LatestExpiry(now, tokens.MaxLifetime, now + TokenLifetime);
+        var (_, secret) = TokenIssuer.Issue(db, new TokenGrant(admin.Id, "setup", Scopes.All, expiry, admin.Id, null, PersonallyIssued: true), now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         setupCode.Consume();

@@ -36,7 +36,7 @@ public static class RevokeToken
         if (token.RevokedAt is null)
         {
             token.RevokedAt = clock.UtcNow;
-            db.RecordToken(caller.UserIdOf(), "revoked", token, token.RevokedAt.Value);
+            db.Record(LedgerSubjects.ApiToken, caller.UserIdOf(), "revoked", token, token.RevokedAt.Value);
             await db.SaveChangesAsync(cancellationToken);
         }
         return Result.Success;

@@ -7,45 +7,75 @@ using ChangeTrail.Server.Auth;
 
 namespace ChangeTrail.Server.Features.Tokens;
 
-/// <summary>Issues API tokens: validates name, scopes and expiry, stores only the hash, returns the secret once.</summary>
+/// <summary>
+/// What a new token is to be, once its request and its maker are known: <c>CreatedWithTokenId</c> is the token that
+/// asked for it, if one did; <c>PersonallyIssued</c> says its owner made it by proving who they are, the only way to a
+/// personal scope.
+/// </summary>
+public sealed record TokenGrant(Guid OwnerId, string Name, IReadOnlyList<string> Scopes, DateTime ExpiresAt, Guid CreatedById,
+    Guid? CreatedWithTokenId, bool PersonallyIssued);
+
+/// <summary>
+/// Issues API tokens: validates name, scopes and expiry, stores only the hash, returns the secret once. No credential
+/// outlives its maker: a token expires within <c>ChangeTrail:Tokens:MaxLifetime</c> and never after the token that
+/// created it.
+/// </summary>
 public static class TokenIssuer
 {
-    public static Result Validate(string? name, IReadOnlyList<string> scopes, DateTime? expiresAt, bool forServiceAccount, DateTime now)
+    public const int NameMaxLength = 100;
+    public const int MaxScopes = 50;
+
+    /// <summary>The latest expiry a new token may have: the lifetime cap, or its maker's own expiry if sooner.</summary>
+    public static DateTime LatestExpiry(DateTime now, TimeSpan maxLifetime, DateTime? makerExpiry) =>
+        makerExpiry is { } maker && maker < now + maxLifetime ? maker : now + maxLifetime;
+
+    /// <summary>Validates a token request; the expiry it will get (the one asked for, or the latest allowed).</summary>
+    public static Result<DateTime> Validate(string? name, IReadOnlyList<string> scopes, DateTime? expiresAt, bool forServiceAccount,
+        DateTime latestExpiry, DateTime now)
     {
         var errors = new ValidationErrors();
-        errors.Require("name", name, 100);
+        errors.Require("name", name, NameMaxLength);
         if (scopes.Count == 0)
             errors.Add("scopes", "Give the token at least one scope.");
-        for (var i = 0; i < scopes.Count; i++)
+        else if (scopes.Count > MaxScopes)
+            errors.Add("scopes", $"At most {MaxScopes} scopes.");
+        for (var i = 0; i < scopes.Count && i < MaxScopes; i++)
         {
             if (!Scopes.IsValid(scopes[i]))
-                errors.Add($"scopes[{i}]", $"Unknown scope '{scopes[i]}'. Known: {string.Join(", ", Scopes.All)}, gate:<environment>.");
+                errors.Add($"scopes[{i}]", $"Unknown scope '{Shorten(scopes[i])}'. Known: {string.Join(", ", Scopes.All)}, gate:<environment>.");
             else if (forServiceAccount && !Scopes.AllowedForServiceAccounts(scopes[i]))
                 errors.Add($"scopes[{i}]", $"A service account cannot hold the '{scopes[i]}' scope.");
         }
-        if (Hosting.Clock.AsUtc(expiresAt) is { } expiry && expiry <= now)
+        var expiry = Hosting.Clock.AsUtc(expiresAt) is { } asked ? Hosting.Clock.Truncate(asked) : latestExpiry;
+        if (expiry <= now)
             errors.Add("expiresAt", "The expiry must be in the future.");
-        return errors.ToResult();
+        else if (expiry > latestExpiry)
+            errors.Add("expiresAt", $"At most {latestExpiry:yyyy-MM-ddTHH:mm:ssZ}: a token expires within the maximum lifetime, " +
+                "and never after the token that creates it.");
+        return errors.Any ? errors.ToResult().Error! : expiry;
     }
 
-    public static (ApiToken Token, string Secret) Issue(ChangeTrailDbContext db, Guid ownerId, string name, IEnumerable<string> scopes,
-        DateTime? expiresAt, Guid createdBy, DateTime now)
+    public static (ApiToken Token, string Secret) Issue(ChangeTrailDbContext db, TokenGrant grant, DateTime now)
     {
         var secret = TokenSecrets.Generate();
         var token = new ApiToken
         {
             Id = Guid.NewGuid(),
-            OwnerId = ownerId,
-            Name = name.Trim(),
+            OwnerId = grant.OwnerId,
+            Name = grant.Name.Trim(),
             TokenHash = TokenSecrets.Hash(secret),
             Prefix = TokenSecrets.DisplayPrefix(secret),
-            Scopes = scopes.Distinct().Order(StringComparer.Ordinal).ToList(),
-            CreatedById = createdBy,
+            Scopes = grant.Scopes.Distinct().Order(StringComparer.Ordinal).ToList(),
+            CreatedById = grant.CreatedById,
+            CreatedWithTokenId = grant.CreatedWithTokenId,
+            PersonallyIssued = grant.PersonallyIssued,
             CreatedAt = now,
-            ExpiresAt = Hosting.Clock.AsUtc(expiresAt) is { } e ? Hosting.Clock.Truncate(e) : null,
+            ExpiresAt = grant.ExpiresAt,
         };
         db.ApiTokens.Add(token);
-        db.RecordToken(createdBy, "created", token, now);
+        db.Record(LedgerSubjects.ApiToken, grant.CreatedById, "created", token, now);
         return (token, secret);
     }
+
+    private static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "…";
 }

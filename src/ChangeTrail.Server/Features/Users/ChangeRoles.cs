@@ -44,11 +44,7 @@ public static class ChangeRoles
         if (target is null)
             return new RecordNotFound($"User {id}");
         var errors = new ValidationErrors();
-        for (var i = 0; i < roles.Count; i++)
-        {
-            if (target.IsServiceAccount && !RoleRules.AllowedForServiceAccounts.Contains(roles[i]))
-                errors.Add($"roles[{i}]", $"A service account may hold only {string.Join(", ", RoleRules.AllowedForServiceAccounts)}.");
-        }
+        Identities.ValidateRoles(roles, target.IsServiceAccount, errors);
         if (errors.Any)
             return errors.ToResult();
         if (id == adminId && !roles.Contains(Role.Admin))
@@ -62,7 +58,7 @@ public static class ChangeRoles
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await users.RemoveFromRolesAsync(target, current.Except(wanted));
         await users.AddToRolesAsync(target, wanted.Except(current));
-        db.RecordUser(adminId, "roles-changed", target, wanted, clock.UtcNow);
+        db.Record(LedgerSubjects.User, adminId, "roles-changed", new UserWithRoles(target, wanted), clock.UtcNow);
         await users.UpdateSecurityStampAsync(target);
         await transaction.CommitAsync(cancellationToken);
         return Result.Success;

@@ -49,9 +49,12 @@ public static class DeactivateUser
         foreach (var token in await db.ApiTokens.Where(t => t.OwnerId == id && t.RevokedAt == null).ToListAsync(cancellationToken))
         {
             token.RevokedAt = now;
-            db.RecordToken(adminId, "revoked", token, now);
+            db.Record(LedgerSubjects.ApiToken, adminId, "revoked", token, now);
         }
-        db.RecordUser(adminId, "deactivated", target, await users.GetRolesAsync(target), now);
+        // An open invitation dies with the account.
+        target.InvitationHash = null;
+        target.InvitationExpiresAt = null;
+        db.Record(LedgerSubjects.User, adminId, "deactivated", new UserWithRoles(target, await users.GetRolesAsync(target)), now);
         // A new security stamp invalidates every cookie session the person holds; its save appends the entries above.
         await users.UpdateSecurityStampAsync(target);
         await transaction.CommitAsync(cancellationToken);

@@ -12,13 +12,34 @@ namespace ChangeTrail.Server.Features.Users;
 public static class Identities
 {
     public const string ServiceAccountUserNamePrefix = "svc-";
+    public const int EmailMaxLength = 256;
+    public const int DisplayNameMaxLength = 200;
+
+    /// <summary>Long enough for any passphrase; short enough that hashing one costs nothing unusual.</summary>
+    public const int PasswordMaxLength = 512;
 
     public static void ValidatePerson(string? email, string? displayName, ValidationErrors errors)
     {
-        errors.Require("email", email, 256);
-        if (!string.IsNullOrWhiteSpace(email) && !System.Net.Mail.MailAddress.TryCreate(email.Trim(), out _))
+        errors.Require("email", email, EmailMaxLength);
+        if (!string.IsNullOrWhiteSpace(email) && email.Length <= EmailMaxLength && !System.Net.Mail.MailAddress.TryCreate(email.Trim(), out _))
             errors.Add("email", "This is not an email address.");
-        errors.Require("displayName", displayName, 200);
+        errors.Require("displayName", displayName, DisplayNameMaxLength);
+    }
+
+    /// <summary>Roles as given: each at most once, and for a service account only those a pipeline may hold (policy 3.7).</summary>
+    public static void ValidateRoles(IReadOnlyList<Role>? roles, bool forServiceAccount, ValidationErrors errors)
+    {
+        roles ??= [];
+        if (roles.Count > Enum.GetValues<Role>().Length)
+        {
+            errors.Add("roles", $"At most {Enum.GetValues<Role>().Length} roles, each once.");
+            return;
+        }
+        for (var i = 0; i < roles.Count; i++)
+        {
+            if (forServiceAccount && !RoleRules.AllowedForServiceAccounts.Contains(roles[i]))
+                errors.Add($"roles[{i}]", $"A service account may hold only {string.Join(", ", RoleRules.AllowedForServiceAccounts)}.");
+        }
     }
 
     /// <summary>Creates the identity and its roles in one transaction: a half-created user cannot exist.</summary>
@@ -36,8 +57,8 @@ public static class Identities
             if (!added.Succeeded)
                 return ToError(added);
         }
-        db.RecordUser(actorId, user.IsServiceAccount ? "service-account-created" : "created", user, roles.Distinct().Select(r => r.ToString()),
-            user.CreatedAt);
+        db.Record(LedgerSubjects.User, actorId, user.IsServiceAccount ? "service-account-created" : "created",
+            new UserWithRoles(user, roles.Distinct().Select(r => r.ToString())), user.CreatedAt);
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null)
             await transaction.CommitAsync(cancellationToken);

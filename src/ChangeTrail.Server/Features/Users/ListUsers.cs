@@ -46,24 +46,30 @@ public static class ListUsers
             u.DeactivatedAt,
             u.LastSignInAt,
             tokens.Where(t => t.OwnerId == u.Id)
-                .Select(t => new TokenResponse(t.Id, t.Name, t.Prefix, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt))
+                .Select(t => new TokenResponse(t.Id, t.Name, t.Prefix, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt,
+                    t.CreatedById, t.PersonallyIssued))
                 .ToList())).ToList();
     }
 
     public static string ToCsv(IReadOnlyList<UserResponse> users, DateTime now)
     {
         var csv = new StringBuilder();
-        csv.Append("id,email,displayName,kind,roles,active,createdAt,deactivatedAt,lastSignInAt,activeTokens,tokens,lastTokenUse\r\n");
+        csv.Append("id,email,displayName,kind,roles,active,createdAt,deactivatedAt,lastSignInAt,activeTokens,tokens,lastTokenUse,tokensCreatedByOthers\r\n");
+        var names = users.ToDictionary(u => u.Id, u => u.Email.Length > 0 ? u.Email : u.DisplayName);
         foreach (var u in users)
         {
             var active = u.Tokens.Where(t => t.RevokedAt is null && (t.ExpiresAt is null || t.ExpiresAt > now)).ToList();
             var lastUse = u.Tokens.Max(t => t.LastUsedAt);
+            // A token someone else made for this identity is worth a reviewer's second look: who holds it, and why?
+            var byOthers = active.Where(t => t.CreatedById != u.Id)
+                .Select(t => $"{t.Name} by {names.GetValueOrDefault(t.CreatedById, t.CreatedById.ToString())}");
             csv.AppendJoin(',', new[]
             {
                 u.Id.ToString(), u.Email, u.DisplayName, u.Kind, string.Join(' ', u.Roles), u.Active ? "true" : "false",
                 Instant(u.CreatedAt), Instant(u.DeactivatedAt), Instant(u.LastSignInAt), active.Count.ToString(),
                 string.Join("; ", active.Select(t => $"{t.Name} [{string.Join(' ', t.Scopes)}] expires {(t.ExpiresAt is null ? "never" : Instant(t.ExpiresAt))}")),
                 Instant(lastUse),
+                string.Join("; ", byOthers),
             }.Select(Field));
             csv.Append("\r\n");
         }

@@ -12,5 +12,6 @@ public static class UserEndpoints
         DeactivateUser.Map(users);
         ChangeRoles.Map(users);
         CreateToken.MapForUsers(users);
+        ReissueInvitation.Map(users);
     }
 }

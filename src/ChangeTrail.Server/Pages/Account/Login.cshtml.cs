@@ -1,16 +1,17 @@
 using ChangeTrail.Persistence;
-using ChangeTrail.Persistence.Identity;
-using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Features.Setup;
+using ChangeTrail.Server.Features.SignIn;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ChangeTrail.Server.Pages.Account;
 
-/// <summary>Sign-in with email and password; five failures lock the account for 15 minutes.</summary>
-public sealed class LoginModel(SignInManager<AppUser> signIn, ChangeTrailDbContext db, Clock clock) : ChangeTrailPage
+/// <summary>
+/// Sign-in with email and password (<see cref="PasswordSignIn"/>: one message for every refusal, lockout per client). A
+/// person whose password an Admin set is asked, on the same form, to choose their own before the session starts.
+/// </summary>
+public sealed class LoginModel(PasswordSignIn passwords, WebSession session, ChangeTrailDbContext db) : ChangeTrailPage
 {
     [BindProperty]
     public string Email { get; set; } = "";
@@ -18,37 +19,55 @@ public sealed class LoginModel(SignInManager<AppUser> signIn, ChangeTrailDbConte
     [BindProperty]
     public string Password { get; set; } = "";
 
+    /// <summary>Asked for only once the password proved to be a temporary one an Admin set.</summary>
+    [BindProperty]
+    public string? NewPassword { get; set; }
+
+    [BindProperty]
+    public string? ConfirmPassword { get; set; }
+
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
+
+    public bool ChoosingPassword { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
         await RunSetup.IsDoneAsync(db, cancellationToken) ? Page() : RedirectToPage("/Account/Setup");
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(Email))
             ModelState.AddModelError(nameof(Email), "Enter your email.");
         if (string.IsNullOrEmpty(Password))
             ModelState.AddModelError(nameof(Password), "Enter your password.");
+        if (NewPassword is not null && NewPassword != ConfirmPassword)
+        {
+            ModelState.AddModelError(nameof(ConfirmPassword), "The two new passwords differ.");
+            ChoosingPassword = true;
+        }
         if (!ModelState.IsValid)
             return Page();
 
-        var user = await signIn.UserManager.FindByEmailAsync(Email.Trim());
-        var result = user is null
-            ? Microsoft.AspNetCore.Identity.SignInResult.Failed
-            : await signIn.PasswordSignInAsync(user, Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var result = await passwords.CheckAsync(Email, Password, NewPassword, RateLimits.ClientOf(HttpContext), SignInDoor.Web, cancellationToken);
+        if (result.IsSuccess)
         {
-            user!.LastSignInAt = clock.UtcNow;
-            db.RecordUser(user.Id, "signed-in", user, await signIn.UserManager.GetRolesAsync(user), user.LastSignInAt.Value);
-            await signIn.UserManager.UpdateAsync(user);
+            await session.StartAsync(result.Value!, NewPassword is null ? "password" : "password-changed", cancellationToken);
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }
-        // One message for unknown email and wrong password, so the form does not reveal who has an account.
-        ModelState.AddModelError("", result.IsLockedOut
-            ? "Too many failed attempts: this account is locked for 15 minutes."
-            : result.IsNotAllowed ? "This account cannot sign in." : "The email or password is wrong.");
-        ShowMessage(ModelState[""]!.Errors[0].ErrorMessage);
+        switch (result.Error)
+        {
+            case PasswordChangeRequired:
+                ChoosingPassword = true;
+                ShowMessage("Your password was set by an administrator. Choose your own to sign in.");
+                break;
+            case InvalidCredentials invalid:
+                ShowMessage(invalid.Detail);
+                break;
+            default:
+                ChoosingPassword = true;
+                ShowRefusal(result.Error!, modelPrefix: "");
+                break;
+        }
         return Page();
     }
 }

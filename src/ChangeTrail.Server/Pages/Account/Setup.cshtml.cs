@@ -2,10 +2,12 @@ using ChangeTrail.Contracts;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
 using ChangeTrail.Server.Features.Setup;
+using ChangeTrail.Server.Features.SignIn;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace ChangeTrail.Server.Pages.Account;
 
@@ -18,8 +20,8 @@ public sealed class SetupForm
 }
 
 /// <summary>The first-run page: the same use case as POST /api/v1/setup, then signs the new administrator in.</summary>
-public sealed class SetupModel(ChangeTrailDbContext db, UserManager<AppUser> users, SignInManager<AppUser> signIn, SetupCode setupCode, Clock clock)
-    : ChangeTrailPage
+public sealed class SetupModel(ChangeTrailDbContext db, UserManager<AppUser> users, WebSession session, SetupCode setupCode, Clock clock,
+    IOptions<ChangeTrailOptions> options) : ChangeTrailPage
 {
     [BindProperty]
     public SetupForm Form { get; set; } = new();
@@ -30,16 +32,14 @@ public sealed class SetupModel(ChangeTrailDbContext db, UserManager<AppUser> use
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var result = await RunSetup.ExecuteAsync(new SetupRequest(Form.Email, Form.DisplayName, Form.Password, Form.SetupCode),
-            db, users, setupCode, clock, cancellationToken);
+            db, users, setupCode, clock, options.Value.Tokens, cancellationToken);
         if (!result.IsSuccess)
         {
             ShowRefusal(result.Error!);
             return Page();
         }
         var admin = (await users.FindByIdAsync(result.Value!.UserId.ToString()))!;
-        await signIn.SignInAsync(admin, isPersistent: false);
-        admin.LastSignInAt = clock.UtcNow;
-        await users.UpdateAsync(admin);
+        await session.StartAsync(admin, "setup", cancellationToken);
         Notice = "Setup is done. An admin API token was created for you; create your own tokens under Users.";
         return RedirectToPage("/Index");
     }

@@ -9,6 +9,7 @@ using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace ChangeTrail.Server.Pages.Admin;
 
@@ -31,7 +32,8 @@ public sealed class CreateTokenForm
 
 /// <summary>One person or service account: details, roles, tokens; create a token (its secret shown once, in this response) or revoke one.</summary>
 [Authorize(Roles = nameof(Role.Admin))]
-public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserManager<AppUser> users) : ChangeTrailPage
+public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserManager<AppUser> users, IOptions<ChangeTrailOptions> options)
+    : ChangeTrailPage
 {
     [BindProperty]
     public CreateTokenForm Form { get; set; } = new();
@@ -52,7 +54,8 @@ public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserM
             return NotFound();
         if (!ModelState.IsValid)
             return Page();
-        var result = await CreateToken.ExecuteAsync(id, AdminView.IsServiceAccount(Identity), Form.ToRequest(), User, db, clock, cancellationToken);
+        var result = await CreateToken.ExecuteAsync(id, AdminView.IsServiceAccount(Identity), Form.ToRequest(), User, db, clock,
+            options.Value.Tokens, cancellationToken);
         if (!result.IsSuccess)
         {
             ShowRefusal(result.Error!);

@@ -19,7 +19,7 @@ public sealed class AddUserForm
     public List<Role> Roles { get; set; } = [];
     public string? Password { get; set; }
 
-    // An empty password box means "no password": the person then signs in with tokens only.
+    // An empty password box means "no password": the Admin gets a one-time invitation link for the person instead.
     public CreateUserRequest ToRequest() => new(Email, DisplayName, Roles, string.IsNullOrEmpty(Password) ? null : Password);
 }
 
@@ -34,21 +34,35 @@ public sealed class UsersModel(ChangeTrailDbContext db, UserManager<AppUser> use
 
     public DateTime Now { get; private set; }
 
+    /// <summary>Set only in the response that added a person without a password: their invitation link, shown once.</summary>
+    public CreatedUserResponse? Invited { get; private set; }
+
+    public string? InvitedName { get; private set; }
+
     public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAddAsync(CancellationToken cancellationToken)
     {
         if (ModelState.IsValid)
         {
-            var result = await CreateUser.ExecuteAsync(Form.ToRequest(), Viewer.Id, db, users, clock, cancellationToken);
-            if (result.IsSuccess)
+            var result = await CreateUser.ExecuteAsync(Form.ToRequest(), Viewer.Id, Invitations.SiteBase(Request), db, users, clock, cancellationToken);
+            if (result.IsSuccess && result.Value!.InvitationUrl is null)
             {
-                Notice = Form.Password is { Length: > 0 }
-                    ? $"{Form.DisplayName.Trim()} was added and can sign in with the password you set."
-                    : $"{Form.DisplayName.Trim()} was added without a password: create an API token on their page.";
+                Notice = $"{Form.DisplayName.Trim()} was added. The password you set is temporary: they choose their own when they first sign in.";
                 return RedirectToPage();
             }
-            ShowRefusal(result.Error!);
+            if (result.IsSuccess)
+            {
+                // The link is in this response only, like a token's secret.
+                Invited = result.Value;
+                InvitedName = Form.DisplayName.Trim();
+                ModelState.Clear();
+                Form = new();
+            }
+            else
+            {
+                ShowRefusal(result.Error!);
+            }
         }
         await LoadAsync(cancellationToken);
         return Page();

@@ -94,11 +94,11 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock) : ChangeTra
         var actorIdsOnPage = page.Select(e => e.ActorId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => actorIdsOnPage.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
-        var changeIds = page.Where(e => e.SubjectType == CanonicalRecords.ChangeRequestType)
+        var changeIds = page.Where(e => e.SubjectType == LedgerSubjects.ChangeRequest.Type)
             .Select(e => Guid.TryParse(e.SubjectId, out var g) ? g : Guid.Empty).Distinct().ToList();
         var numbers = await db.ChangeRequests.AsNoTracking().IgnoreAutoIncludes().Where(c => changeIds.Contains(c.Id))
             .ToDictionaryAsync(c => c.Id.ToString(), c => c.Number, cancellationToken);
-        names.TryAdd(SystemActor.Id, SystemActor.DisplayName); // the retention purge's entries
+        names.TryAdd(SystemActor.Id, SystemActor.DisplayName); // the purge's and refused sign-ins' entries
         Rows = page.Select(e => new AuditRow(e, names.GetValueOrDefault(e.ActorId, e.ActorId.ToString()),
             numbers.TryGetValue(e.SubjectId, out var number) ? $"CR-{number}" : null)).ToList();
     }
