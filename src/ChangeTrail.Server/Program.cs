@@ -19,7 +19,18 @@ using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Authorization;
 
 var demo = DemoData.TakeSwitch(ref args);
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Default(args) });
+// MapStaticAssets answers a browser that accepts gzip with the gzip copy. In build output (dotnet run) those
+// copies live under obj/ and are found only through the static web assets manifest, which ASP.NET Core reads by
+// itself in Development alone; elsewhere the browser got an empty 200 and an unstyled page. Published output has
+// no such manifest (its wwwroot holds the copies), so there this does nothing.
+builder.WebHost.UseStaticWebAssets();
+// And outside Development, build output serves them as published output does: the build's compressed copies
+// under the build's ETags, so a revalidation gets its 304. ASP.NET Core's default for build output assumes
+// someone is editing wwwroot and compresses afresh on every request, under an ETag no 304 honours.
+if (!builder.Environment.IsDevelopment() && builder.Configuration["ReloadStaticAssetsAtRuntime"] is null)
+    builder.Configuration.AddInMemoryCollection([new("ReloadStaticAssetsAtRuntime", "false")]);
+
 var options = builder.Configuration.GetSection(ChangeTrailOptions.Section).Get<ChangeTrailOptions>() ?? new ChangeTrailOptions();
 builder.Services.Configure<ChangeTrailOptions>(builder.Configuration.GetSection(ChangeTrailOptions.Section));
 

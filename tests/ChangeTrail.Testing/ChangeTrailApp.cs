@@ -92,9 +92,12 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
     {
     }
 
+    /// <summary>The hosting environment the server runs in.</summary>
+    protected virtual string EnvironmentName => "Testing";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("ChangeTrail:DataDirectory", _dataDirectory);
         builder.UseSetting("ChangeTrail:SetupCode", SetupCode);
         // The purge runs when a test asks (RetentionSchedule.RunOnceAsync), not whenever another test moves the clock on.
