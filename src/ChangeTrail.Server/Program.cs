@@ -58,6 +58,8 @@ if (args.FirstOrDefault() == "migrate")
 await Database.MigrateAsync(app.Services);
 // A missing or malformed checkpoint signing key stops the server here, not at its first checkpoint.
 app.Services.GetRequiredService<SigningKeyProvider>();
+// Likewise a key-encryption key that cannot read the Data Protection key ring the other instances use.
+KeyRing.EnsureReadable(app.Services);
 if (!await DemoData.SeedIfRequestedAsync(app, demo))
     return;
 await using (var scope = app.Services.CreateAsyncScope())

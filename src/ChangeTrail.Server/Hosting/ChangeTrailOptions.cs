@@ -5,7 +5,7 @@ public sealed class ChangeTrailOptions
 {
     public const string Section = "ChangeTrail";
 
-    /// <summary>Where the embedded database, the generated setup code and later the signing key live.</summary>
+    /// <summary>Where the embedded database, the generated setup code and the generated keys live.</summary>
     public string DataDirectory { get; set; } = "data";
 
     public DatabaseOptions Database { get; set; } = new();
@@ -18,6 +18,22 @@ public sealed class ChangeTrailOptions
     public RetentionOptions Retention { get; set; } = new();
 
     public NotificationOptions Notifications { get; set; } = new();
+
+    public KeyRingOptions DataProtection { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>ChangeTrail:DataProtection</c> section: the key that encrypts ASP.NET Core Data Protection's key ring
+/// (which signs session cookies and antiforgery tokens) where it is stored, in the database. Unset, one is
+/// generated into <c>&lt;data&gt;/dataprotection-key</c>; every instance of a multi-instance install needs the same one.
+/// </summary>
+public sealed class KeyRingOptions
+{
+    /// <summary>The base64 of 32 random bytes (<c>openssl rand -base64 32</c>).</summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    /// <summary>A file holding that base64 text, for secrets mounted as files. Ignored when <see cref="KeyEncryptionKey"/> is set.</summary>
+    public string? KeyEncryptionKeyFile { get; set; }
 }
 
 /// <summary>
