@@ -33,6 +33,7 @@ builder.Services.AddChangeTrailRetention();
 
 builder.Services.AddChangeTrailIdentity();
 builder.Services.AddChangeTrailAuthentication();
+builder.Services.AddChangeTrailReverseProxy(options);
 builder.Services.AddAuthorizationBuilder()
     // Deny by default: an endpoint is public only when it says AllowAnonymous.
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -68,7 +69,10 @@ await using (var scope = app.Services.CreateAsyncScope())
         app.Services.GetRequiredService<SetupCode>().Announce();
 }
 
+// First: behind a trusted TLS proxy, everything after sees the client's scheme and address (ReverseProxy).
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
+app.UseHsts();
 app.UseSecurityHeaders();
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));

@@ -20,6 +20,8 @@ public sealed class ChangeTrailOptions
     public NotificationOptions Notifications { get; set; } = new();
 
     public KeyRingOptions DataProtection { get; set; } = new();
+
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 }
 
 /// <summary>
@@ -34,6 +36,19 @@ public sealed class KeyRingOptions
 
     /// <summary>A file holding that base64 text, for secrets mounted as files. Ignored when <see cref="KeyEncryptionKey"/> is set.</summary>
     public string? KeyEncryptionKeyFile { get; set; }
+}
+
+/// <summary>
+/// The <c>ChangeTrail:ForwardedHeaders</c> section: the reverse proxies whose <c>X-Forwarded-For</c> and
+/// <c>X-Forwarded-Proto</c> are believed. None by default, so a direct install ignores those headers.
+/// </summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses of trusted proxies (<c>10.0.0.5</c>, <c>::1</c>).</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies in CIDR notation (<c>10.0.0.0/8</c>).</summary>
+    public string[] KnownNetworks { get; set; } = [];
 }
 
 /// <summary>
