@@ -50,6 +50,7 @@ builder.Services.AddScoped<WebSession>();
 builder.Services.AddChangeTrailRateLimits(options.RateLimits);
 builder.Services.AddSingleton<IdempotencySweep>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<IdempotencySweep>());
+builder.Services.AddChangeTrailReverseProxy(options);
 builder.Services.AddAuthorizationBuilder()
     // Deny by default: an endpoint is public only when it says AllowAnonymous.
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -77,6 +78,8 @@ await Database.MigrateAsync(app.Services);
 await UpgradeTokenRecords.RunAsync(app.Services);
 // A missing or malformed checkpoint signing key stops the server here, not at its first checkpoint.
 app.Services.GetRequiredService<SigningKeyProvider>();
+// Likewise a key-encryption key that cannot read the Data Protection key ring the other instances use.
+KeyRing.EnsureReadable(app.Services);
 if (!await DemoData.SeedIfRequestedAsync(app, demo))
     return;
 await using (var scope = app.Services.CreateAsyncScope())
@@ -85,7 +88,10 @@ await using (var scope = app.Services.CreateAsyncScope())
         app.Services.GetRequiredService<SetupCode>().Announce();
 }
 
+// First: behind a trusted TLS proxy, everything after sees the client's scheme and address (ReverseProxy).
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
+app.UseHsts();
 app.UseSecurityHeaders();
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));

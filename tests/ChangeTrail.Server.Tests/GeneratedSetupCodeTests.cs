@@ -23,6 +23,8 @@ public sealed class GeneratedSetupCodeTests : IAsyncLifetime
         File.Exists(path).ShouldBeTrue();
         var code = (await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken)).Trim();
         code.Length.ShouldBe(32);
+        if (!OperatingSystem.IsWindows())
+            File.GetUnixFileMode(path).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, "whoever reads it can make themself the administrator");
 
         await client.PostAsync("/api/v1/setup", new SetupRequest("a@example.test", "A", "a long enough password", ChangeTrailApp.SetupCode))
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "invalid-setup-code");

@@ -64,6 +64,9 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
 
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>The database this app's server uses, for a second server (another instance) sharing it.</summary>
+    public string DatabaseConnectionString => _connectionString ?? $"Data Source={Path.Combine(_dataDirectory, "changetrail.db")}";
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_dataDirectory);

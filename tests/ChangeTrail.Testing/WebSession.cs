@@ -57,12 +57,17 @@ public static partial class WebSession
     {
         var cancellation = Xunit.TestContext.Current.CancellationToken;
         var form = await browser.GetStringAsync(page, cancellation);
-        var csrf = AntiforgeryField().Match(form);
+        return await browser.PostAsync(action, Form(form, fields), cancellation);
+    }
+
+    /// <summary>The form fields of a post from a <paramref name="page"/> (its HTML): <paramref name="fields"/> and the page's antiforgery token.</summary>
+    public static FormUrlEncodedContent Form(string page, params (string Name, string Value)[] fields)
+    {
+        var csrf = AntiforgeryField().Match(page);
         if (!csrf.Success)
-            throw new Xunit.Sdk.XunitException($"No antiforgery field on {page}");
-        var content = new FormUrlEncodedContent(
+            throw new Xunit.Sdk.XunitException("No antiforgery field on the page");
+        return new FormUrlEncodedContent(
             fields.Select(f => KeyValuePair.Create(f.Name, f.Value)).Append(KeyValuePair.Create("__csrf", csrf.Groups[1].Value)));
-        return await browser.PostAsync(action, content, cancellation);
     }
 
     [GeneratedRegex(@"name=""__csrf"" type=""hidden"" value=""([^""]+)""")]

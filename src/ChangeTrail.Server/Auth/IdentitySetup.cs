@@ -1,6 +1,7 @@
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 
 namespace ChangeTrail.Server.Auth;
@@ -32,8 +33,13 @@ public static class IdentitySetup
             .AddSignInManager<ChangeTrailSignInManager>()
             .AddClaimsPrincipalFactory<ChangeTrailClaimsFactory>();
 
-        // Keys in the database: every instance reads the same cookies and antiforgery tokens.
+        // Keys in the database: every instance reads the same cookies and antiforgery tokens. Encrypted there with a key
+        // kept outside it (KeyEncryptionKey), so a copy of the database forges no session; keys stored in clear by
+        // earlier versions are still read, as Data Protection reads any key it finds without an encryptedSecret.
+        services.AddSingleton<KeyEncryptionKey>();
         services.AddDataProtection().SetApplicationName("ChangeTrail").PersistKeysToDbContext<ChangeTrailDbContext>();
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<KeyEncryptionKey>((keys, key) => keys.XmlEncryptor = new KeyRingXmlEncryptor(key));
         return services;
     }
 }

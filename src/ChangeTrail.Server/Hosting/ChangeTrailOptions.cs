@@ -5,7 +5,7 @@ public sealed class ChangeTrailOptions
 {
     public const string Section = "ChangeTrail";
 
-    /// <summary>Where the embedded database, the generated setup code and later the signing key live.</summary>
+    /// <summary>Where the embedded database, the generated setup code and the generated keys live.</summary>
     public string DataDirectory { get; set; } = "data";
 
     public DatabaseOptions Database { get; set; } = new();
@@ -22,6 +22,10 @@ public sealed class ChangeTrailOptions
     public ApiTokenOptions Tokens { get; set; } = new();
 
     public RateLimitOptions RateLimits { get; set; } = new();
+
+    public KeyRingOptions DataProtection { get; set; } = new();
+
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 }
 
 /// <summary>The <c>ChangeTrail:Tokens</c> section.</summary>
@@ -56,6 +60,33 @@ public sealed class ClientLimit
     public int PermitLimit { get; set; }
 
     public TimeSpan Window { get; set; }
+}
+
+/// <summary>
+/// The <c>ChangeTrail:DataProtection</c> section: the key that encrypts ASP.NET Core Data Protection's key ring
+/// (which signs session cookies and antiforgery tokens) where it is stored, in the database. Unset, one is
+/// generated into <c>&lt;data&gt;/dataprotection-key</c>; every instance of a multi-instance install needs the same one.
+/// </summary>
+public sealed class KeyRingOptions
+{
+    /// <summary>The base64 of 32 random bytes (<c>openssl rand -base64 32</c>).</summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    /// <summary>A file holding that base64 text, for secrets mounted as files. Ignored when <see cref="KeyEncryptionKey"/> is set.</summary>
+    public string? KeyEncryptionKeyFile { get; set; }
+}
+
+/// <summary>
+/// The <c>ChangeTrail:ForwardedHeaders</c> section: the reverse proxies whose <c>X-Forwarded-For</c> and
+/// <c>X-Forwarded-Proto</c> are believed. None by default, so a direct install ignores those headers.
+/// </summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses of trusted proxies (<c>10.0.0.5</c>, <c>::1</c>).</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies in CIDR notation (<c>10.0.0.0/8</c>).</summary>
+    public string[] KnownNetworks { get; set; } = [];
 }
 
 /// <summary>

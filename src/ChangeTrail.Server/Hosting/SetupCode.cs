@@ -36,8 +36,11 @@ public sealed class SetupCode(IOptions<ChangeTrailOptions> options, ILogger<Setu
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, "setup-code");
+        // Whoever reads the code can make themself the administrator: it is written for the server's user only.
         if (!File.Exists(path))
-            File.WriteAllText(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "\n");
+            SecretFile.TryCreate(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "\n");
+        else if (SecretFile.IsSharedWithOthers(path))
+            File.SetUnixFileMode(path, SecretFile.OwnerOnly); // written by an earlier version, with the default mode
         logger.LogWarning("No administrator exists yet. Finish setup with the one-time code in {SetupCodeFile}.", path);
         return File.ReadAllText(path).Trim();
     }

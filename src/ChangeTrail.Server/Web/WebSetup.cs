@@ -27,6 +27,8 @@ public static class WebSetup
         {
             o.Cookie.Name = "changetrail.antiforgery";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            // Secure over https (also behind a TLS proxy, see ReverseProxy); the framework's default never marks it so.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.FormFieldName = "__csrf";
         });
         return services;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ChangeTrail.Domain.Ledger.Checkpoints;
 using ChangeTrail.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -16,8 +15,6 @@ namespace ChangeTrail.Server.Features.Ledger;
 public sealed class SigningKeyProvider : IDisposable
 {
     public const string FileName = "ledger-signing-key";
-
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public SigningKeyProvider(IOptions<ChangeTrailOptions> options, ILogger<SigningKeyProvider> logger)
     {
@@ -95,42 +92,21 @@ public sealed class SigningKeyProvider : IDisposable
         var path = Path.Combine(dataDirectory, FileName);
         if (!File.Exists(path))
             Generate(path, origin, logger);
-        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
+        else if (SecretFile.IsSharedWithOthers(path))
             logger.LogWarning("The ledger signing key {KeyFile} is readable by other users; restrict it with chmod 600.", path);
         return (Parse(File.ReadAllText(path), path), path);
     }
 
-    /// <summary>
-    /// Writes a new key beside the database, readable by its owner only. It is written to a temporary file
-    /// and moved into place, so a second process starting at the same moment reads a whole key, never half of one.
-    /// </summary>
+    /// <summary>Writes a new key beside the database, readable by its owner only (<see cref="SecretFile"/>).</summary>
     private static void Generate(string path, string origin, ILogger logger)
     {
         using var signer = NoteSigner.Generate(origin);
-        var temporary = $"{path}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp";
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            create.UnixCreateMode = OwnerOnly;
-        using (var stream = new FileStream(temporary, create))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(signer.ExportSignerKey() + "\n");
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
+        // If another process generated one first, theirs is the key.
+        if (SecretFile.TryCreate(path, signer.ExportSignerKey() + "\n"))
             logger.LogWarning(
                 "Generated the ledger's checkpoint signing key in {KeyFile}; its public key is {VerifierKey}. Back the file up: " +
                 "checkpoints are verified with this key. Several instances need it configured (ChangeTrail__Ledger__SigningKey).",
                 path, signer.Verifier.VerifierKey);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process generated one first; theirs is the key.
-            File.Delete(temporary);
-        }
     }
 
     private static NoteSigner Parse(string text, string source)
