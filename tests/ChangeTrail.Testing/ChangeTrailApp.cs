@@ -18,9 +18,10 @@ public enum TestProvider
 
 /// <summary>
 /// The real server, started in-process on a fresh database of the chosen provider, set up with a first
-/// admin. Time is a <see cref="FakeTimeProvider"/> starting at the real now, so tests can move it forward.
+/// admin. Time is a <see cref="FakeTimeProvider"/> starting at <paramref name="start"/>, by default the real now, so
+/// tests can move it forward.
 /// </summary>
-public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Program>, IAsyncLifetime
+public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null) : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string SetupCode = "test-setup-code";
 
@@ -30,7 +31,7 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
 
     public TestProvider Provider { get; } = provider;
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
 
     /// <summary>The first admin's token (every scope), created by setup.</summary>
     public string AdminToken { get; private set; } = "";
