@@ -19,9 +19,10 @@ public enum TestProvider
 
 /// <summary>
 /// The real server, started in-process on a fresh database of the chosen provider, set up with a first
-/// admin. Time is a <see cref="FakeTimeProvider"/> starting at the real now, so tests can move it forward.
+/// admin. Time is a <see cref="FakeTimeProvider"/> starting at <paramref name="start"/>, by default the real now, so
+/// tests can move it forward.
 /// </summary>
-public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Program>, IAsyncLifetime
+public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null) : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string SetupCode = "test-setup-code";
 
@@ -31,7 +32,7 @@ public class ChangeTrailApp(TestProvider provider) : WebApplicationFactory<Progr
 
     public TestProvider Provider { get; } = provider;
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
 
     public const string AdminEmail = "admin@example.test";
     public const string AdminPassword = "a long enough password";

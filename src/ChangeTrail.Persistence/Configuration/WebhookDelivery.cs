@@ -11,12 +11,12 @@ public sealed class WebhookDelivery
     public const int EventTypeMaxLength = 100;
     public const int LastErrorMaxLength = 1000;
 
-    /// <summary>Sent as <c>X-ChangeTrail-Delivery</c>: receivers deduplicate on it.</summary>
+    /// <summary>Sent as <c>webhook-id</c> (Standard Webhooks), the same on every attempt: receivers deduplicate on it.</summary>
     public Guid Id { get; set; }
 
     public string WebhookUrl { get; set; } = "";
 
-    /// <summary>Sent as <c>X-ChangeTrail-Event</c>, e.g. <c>ledger.checkpoint</c>.</summary>
+    /// <summary>Sent as <c>X-ChangeTrail-Event</c>, e.g. <c>ledger.checkpoint</c>; the payload's <c>type</c> says it too.</summary>
     public string EventType { get; set; } = "";
 
     /// <summary>The JSON body, exactly as sent and signed.</summary>

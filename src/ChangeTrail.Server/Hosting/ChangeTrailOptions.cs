@@ -107,7 +107,10 @@ public sealed class WebhookOptions
     /// <summary>An absolute http or https URL the notifications are POSTed to.</summary>
     public string? Url { get; set; }
 
-    /// <summary>The key of the HMAC-SHA256 signature sent with each delivery; at least 16 characters.</summary>
+    /// <summary>
+    /// The Standard Webhooks secret that signs each delivery: <c>whsec_</c> and the base64 of 24 to 64 random bytes
+    /// (<c>whsec_$(openssl rand -base64 32)</c>); the receiver verifies with the same string.
+    /// </summary>
     public string? Secret { get; set; }
 }
 

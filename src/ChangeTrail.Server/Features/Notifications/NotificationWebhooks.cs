@@ -1,12 +1,16 @@
 using ChangeTrail.Server.Hosting;
 using Microsoft.Extensions.Options;
+using StandardWebhooks;
 
 namespace ChangeTrail.Server.Features.Notifications;
 
-/// <summary>One configured webhook: where notifications are POSTed, and the key that signs them.</summary>
-public sealed record Webhook(Uri Url, string Secret)
+/// <summary>
+/// One configured webhook: where notifications are POSTed, and the <see cref="StandardWebhook"/> that signs them with
+/// the webhook's secret (Standard Webhooks' <c>v1</c>: HMAC-SHA256 keyed with the secret's bytes).
+/// </summary>
+public sealed record Webhook(Uri Url, StandardWebhook Signer)
 {
-    /// <summary>The URL as deliveries store it; the sender finds the secret by it.</summary>
+    /// <summary>The URL as deliveries store it; the sender finds the signer by it.</summary>
     public string Key => Url.AbsoluteUri;
 }
 
@@ -18,7 +22,14 @@ public sealed record Webhook(Uri Url, string Secret)
 public sealed class NotificationWebhooks
 {
     public const string Setting = "ChangeTrail:Notifications:Webhooks";
-    public const int MinimumSecretLength = 16;
+
+    /// <summary>What starts a Standard Webhooks symmetric secret; the rest is the base64 of the key's bytes.</summary>
+    public const string SecretPrefix = "whsec_";
+
+    /// <summary>The key sizes the Standard Webhooks specification allows for HMAC-SHA256: 24 to 64 random bytes.</summary>
+    public const int MinimumKeyBytes = 24;
+
+    public const int MaximumKeyBytes = 64;
 
     public NotificationWebhooks(IOptions<ChangeTrailOptions> options)
     {
@@ -31,11 +42,11 @@ public sealed class NotificationWebhooks
             // On Unix "/hooks" parses as an absolute file: URI, hence the scheme check.
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 throw new InvalidOperationException($"{Setting}:{i}:Url '{url}' is not an absolute http or https URL.");
-            if ((configured!.Secret?.Length ?? 0) < MinimumSecretLength)
-                throw new InvalidOperationException(
-                    $"{Setting}:{i}:Secret must be at least {MinimumSecretLength} characters: it keys the HMAC-SHA256 signature " +
-                    "receivers check each delivery with.");
-            var webhook = new Webhook(uri, configured.Secret!);
+            var key = SecretKey(configured!.Secret, out var problem) ?? throw new InvalidOperationException(
+                $"{Setting}:{i}:Secret {problem}. It must be a Standard Webhooks secret, \"{SecretPrefix}\" followed by the base64 of " +
+                $"{MinimumKeyBytes} to {MaximumKeyBytes} random bytes (e.g. \"{SecretPrefix}$(openssl rand -base64 32)\"): it keys the " +
+                "HMAC-SHA256 of the webhook-signature header, which the receiver checks with the same string.");
+            var webhook = new Webhook(uri, new StandardWebhook(key));
             var same = webhooks.FindIndex(w => w.Key == webhook.Key);
             if (same >= 0)
                 throw new InvalidOperationException($"{Setting}:{i}:Url is the URL of {Setting}:{same}:Url already; give each webhook once.");
@@ -48,4 +59,31 @@ public sealed class NotificationWebhooks
 
     /// <summary>The webhook a delivery was queued for, or null when it is no longer configured.</summary>
     public Webhook? Find(string key) => All.FirstOrDefault(w => w.Key == key);
+
+    /// <summary>
+    /// The key bytes of a Standard Webhooks secret, <c>whsec_</c> and the padded, standard base64 of 24 to 64 bytes; or
+    /// null, and what is wrong with it (never the secret itself, which would end up in a log). Only the canonical
+    /// encoding is accepted, so every receiver library (some decode leniently, skipping what is not base64) derives
+    /// the same key from the same string.
+    /// </summary>
+    public static byte[]? SecretKey(string? secret, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrEmpty(secret))
+            problem = "is not set";
+        else if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal))
+            problem = $"does not start with \"{SecretPrefix}\"";
+        else
+        {
+            var encoded = secret[SecretPrefix.Length..];
+            var key = new byte[(encoded.Length / 4 * 3) + 3];
+            if (!Convert.TryFromBase64String(encoded, key, out var length) || Convert.ToBase64String(key, 0, length) != encoded)
+                problem = $"is not \"{SecretPrefix}\" followed by padded base64 (the standard alphabet, no spaces)";
+            else if (length is < MinimumKeyBytes or > MaximumKeyBytes)
+                problem = $"holds a key of {length} bytes";
+            else
+                return key[..length];
+        }
+        return null;
+    }
 }

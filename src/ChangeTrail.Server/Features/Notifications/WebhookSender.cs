@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Configuration;
@@ -14,18 +14,29 @@ public sealed record WebhookRound(int Delivered, int Failed, int GivenUp);
 
 /// <summary>
 /// Sends the queued <see cref="WebhookDelivery"/> rows, at least once: every <c>ChangeTrail:Notifications:PollInterval</c>
-/// it POSTs the due ones, signed with the webhook's secret as GitHub signs its webhooks. A 2xx delivers; anything else is
-/// tried again after a backoff (30 s, doubling, at most an hour) for 7 days, then given up and logged as an error.
+/// it POSTs the due ones, signed with the webhook's secret as Standard Webhooks specify (https://www.standardwebhooks.com/,
+/// see <see cref="SendAsync"/>), so receivers verify them and reject replays with an existing library. A 2xx delivers;
+/// anything else is tried again after a backoff (30 s, doubling, at most an hour) for 7 days, then given up and logged
+/// as an error.
 /// Instances share the queue: each claims a delivery with a conditional update before sending it, so two rarely send
-/// the same one, and receivers deduplicate on the delivery id for when they do.
+/// the same one, and receivers deduplicate on the delivery id (<c>webhook-id</c>) for when they do.
 /// </summary>
 public sealed class WebhookSender(IServiceScopeFactory scopes, NotificationWebhooks webhooks, IHttpClientFactory httpClients,
     TimeProvider time, Clock clock, IOptions<ChangeTrailOptions> options, ILogger<WebhookSender> logger) : ScheduledJob(time, logger)
 {
     public const string HttpClientName = "ChangeTrail.Webhooks";
+
+    /// <summary>The delivery's id, the same on every attempt: receivers deduplicate on it.</summary>
+    public const string IdHeader = "webhook-id";
+
+    /// <summary>When this attempt was made, in Unix seconds: receivers refuse one too far from their clock (a replay).</summary>
+    public const string TimestampHeader = "webhook-timestamp";
+
+    /// <summary><c>v1,</c> and the base64 HMAC-SHA256 of <c>{webhook-id}.{webhook-timestamp}.{body}</c>, keyed with the secret.</summary>
+    public const string SignatureHeader = "webhook-signature";
+
+    /// <summary>The event type, as the body's <c>type</c> says it too; unsigned, for routing and logs (trust the body's).</summary>
     public const string EventHeader = "X-ChangeTrail-Event";
-    public const string DeliveryHeader = "X-ChangeTrail-Delivery";
-    public const string SignatureHeader = "X-ChangeTrail-Signature-256";
 
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(30);
@@ -63,10 +74,6 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, NotificationWebho
     /// <summary>The wait after the <paramref name="attempts"/>th failed attempt: 30 s, doubling, at most an hour.</summary>
     public static TimeSpan Backoff(int attempts) =>
         attempts >= 8 ? LongestRetry : TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Max(attempts - 1, 0), LongestRetry.Ticks));
-
-    /// <summary>The <c>X-ChangeTrail-Signature-256</c> value: <c>sha256=</c> and the lowercase hex HMAC-SHA256 of the body.</summary>
-    public static string Signature(string secret, ReadOnlySpan<byte> body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
     private static IQueryable<WebhookDelivery> Due(ChangeTrailDbContext db, DateTime now) =>
         db.WebhookDeliveries.AsNoTracking().Where(d => d.DeliveredAt == null && d.NextAttemptAt != null && d.NextAttemptAt <= now);
@@ -136,15 +143,25 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, NotificationWebho
         return giveUp;
     }
 
-    /// <summary>One attempt: null when the receiver answered 2xx, otherwise what went wrong.</summary>
+    /// <summary>
+    /// One attempt: null when the receiver answered 2xx, otherwise what went wrong. The body is the payload's UTF-8
+    /// bytes, as queued; the <c>webhook-id</c> is the delivery's id and the <c>webhook-timestamp</c> this attempt's
+    /// time, both signed with the body (by the StandardWebhooks library), so a retry is recognised as the same delivery
+    /// yet a captured request cannot be replayed once it is older than the receiver's tolerance (5 minutes in the libraries).
+    /// </summary>
     private async Task<string?> SendAsync(Webhook webhook, WebhookDelivery delivery, CancellationToken cancellationToken)
     {
-        var body = Encoding.UTF8.GetBytes(delivery.Payload);
-        using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
+        var id = delivery.Id.ToString();
+        var timestamp = DateTimeOffset.FromUnixTimeSeconds(new DateTimeOffset(clock.UtcNow).ToUnixTimeSeconds());
+        using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(delivery.Payload)),
+        };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(IdHeader, id);
+        request.Headers.Add(TimestampHeader, timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(SignatureHeader, webhook.Signer.Sign(id, timestamp, delivery.Payload));
         request.Headers.Add(EventHeader, delivery.EventType);
-        request.Headers.Add(DeliveryHeader, delivery.Id.ToString());
-        request.Headers.Add(SignatureHeader, Signature(webhook.Secret, body));
         try
         {
             using var response = await httpClients.CreateClient(HttpClientName)
