@@ -74,7 +74,7 @@ public static class LedgerKit
 
     /// <summary>The latest checkpoint, signed first when the log grew.</summary>
     public static async Task<Checkpoint> CheckpointAsync(ChangeTrailApp server) =>
-        BodyOf(await server.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", TestContext.Current.CancellationToken));
+        BodyOf(await server.SignCheckpointAsync());
 
     /// <summary>The checkpoint in a signed note, read without checking the signature (the CLI's job).</summary>
     public static Checkpoint BodyOf(string note) => Checkpoint.Parse(note[..(note.LastIndexOf("\n\n", StringComparison.Ordinal) + 1)]).Value!;

@@ -166,7 +166,7 @@ public abstract class LedgerTamperTests(TestProvider provider) : ProviderCliTest
     }
 
     [Fact]
-    public async Task A_server_signing_a_rewritten_history_fails_consistency_with_the_checkpoint_verified_before()
+    public async Task A_rewritten_history_is_never_signed_the_server_says_so_and_verification_names_the_disagreement()
     {
         await using var site = await SiteAsync(oddSize: true);
         var cli = new CliRunner(site.App.Server.CreateHandler());
@@ -176,31 +176,118 @@ public abstract class LedgerTamperTests(TestProvider provider) : ProviderCliTest
         last.Index.ShouldBe(site.Size - 1);
 
         // The last entry, backdated by an hour, with its leaf hash recomputed so that it matches; nothing else is touched.
-        // The log's size is odd, so that leaf is in no stored subtree yet: when the log grows, the server builds the tree
-        // on the rewritten leaf and signs a new checkpoint over a history that differs from the one it signed before.
+        // The log's size is odd, so that leaf is in no stored subtree yet: when the log grows, the tree is built on the
+        // rewritten leaf, and a server that signed what it found would sign a history other than the one it signed before.
         var backdated = ParseInstant(last.At).AddHours(-1);
         var leaf = LedgerLeaf.Hash(backdated, last.ActorId, last.Action, last.SubjectType, last.SubjectId, last.Record!).ToArray();
         await site.DbAsync(async db =>
             (await db.LedgerEntries.Where(e => e.Index == last.Index)
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.At, backdated).SetProperty(e => e.LeafHash, leaf), Ct)).ShouldBe(1));
         await ActivityAsync(site.App);
-        var grown = await CheckpointAsync(site.App);
-        grown.TreeSize.ShouldBeGreaterThan(site.Size);
 
-        var before = $"error: ledger verification failed: consistency with the checkpoint of size {site.Size} you verified on ";
+        // The server proves the grown tree against the checkpoint it remembers signing, and refuses.
+        var refused = await site.App.AsAdmin().PostAsync("/api/v1/ledger/checkpoint");
+        (await ApiClient.ProblemAsync(refused, System.Net.HttpStatusCode.ServiceUnavailable)).Type.ShouldBe("/problems/ledger-inconsistent");
+        var ready = await site.App.Anonymous().GetAsync("/readyz");
+        ready.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await ready.Content.ReadAsStringAsync(Ct)).ShouldContain("ledger-inconsistent");
+        BodyOf(await site.App.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct)).ShouldBe(site.Checkpoint, "nothing new was signed");
+
+        // The auditor is told the server refused, and the entries, checked against the checkpoint signed before, disagree.
+        var rewritten = RootOf((await EntriesAsync(site.App)).Take((int)site.Size).Select(e => e.LeafHash));
         var online = await cli.RunAsync(site.App.AdminToken, "ledger", "verify", "--public-key", site.Key, "--state-file", StateFile);
         online.ExitCode.ShouldBe(ExitCodes.Denied, online.ToString());
-        online.Error.ShouldStartWith(before, customMessage: online.ToString());
-        online.Error.ShouldEndWith($" fails: the proof from size {site.Size} to {grown.TreeSize} does not verify; " +
-            "the server serves a different tree than it signed before\n", customMessage: online.ToString());
+        online.Error.ShouldContain("warning: the server refuses to sign a new checkpoint", customMessage: online.ToString());
+        online.Error.ShouldEndWith($"error: ledger verification failed: root mismatch: the entries give {rewritten}, the checkpoint signs " +
+            $"{Hex(site.Checkpoint)}\n", customMessage: online.ToString());
+
+        // Nor does the export sign it.
+        var export = await cli.RunAsync(site.App.AdminToken, "export", "--out", Path.Combine(Folder, "refused.zip"));
+        export.ExitCode.ShouldBe(ExitCodes.UsageOrConnection, export.ToString());
+        export.Error.ShouldContain("[ledger-inconsistent]");
+    }
+
+    [Fact]
+    public async Task A_history_rewritten_and_signed_anew_is_caught_by_the_checkpoint_an_auditor_holds_online_and_offline()
+    {
+        await using var site = await SiteAsync();
+        var held = Path.Combine(Folder, "witness-checkpoint.txt");
+        await File.WriteAllTextAsync(held, await site.App.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct), Ct);
+        var cli = new CliRunner(site.App.Server.CreateHandler());
+
+        // Everything the database and the server hold, rewritten: an old entry's record and leaf hash, the tree's nodes, the
+        // signed checkpoints, and the server's own memory of what it signed. The server then signs the rewritten log.
+        var entry = (await site.ChangeEntriesAsync()).Single(e => e.Action == "change.created");
+        var forged = entry.Record!.Replace("\"title\":\"", "\"title\":\"Rewritten ", StringComparison.Ordinal);
+        var at = ParseInstant(entry.At);
+        var leaf = LedgerLeaf.Hash(at, entry.ActorId, entry.Action, entry.SubjectType, entry.SubjectId, forged).ToArray();
+        await site.DbAsync(async db =>
+        {
+            await db.LedgerEntries.Where(e => e.Index == entry.Index)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Record, forged).SetProperty(e => e.LeafHash, leaf), Ct);
+            await db.LedgerNodes.ExecuteDeleteAsync(Ct);
+            await db.LedgerCheckpoints.ExecuteDeleteAsync(Ct);
+            await db.LedgerTrees.ExecuteUpdateAsync(set => set.SetProperty(t => t.Size, 0L), Ct);
+        });
+        File.Delete(site.App.Services.GetRequiredService<Server.Features.Ledger.LedgerAnchor>().FilePath);
+        var resigned = BodyOf(await site.App.SignCheckpointAsync());
+        resigned.TreeSize.ShouldBe(site.Size);
+        Hex(resigned).ShouldNotBe(Hex(site.Checkpoint));
+
+        // Trusting only the server's key, the rewritten log is consistent with itself: nothing to see (a later change
+        // request's record differs, but not the one the forger rewrote the history of, whose record is unchanged now).
+        var blind = await cli.RunAsync(site.App.AdminToken, "ledger", "verify", "--public-key", site.Key, "--state-file", StateFile);
+        blind.ExitCode.ShouldBe(ExitCodes.Success, blind.ToString());
+
+        // Holding the checkpoint a witness received before, the auditor catches it, online and in the export.
+        var expected = $"error: ledger verification failed: the checkpoint you hold in {held} signs root {Hex(site.Checkpoint)} for the " +
+            $"first {site.Size} entries, but the log's first {site.Size} entries now give {Hex(resigned)}: the history it " +
+            "covers was rewritten\n";
+        var online = await cli.RunAsync(site.App.AdminToken, "ledger", "verify", "--public-key", site.Key, "--state-file",
+            Path.Combine(Folder, "fresh-state.json"), "--checkpoint", held);
+        online.ExitCode.ShouldBe(ExitCodes.Denied, online.ToString());
+        online.Error.ShouldBe(expected, customMessage: online.ToString());
 
         var bundle = await ExportAsync(site.App, Folder);
-        var offline = await RunOfflineAsync("ledger", "verify", "--bundle", bundle, "--public-key", site.Key, "--state-file", StateFile);
+        var offline = await RunOfflineAsync("ledger", "verify", "--bundle", bundle, "--public-key", site.Key, "--state-file",
+            Path.Combine(Folder, "offline-state.json"), "--checkpoint", held);
         offline.ExitCode.ShouldBe(ExitCodes.Denied, offline.ToString());
-        var rewritten = RootOf((await EntriesAsync(site.App)).Take((int)site.Size).Select(e => e.LeafHash));
-        offline.Error.ShouldStartWith(before, customMessage: offline.ToString());
-        offline.Error.ShouldEndWith($" fails: its first {site.Size} entries now give root {rewritten} instead of {Hex(site.Checkpoint)}; " +
-            "the bundle holds a different tree than the one signed before\n", customMessage: offline.ToString());
+        offline.Error.ShouldBe(expected, customMessage: offline.ToString());
+    }
+
+    [Fact]
+    public async Task A_change_request_deleted_directly_is_a_record_missing_naming_it_and_its_latest_entry()
+    {
+        await using var site = await SiteAsync();
+        var latest = (await site.ChangeEntriesAsync()).Max(e => e.Index);
+
+        await site.DbAsync(async db =>
+            (await db.ChangeRequests.Where(c => c.Id == site.Change).ExecuteDeleteAsync(Ct)).ShouldBe(1));
+
+        await ShouldFailAsync(site, $"ChangeRequest {site.Change} is missing: its latest entry #{latest} says it exists, and no purge " +
+            "entry removed it\n");
+    }
+
+    [Fact]
+    public async Task A_tokens_stored_hash_swapped_to_let_another_secret_in_differs_from_its_latest_entry()
+    {
+        await using var site = await SiteAsync();
+        var (token, latest) = await site.DbAsync(async db =>
+        {
+            // A requestor's token: the one the auditor's own runs authenticate with stays as it is.
+            var token = await db.ApiTokens.AsNoTracking().FirstAsync(t => t.OwnerId != site.App.AdminId, Ct);
+            var index = await db.LedgerEntries.Where(e => e.SubjectType == LedgerSubjects.ApiToken.Type && e.SubjectId == token.Id.ToString())
+                .MaxAsync(e => e.Index, Ct);
+            return (token.Id, index);
+        });
+        var attackersSecret = $"ctp_{new string('A', 43)}";
+
+        await site.DbAsync(async db =>
+            (await db.ApiTokens.Where(t => t.Id == token)
+                .ExecuteUpdateAsync(set => set.SetProperty(t => t.TokenHash, Server.Auth.TokenSecrets.Hash(attackersSecret)), Ct)).ShouldBe(1));
+        (await site.App.As(attackersSecret).GetAsync("/api/v1/changes")).IsSuccessStatusCode.ShouldBeTrue("the swapped hash lets the secret in");
+
+        await ShouldFailAsync(site, $"ApiToken {token} differs from its latest ledger entry #{latest}\n");
     }
 
     [Fact]
@@ -367,6 +454,13 @@ public abstract class LedgerTamperTests(TestProvider provider) : ProviderCliTest
         {
             await using var scope = App.Services.CreateAsyncScope();
             await tamper(scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>());
+        }
+
+        /// <summary>Reads the server's database directly, as the tamperer does before altering it.</summary>
+        public async Task<T> DbAsync<T>(Func<ChangeTrailDbContext, Task<T>> read)
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            return await read(scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>());
         }
 
         public ValueTask DisposeAsync() => App.DisposeAsync();

@@ -40,7 +40,7 @@ public sealed class AuditPageTests(SqliteApp app) : IClassFixture<SqliteApp>
     {
         var s = new Scenario(app);
         var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(s);
-        var checkpoint = await (await app.Anonymous().GetAsync("/api/v1/ledger/checkpoint")).Content.ReadAsStringAsync(Ct);
+        var checkpoint = await app.SignCheckpointAsync();
         await approver.ApproveAsync(change.Number);
 
         var admin = await app.SignInAsync(WebSession.AdminEmail, WebSession.AdminPassword);

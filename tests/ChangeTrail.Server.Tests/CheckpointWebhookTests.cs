@@ -217,14 +217,14 @@ public abstract class CheckpointWebhookTests(WebhookApp app) : ProviderTests(app
             var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
             var signed = await scope.ServiceProvider.GetRequiredService<LedgerCheckpoints>().SignIfGrownAsync(Ct);
-            size = signed!.TreeSize;
+            size = signed.Value!.TreeSize;
             (await Queued(db, size).CountAsync(Ct)).ShouldBe(2, "queued in the caller's transaction");
             await transaction.RollbackAsync(Ct);
         }
         (await DeliveriesAsync(size)).ShouldBeEmpty();
         (await CheckpointCountAsync(size)).ShouldBe(0);
 
-        SizeOf(await App.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct)).ShouldBe(size);
+        SizeOf(await App.SignCheckpointAsync()).ShouldBe(size);
         (await CheckpointCountAsync(size)).ShouldBe(1);
         (await DeliveriesAsync(size)).Count.ShouldBe(2);
     }
@@ -254,7 +254,7 @@ public abstract class CheckpointWebhookTests(WebhookApp app) : ProviderTests(app
         {
             db.LedgerCheckpoints.Add(theirs);
             await db.SaveChangesAsync(Ct);
-            var ours = App.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct);
+            var ours = App.SignCheckpointAsync();
             await WaitUntilBlockedAsync(ours);
             await transaction.CommitAsync(Ct);
             served = await ours;
@@ -271,7 +271,7 @@ public abstract class CheckpointWebhookTests(WebhookApp app) : ProviderTests(app
         await ReadyAsync();
         await S.ServiceAsync();
 
-        var notes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => App.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct)));
+        var notes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => App.SignCheckpointAsync()));
 
         notes.Distinct().ShouldHaveSingleItem();
         (await DeliveriesAsync(SizeOf(notes[0]))).Select(d => d.WebhookUrl).Order().ShouldBe([App.FirstUrl, App.SecondUrl]);
@@ -298,11 +298,11 @@ public abstract class CheckpointWebhookTests(WebhookApp app) : ProviderTests(app
 
     private static string? Refusal(string secret, string body, IHeaderDictionary headers) => WebhookReceiver.Refusal(secret, body, headers);
 
-    /// <summary>An entry more, and the checkpoint of the grown log (GET /ledger/checkpoint signs it).</summary>
+    /// <summary>An entry more, and the checkpoint of the grown log (POST /ledger/checkpoint signs it).</summary>
     private async Task<string> SignNewCheckpointAsync()
     {
         await S.ServiceAsync();
-        return await App.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct);
+        return await App.SignCheckpointAsync();
     }
 
     private static long SizeOf(string note) => long.Parse(note.Split('\n')[1], CultureInfo.InvariantCulture);
@@ -387,7 +387,7 @@ public sealed class WebhookReplayTests
         await app.InitializeAsync();
         var sender = app.Services.GetRequiredService<WebhookSender>();
         await new Scenario(app).ServiceAsync();
-        await app.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct);
+        await app.SignCheckpointAsync();
 
         (await sender.RunOnceAsync(Ct)).ShouldBe(new WebhookRound(0, 2, 0), "both receivers answer 401");
         var replays = app.Receiver.Received;

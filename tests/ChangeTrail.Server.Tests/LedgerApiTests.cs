@@ -36,7 +36,7 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         var auditor = await AuditorAsync();
         var anonymous = App.Anonymous();
 
-        var response = await anonymous.GetAsync($"{Ledger}/checkpoint");
+        var response = await auditor.PostAsync($"{Ledger}/checkpoint");
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
         response.Content.Headers.ContentType.CharSet.ShouldBe("utf-8");
@@ -56,15 +56,19 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         var tree = MerkleTree.FromLeafHashes(entries.Entries.Select(e => Hash32.FromHex(e.LeafHash)));
         tree.RootHash().ShouldBe(Hash32.FromBytes(checkpoint.RootHash));
 
+        (await anonymous.Http.GetStringAsync($"{Ledger}/checkpoint", Ct)).ShouldBe(await Note(checkpoint), "anyone reads the latest");
+        var again = await (await auditor.PostAsync($"{Ledger}/checkpoint")).Content.ReadAsStringAsync(Ct);
+        again.ShouldBe(await Note(checkpoint), "nothing was appended, so the same checkpoint is served again");
+        await SomeActivityAsync();
         (await anonymous.Http.GetStringAsync($"{Ledger}/checkpoint", Ct)).ShouldBe(await Note(checkpoint),
-            "nothing was appended, so the same checkpoint is served again");
+            "reading signs nothing: the log grew, and the latest checkpoint is still the one signed before");
     }
 
     [Fact]
     public async Task Every_inclusion_proof_verifies_against_the_signed_root_and_fails_for_another_index()
     {
         await SomeActivityAsync();
-        var checkpoint = await OpenAsync(await App.Anonymous().Http.GetStringAsync($"{Ledger}/checkpoint", Ct));
+        var checkpoint = await OpenAsync(await App.SignCheckpointAsync());
         var root = Hash32.FromBytes(checkpoint.RootHash);
         var n = checkpoint.TreeSize;
         var entries = (await AllEntriesAsync(await AuditorAsync(), pageSize: 1000)).Entries;
@@ -96,9 +100,9 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
     public async Task A_consistency_proof_between_two_checkpoints_verifies()
     {
         await SomeActivityAsync();
-        var first = await OpenAsync(await App.Anonymous().Http.GetStringAsync($"{Ledger}/checkpoint", Ct));
+        var first = await OpenAsync(await App.SignCheckpointAsync());
         await SomeActivityAsync();
-        var second = await OpenAsync(await App.Anonymous().Http.GetStringAsync($"{Ledger}/checkpoint", Ct));
+        var second = await OpenAsync(await App.SignCheckpointAsync());
         second.TreeSize.ShouldBeGreaterThan(first.TreeSize);
         var reader = await ReaderAsync(Role.Requestor);
 
@@ -165,6 +169,10 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
 
         await auditorWithoutScope.GetAsync($"{Ledger}/proofs/inclusion?index=0").ShouldBeProblemAsync(HttpStatusCode.Forbidden, "scope-required");
         await App.Anonymous().GetAsync($"{Ledger}/proofs/consistency?from=0").ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        await App.Anonymous().PostAsync($"{Ledger}/checkpoint").ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        await requestorWithScope.PostAsync($"{Ledger}/checkpoint").ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
+        await auditorWithoutScope.PostAsync($"{Ledger}/checkpoint").ShouldBeProblemAsync(HttpStatusCode.Forbidden, "scope-required");
+        await App.SignCheckpointAsync();
         (await App.Anonymous().GetAsync($"{Ledger}/checkpoint")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await App.Anonymous().GetAsync($"{Ledger}/public-key")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
@@ -191,7 +199,7 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
     {
         var (requestor, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
         await approver.ApproveAsync(change.Number);
-        var checkpoint = await OpenAsync(await App.Anonymous().Http.GetStringAsync($"{Ledger}/checkpoint", Ct));
+        var checkpoint = await OpenAsync(await App.SignCheckpointAsync());
 
         var ledger = await requestor.Client.GetJsonAsync<ChangeLedgerResponse>($"/api/v1/changes/{change.Number}/ledger");
         ledger.TreeSize.ShouldBe(checkpoint.TreeSize);
@@ -278,7 +286,7 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
     public async Task Racing_requests_for_a_checkpoint_agree_on_one()
     {
         await SomeActivityAsync();
-        var notes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => App.Anonymous().Http.GetStringAsync($"{Ledger}/checkpoint", Ct)));
+        var notes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => App.SignCheckpointAsync()));
         notes.Distinct().Count().ShouldBe(1);
         var size = (await OpenAsync(notes[0])).TreeSize;
         await using var scope = App.Services.CreateAsyncScope();
@@ -412,7 +420,7 @@ public sealed class LedgerApiKeyTests : IAsyncLifetime
         published.ShouldBe([Configured.Verifier.VerifierKey, Retired.Verifier.VerifierKey, ""]);
         File.Exists(Path.Combine(_app.DataDirectory, SigningKeyProvider.FileName)).ShouldBeFalse();
 
-        var note = await _app.Anonymous().Http.GetStringAsync("/api/v1/ledger/checkpoint", Ct);
+        var note = await _app.SignCheckpointAsync();
         var opened = CheckpointNote.Open(note, Origin, Configured.Verifier);
         opened.IsSuccess.ShouldBeTrue(opened.Detail);
         opened.Value.Checkpoint.TreeSize.ShouldBeGreaterThan(0);

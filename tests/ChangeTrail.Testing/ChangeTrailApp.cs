@@ -146,6 +146,14 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
 
     public ApiClient AsAdmin() => As(AdminToken);
 
+    /// <summary>A checkpoint of the log as it is now, signed on demand as an Admin may (POST /ledger/checkpoint): its note.</summary>
+    public async Task<string> SignCheckpointAsync()
+    {
+        var response = await AsAdmin().PostAsync("/api/v1/ledger/checkpoint");
+        var note = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? note : throw new HttpRequestException($"{(int)response.StatusCode} signing a checkpoint: {note}");
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

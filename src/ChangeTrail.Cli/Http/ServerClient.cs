@@ -45,6 +45,23 @@ internal sealed class ServerClient : IDisposable
     public Task<ApiResponse> GetAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
 
+    /// <summary>
+    /// A POST without a body whose refusal is no error of the command's: nothing is reported, and the caller decides
+    /// (a token that may not sign a checkpoint still reads the latest). Null status when the server could not be reached.
+    /// </summary>
+    public async Task<(HttpStatusCode? Status, string Body)> TryPostAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _http.PostAsync(path, content: null, cancellationToken);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        catch (HttpRequestException)
+        {
+            return (null, "");
+        }
+    }
+
     /// <summary>A POST without a body, for transitions such as submit.</summary>
     public Task<ApiResponse> PostAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path), cancellationToken);

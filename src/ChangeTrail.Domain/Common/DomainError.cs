@@ -15,6 +15,8 @@ public enum ErrorKind
     PreconditionFailed,
     /// <summary>The credentials given do not prove who the caller is (401).</summary>
     Unauthenticated,
+    /// <summary>The server will not do it in its present condition, whoever asks (503): its ledger is inconsistent.</summary>
+    Unavailable,
 }
 
 /// <summary>

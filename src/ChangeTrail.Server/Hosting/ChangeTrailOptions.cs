@@ -152,4 +152,11 @@ public sealed class LedgerOptions
 
     /// <summary>How often a checkpoint is signed when the log grew; zero or less signs on demand only.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Where the server remembers the last checkpoint it signed, outside the database, so that it never signs a history
+    /// inconsistent with it. Unset, <c>&lt;data&gt;/ledger-last-checkpoint</c>; on several instances, a path each
+    /// instance keeps (its own disk) or one they share.
+    /// </summary>
+    public string? LastCheckpointFile { get; set; }
 }

@@ -30,6 +30,8 @@ internal sealed class BundleLedgerSource : ILedgerSource, IDisposable
 
     public string StateSource => LedgerState.BundleSource;
 
+    public string? CheckpointRemark => null;
+
     public bool IsOffline => true;
 
     /// <summary>Opens the bundle and checks it has the files every verification needs.</summary>

@@ -24,6 +24,9 @@ internal interface ILedgerSource
     /// <summary>The latest signed checkpoint, a C2SP signed note, exactly as published.</summary>
     Task<string> CheckpointAsync(CancellationToken cancellationToken);
 
+    /// <summary>What the user should know about how the checkpoint was obtained (the server refused to sign one), or null.</summary>
+    string? CheckpointRemark { get; }
+
     /// <summary>The verifier keys the source publishes itself: current first, then previous ones.</summary>
     Task<IReadOnlyList<string>> PublicKeysAsync(CancellationToken cancellationToken);
 

@@ -35,7 +35,11 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
 {
     // What the log says each subject looked like last: its latest entry and the SHA-256 of that entry's record,
     // so memory stays small however large the records are.
-    private readonly Dictionary<(string Type, string Id), (long Index, Hash32 Record)> _latest = [];
+    private readonly Dictionary<(string Type, string Id), (long Index, Hash32 Record, bool Purge)> _latest = [];
+
+    // Roots of the log at the sizes of the checkpoints the user holds, as the entries give them.
+    private readonly Dictionary<long, Hash32> _rootsAt = [];
+    private IReadOnlyList<HeldCheckpoint> _held = [];
     private readonly CompactRange _range = new();
 
     // Entries whose record is gone, until a later purge entry accounts for each of them.
@@ -57,6 +61,8 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
     {
         var note = await source.CheckpointAsync(cancellationToken);
         Report.Source = source.Description;
+        if (source.CheckpointRemark is { } remark)
+            Warnings.Add(remark);
 
         IReadOnlyList<NoteVerifier> keys;
         KeyTrust trust;
@@ -87,9 +93,40 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
         return new TrustedCheckpoint(checkpoint, signedBy, trust, prior);
     }
 
-    /// <summary>Checks the entries, the root, consistency with <see cref="TrustedCheckpoint.Prior"/> and the records.</summary>
-    public async Task CheckAsync(TrustedCheckpoint trusted, IVerifyProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the signed checkpoints the user holds (<c>--checkpoint</c>: a witness's copy, an earlier export's), each with
+    /// the keys this run trusts; a note that does not verify, or is of another log, fails the run naming its file.
+    /// </summary>
+    public IReadOnlyList<HeldCheckpoint> OpenHeld(IReadOnlyList<(string Name, string Note)> notes, TrustedCheckpoint trusted,
+        IReadOnlyList<NoteVerifier>? givenKeys)
     {
+        var keys = givenKeys is { Count: > 0 } ? givenKeys : [trusted.SignedBy];
+        var held = new List<HeldCheckpoint>();
+        foreach (var (name, note) in notes)
+        {
+            var opened = CheckpointNote.Open(note, trusted.Checkpoint.Origin, keys);
+            if (!opened.IsSuccess)
+            {
+                var why = CheckpointFailure(opened.Error!.Value, opened.Detail, keys);
+                throw new LedgerMismatchException(new LedgerFailure("held-checkpoint-" + why.Kind["checkpoint-".Length..],
+                    $"the checkpoint you hold in {name} cannot be trusted: {why.Message}"));
+            }
+            held.Add(new HeldCheckpoint(name, opened.Value.Checkpoint));
+        }
+        Report.HeldCheckpoints = held.Select(h => new HeldReport(h.Name, h.Checkpoint.TreeSize, Convert.ToHexStringLower(h.Checkpoint.RootHash))).ToList();
+        return held;
+    }
+
+    /// <summary>
+    /// Checks the entries, the root, consistency with <see cref="TrustedCheckpoint.Prior"/> and with every checkpoint in
+    /// <paramref name="held"/>, and the records: each equal to its latest entry, and none missing.
+    /// </summary>
+    public async Task CheckAsync(TrustedCheckpoint trusted, IReadOnlyList<HeldCheckpoint> held, IVerifyProgress progress,
+        CancellationToken cancellationToken)
+    {
+        _held = held;
+        foreach (var empty in held.Where(h => h.Checkpoint.TreeSize == 0))
+            _rootsAt[0] = MerkleHash.Empty;
         var size = trusted.Checkpoint.TreeSize;
         var signedRoot = Hash32.FromBytes(trusted.Checkpoint.RootHash);
         var prior = trusted.Prior;
@@ -138,6 +175,7 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
 
             await CheckRecordsAsync(progress, cancellationToken);
             CheckPurgesAccountedFor(); // again: reading on for the records may have met more
+            CheckHeld();
         }
         finally
         {
@@ -245,7 +283,10 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
         else if (entry.Action == LedgerPurge.Action)
             AccountForPurge(entry);
         _range.Append(leaf);
-        _latest[(entry.SubjectType, entry.SubjectId)] = (entry.Index, entry.Record is null ? default : RecordHash(entry.Record));
+        _latest[(entry.SubjectType, entry.SubjectId)] =
+            (entry.Index, entry.Record is null ? default : RecordHash(entry.Record), entry.Action == LedgerPurge.Action);
+        if (_held.Any(h => h.Checkpoint.TreeSize == _range.Size))
+            _rootsAt[_range.Size] = _range.RootHash();
         return true;
     }
 
@@ -412,6 +453,7 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
     private async Task CheckRecordsAsync(IVerifyProgress progress, CancellationToken cancellationToken)
     {
         long count = 0;
+        var seen = new HashSet<(string, string)>();
         await foreach (var record in source.RecordsAsync(cancellationToken))
         {
             if (record.SubjectType is null || record.SubjectId is null || record.Record is null)
@@ -431,12 +473,56 @@ internal sealed class LedgerVerifier(ILedgerSource source, LedgerState state)
                     $"{record.SubjectType} {record.SubjectId} differs from its latest ledger entry #{latest.Index}", latest.Index,
                     record.SubjectType, record.SubjectId));
             }
+            seen.Add(key);
             count++;
             Report.RecordsChecked = count;
             if ((count & 0xFF) == 0)
                 progress.Records(count);
         }
         progress.Records(count);
+
+        // Every record the log says exists must still be there: only a purge, itself an entry, removes one. A subject whose
+        // purge was appended while the records were read is found by reading on.
+        if (Missing(seen) is not null)
+            await ReadOnAsync(cancellationToken);
+        if (Missing(seen) is { } missing)
+        {
+            var (type, id) = missing.Key;
+            throw new LedgerMismatchException(new LedgerFailure("record-missing",
+                $"{type} {id} is missing: its latest entry #{missing.Value.Index} says it exists, and no purge entry removed it",
+                missing.Value.Index, type, id));
+        }
+    }
+
+    /// <summary>The earliest-recorded subject that should exist now and was not among the records, if any.</summary>
+    private KeyValuePair<(string Type, string Id), (long Index, Hash32 Record, bool Purge)>? Missing(HashSet<(string, string)> seen) =>
+        _latest.Where(l => !l.Value.Purge && LedgerSubjectTypes.HasCurrentRecord(l.Key.Type) && !seen.Contains(l.Key))
+            .OrderBy(l => l.Value.Index)
+            .Select(l => (KeyValuePair<(string Type, string Id), (long Index, Hash32 Record, bool Purge)>?)l)
+            .FirstOrDefault();
+
+    /// <summary>
+    /// Each checkpoint the user holds must be a prefix of this log: the log reaches its size, and its first entries give
+    /// its root. The check is the entries themselves, so it needs nothing from the source but the log.
+    /// </summary>
+    private void CheckHeld()
+    {
+        foreach (var held in _held)
+        {
+            var size = held.Checkpoint.TreeSize;
+            var signed = Hash32.FromBytes(held.Checkpoint.RootHash);
+            if (!_rootsAt.TryGetValue(size, out var root))
+            {
+                throw new LedgerMismatchException(new LedgerFailure("held-checkpoint-truncated",
+                    $"the checkpoint you hold in {held.Name} signs {size} entries, but the log now has only {_range.Size}: entries were removed", _range.Size));
+            }
+            if (root != signed)
+            {
+                throw new LedgerMismatchException(new LedgerFailure("held-checkpoint-inconsistent",
+                    $"the checkpoint you hold in {held.Name} signs root {signed.ToHex()} for the first {size} entries, but the log's first " +
+                    $"{size} entries now give {root.ToHex()}: the history it covers was rewritten"));
+            }
+        }
     }
 
     private bool Matches((string, string) key, Hash32 current) => _latest.TryGetValue(key, out var latest) && latest.Record == current;
@@ -487,6 +573,9 @@ internal sealed class LedgerReport
 
     public ConsistencyReport? ConsistentWith { get; set; }
 
+    /// <summary>The checkpoints given with <c>--checkpoint</c>; once <see cref="Verified"/>, the log extends each.</summary>
+    public List<HeldReport> HeldCheckpoints { get; set; } = [];
+
     public List<string> Warnings { get; } = [];
 
     public LedgerFailure? Failure { get; set; }
@@ -494,3 +583,9 @@ internal sealed class LedgerReport
 
 /// <summary>The earlier checkpoint the verified tree was shown to extend.</summary>
 internal sealed record ConsistencyReport(long TreeSize, string RootHash, DateTime VerifiedAt);
+
+/// <summary>A signed checkpoint the user holds and gave with <c>--checkpoint</c>, opened with the run's keys.</summary>
+internal sealed record HeldCheckpoint(string Name, Checkpoint Checkpoint);
+
+/// <summary>A held checkpoint the log was shown to extend.</summary>
+internal sealed record HeldReport(string File, long TreeSize, string RootHash);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Runtime.CompilerServices;
 using ChangeTrail.Cli.Http;
 using ChangeTrail.Contracts;
@@ -19,8 +20,24 @@ internal sealed class ServerLedgerSource(ServerClient server, string address) : 
 
     public bool IsOffline => false;
 
-    public async Task<string> CheckpointAsync(CancellationToken cancellationToken) =>
-        (await GetAsync("ledger/checkpoint", cancellationToken)).Body;
+    public string? CheckpointRemark { get; private set; }
+
+    /// <summary>
+    /// A checkpoint of the log as it stands, signed now, when the token may ask for one (an Auditor's or Admin's);
+    /// otherwise the latest the server signed, and whatever came after it is checked unsigned.
+    /// </summary>
+    public async Task<string> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        var (status, body) = await server.TryPostAsync("ledger/checkpoint", cancellationToken);
+        if (status == HttpStatusCode.OK)
+            return body;
+        if (status == HttpStatusCode.ServiceUnavailable)
+        {
+            CheckpointRemark = "the server refuses to sign a new checkpoint: it reports its ledger inconsistent with what it signed " +
+                "before (ledger-inconsistent); verifying against the latest checkpoint it signed.";
+        }
+        return (await GetAsync("ledger/checkpoint", cancellationToken)).Body;
+    }
 
     public async Task<IReadOnlyList<string>> PublicKeysAsync(CancellationToken cancellationToken) =>
         Lines((await GetAsync("ledger/public-key", cancellationToken)).Body);

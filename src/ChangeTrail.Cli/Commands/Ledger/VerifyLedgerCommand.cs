@@ -42,11 +42,17 @@ internal static class VerifyLedgerCommand
             Description = "Verify an exported bundle (ZIP) offline instead of asking the server.",
             HelpName = "FILE",
         }.AcceptExistingOnly();
+        var held = new Option<FileInfo[]>("--checkpoint")
+        {
+            Description = "A signed checkpoint you hold (a witness's copy, an earlier export's checkpoint.txt); the log must extend it. Repeatable.",
+            HelpName = "NOTE",
+        }.AcceptExistingOnly();
 
         var command = new Command("verify",
-            "Recompute every leaf and the root, check the signed checkpoint, consistency with the last one verified, and every record.")
+            "Recompute every leaf and the root, check the signed checkpoint, consistency with the last one verified and with the " +
+            "checkpoints you hold, and every record.")
         {
-            publicKey, publicKeyFile, stateFile, bundle,
+            publicKey, publicKeyFile, stateFile, bundle, held,
         };
         command.Validators.Add(result =>
         {
@@ -59,7 +65,10 @@ internal static class VerifyLedgerCommand
             var keys = ReadKeys(context, parse.GetValue(publicKey), parse.GetValue(publicKeyFile), environment.GetValueOrDefault(PublicKeyVariable));
             if (keys is null)
                 return ExitCodes.UsageOrConnection;
-            var run = new Run(context, context.Json(parse), keys.Count == 0 ? null : keys);
+            var notes = ReadNotes(context, parse.GetValue(held) ?? []);
+            if (notes is null)
+                return ExitCodes.UsageOrConnection;
+            var run = new Run(context, context.Json(parse), keys.Count == 0 ? null : keys, notes);
             LedgerState state;
             try
             {
@@ -145,8 +154,27 @@ internal static class VerifyLedgerCommand
         return keys;
     }
 
+    /// <summary>The text of each <c>--checkpoint</c> file, named by its path; null (after saying why) when one cannot be read.</summary>
+    private static List<(string Name, string Note)>? ReadNotes(CliContext context, IEnumerable<FileInfo> files)
+    {
+        var notes = new List<(string, string)>();
+        foreach (var file in files)
+        {
+            try
+            {
+                notes.Add((file.FullName, File.ReadAllText(file.FullName)));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                context.Error.WriteLine($"error: cannot read {file.FullName}: {exception.Message}");
+                return null;
+            }
+        }
+        return notes;
+    }
+
     /// <summary>One verification: runs <see cref="LedgerVerifier"/> on a source and reports the outcome.</summary>
-    private sealed class Run(CliContext context, bool json, IReadOnlyList<NoteVerifier>? givenKeys)
+    private sealed class Run(CliContext context, bool json, IReadOnlyList<NoteVerifier>? givenKeys, IReadOnlyList<(string Name, string Note)> heldNotes)
     {
         private int _warningsShown;
 
@@ -157,15 +185,16 @@ internal static class VerifyLedgerCommand
             try
             {
                 var trusted = await verifier.OpenCheckpointAsync(givenKeys, cancellationToken);
+                var held = verifier.OpenHeld(heldNotes, trusted, givenKeys);
                 ShowWarnings(report);
                 if (SpectreVerifyProgress.Wanted(context.Out, json))
                 {
                     await SpectreVerifyProgress.RunAsync(context.Out, trusted.Checkpoint.TreeSize,
-                        progress => verifier.CheckAsync(trusted, progress, cancellationToken));
+                        progress => verifier.CheckAsync(trusted, held, progress, cancellationToken));
                 }
                 else
                 {
-                    await verifier.CheckAsync(trusted, IVerifyProgress.None, cancellationToken);
+                    await verifier.CheckAsync(trusted, held, IVerifyProgress.None, cancellationToken);
                 }
 
                 if (verifier.NewState(trusted, DateTime.UtcNow) is { } verified)
@@ -224,6 +253,12 @@ internal static class VerifyLedgerCommand
                 $"{report.RecordsChecked} {Plural(report.RecordsChecked, "record", "records")} checked");
             if (report.ConsistentWith is { } before)
                 line += string.Create(CultureInfo.InvariantCulture, $", consistent with size {before.TreeSize} verified {Formats.When(before.VerifiedAt)}");
+            if (report.HeldCheckpoints.Count > 0)
+            {
+                line += string.Create(CultureInfo.InvariantCulture,
+                    $", extending the {report.HeldCheckpoints.Count} {Plural(report.HeldCheckpoints.Count, "checkpoint", "checkpoints")} you hold " +
+                    $"(sizes {string.Join(", ", report.HeldCheckpoints.Select(h => h.TreeSize))})");
+            }
             if (report.EntriesAfterCheckpoint > 0)
             {
                 line += string.Create(CultureInfo.InvariantCulture,

@@ -92,8 +92,9 @@ public static class ExportBundle
             return Problems.From(period.Error!);
 
         var exportedAt = clock.UtcNow;
-        // Signed before the response starts: a log that cannot be signed is a 500 problem, not a truncated ZIP.
-        await checkpoints.CurrentAsync(cancellationToken);
+        // Signed before the response starts: a log that cannot be signed is a problem, not a truncated ZIP.
+        if (await checkpoints.CurrentAsync(cancellationToken) is { IsSuccess: false } unsigned)
+            return Problems.From(unsigned.Error!);
         var fileName = string.Create(CultureInfo.InvariantCulture, $"changetrail-export-{exportedAt:yyyyMMdd'T'HHmmss'Z'}.zip");
         var export = new Export(db, key, checkpoints, json.Value.SerializerOptions, exportedAt, Text(from), Text(to));
         return TypedResults.Stream(body => export.WriteAsync(body, cancellationToken), ContentType, fileName);
@@ -144,7 +145,9 @@ public static class ExportBundle
 
             var records = await WriteLinesAsync(zip, RecordsFile, RecordPagesAsync(cancellationToken), Type<LedgerRecordDto>(), cancellationToken);
             // Taken after the records were read: it covers the latest entry of every record as written (see remarks).
-            var checkpoint = await checkpoints.CurrentAsync(cancellationToken);
+            // Signed just before the response began; only a rewrite of the log in the meantime fails here, mid-ZIP.
+            var checkpoint = (await checkpoints.CurrentAsync(cancellationToken)).Value
+                ?? throw new InvalidOperationException("The ledger became inconsistent while the export was written.");
             var entries = await WriteLinesAsync(zip, EntriesFile, EntryPagesAsync(checkpoint.TreeSize, cancellationToken),
                 Type<LedgerEntryDto>(), cancellationToken);
             await WriteTextAsync(zip, CheckpointFile, checkpoint.Note, cancellationToken);

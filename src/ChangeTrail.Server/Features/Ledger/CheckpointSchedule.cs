@@ -23,7 +23,10 @@ public sealed class CheckpointSchedule(IServiceScopeFactory scopes, TimeProvider
 
     protected override Task RunRoundAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
 
-    /// <summary>One round: the new checkpoint, or null when the log did not grow or another instance holds the lock.</summary>
+    /// <summary>
+    /// One round: the new checkpoint, or null when the log did not grow, another instance holds the lock, or the log is
+    /// inconsistent with what this server signed (<see cref="LedgerAnchor"/> has said so, and nothing is signed).
+    /// </summary>
     public async Task<LedgerCheckpoint?> RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -31,8 +34,9 @@ public sealed class CheckpointSchedule(IServiceScopeFactory scopes, TimeProvider
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await TryLockRoundAsync(db, AdvisoryLockKey, cancellationToken))
             return null;
-        var checkpoint = await scope.ServiceProvider.GetRequiredService<LedgerCheckpoints>().SignIfGrownAsync(cancellationToken);
+        var signed = await scope.ServiceProvider.GetRequiredService<LedgerCheckpoints>().SignIfGrownAsync(cancellationToken);
+        // Committed either way: a refusal queued its ledger.inconsistent notification in this transaction.
         await transaction.CommitAsync(cancellationToken);
-        return checkpoint;
+        return signed.IsSuccess ? signed.Value : null;
     }
 }

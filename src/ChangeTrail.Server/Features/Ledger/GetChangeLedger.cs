@@ -39,7 +39,10 @@ public static class GetChangeLedger
         if (id is null)
             return new RecordNotFound($"Change request {idOrNumber}");
 
-        var checkpoint = await checkpoints.LatestAsync(cancellationToken);
+        var latest = await checkpoints.LatestAsync(cancellationToken);
+        if (!latest.IsSuccess)
+            return latest.Error!;
+        var checkpoint = latest.Value!;
         var treeSize = checkpoint.TreeSize;
         var subjectId = id.Value.ToString();
         var entries = await db.LedgerEntries.AsNoTracking()

@@ -38,7 +38,10 @@ public static class GetConsistencyProof
         LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
         var size = await LedgerStore.SizeAsync(db, cancellationToken);
-        var newSize = to ?? (await checkpoints.LatestAsync(cancellationToken)).TreeSize;
+        var proved = await checkpoints.SizeOrLatestAsync(to, cancellationToken);
+        if (!proved.IsSuccess)
+            return proved.Error!;
+        var newSize = proved.Value;
         var errors = new ValidationErrors();
         if (newSize < 0)
             errors.Add("to", "At least 0.");

@@ -38,7 +38,10 @@ public static class GetInclusionProof
         LedgerCheckpoints checkpoints, CancellationToken cancellationToken)
     {
         var size = await LedgerStore.SizeAsync(db, cancellationToken);
-        var tree = treeSize ?? (await checkpoints.LatestAsync(cancellationToken)).TreeSize;
+        var proved = await checkpoints.SizeOrLatestAsync(treeSize, cancellationToken);
+        if (!proved.IsSuccess)
+            return proved.Error!;
+        var tree = proved.Value;
         var errors = new ValidationErrors();
         var treeIsValid = treeSize is null or >= 1 && tree <= size;
         if (treeSize is < 1)

@@ -9,6 +9,7 @@ public static class LedgerEndpoints
     {
         services.AddChangeTrailNotifications();
         services.AddSingleton<SigningKeyProvider>();
+        services.AddSingleton<LedgerAnchor>();
         services.AddScoped<LedgerCheckpoints>();
         services.AddSingleton<CheckpointSchedule>();
         services.AddHostedService(provider => provider.GetRequiredService<CheckpointSchedule>());
@@ -19,6 +20,7 @@ public static class LedgerEndpoints
     {
         var ledger = api.MapGroup("/ledger").WithTags("Ledger");
         GetCheckpoint.Map(ledger);
+        SignCheckpoint.Map(ledger);
         GetPublicKey.Map(ledger);
         ListEntries.Map(ledger);
         GetInclusionProof.Map(ledger);
