@@ -333,4 +333,74 @@ public class EmergencyTests
         change.PendingEvents.Select(e => e.Version).ShouldBe(Enumerable.Range(1, change.PendingEvents.Count));
         change.Version.ShouldBe(change.PendingEvents.Count);
     }
+
+    [Fact]
+    public void A_rejection_of_an_emergency_under_way_stands_no_later_approval_completes_it()
+    {
+        var change = _team.Draft(ChangeType.Emergency);
+        change.Start(_team.Implementer, Now).ShouldSucceed();
+
+        change.Decide(_team.Approver, ApprovalDecision.Reject, "Should have waited for the morning", Clock.Questionnaire, Now.AddHours(1)).ShouldSucceed();
+
+        change.IsRejectedRetrospectively.ShouldBeTrue();
+        change.State.ShouldBe(ChangeState.Implementing, "a deployment is not undone by a vote");
+        Approve(change, _team.SecondApprover, Now.AddHours(2)).ShouldFailWith<RejectionStands>();
+        change.Approvals.Count.ShouldBe(1);
+        change.ApprovedAt.ShouldBeNull();
+        change.Outstanding().ShouldNotBeEmpty();
+        change.IsDocumentationOverdue(Clock.Questionnaire, Due.AddSeconds(1)).ShouldBeFalse("it is rejected, not awaiting approval");
+    }
+
+    [Fact]
+    public void An_edit_voids_approvals_but_not_a_rejection()
+    {
+        var change = _team.Draft(ChangeType.Emergency);
+        change.Start(_team.Implementer, Now).ShouldSucceed();
+        change.Decide(_team.Approver, ApprovalDecision.Reject, "No", Clock.Questionnaire, Now.AddHours(1)).ShouldSucceed();
+
+        change.Edit(_team.Requestor, ChangeType.Emergency, _team.Content(type: ChangeType.Emergency) with { Purpose = "Reworded to look better" },
+            [ServiceProfiles.Ordinary], Clock.Questionnaire, Now.AddHours(2)).ShouldSucceed();
+
+        change.IsRejectedRetrospectively.ShouldBeTrue();
+        Approve(change, _team.SecondApprover, Now.AddHours(3)).ShouldFailWith<RejectionStands>();
+    }
+
+    [Fact]
+    public void A_rejected_emergency_closes_only_after_a_recorded_rollback_and_the_review()
+    {
+        var change = _team.Draft(ChangeType.Emergency);
+        change.Start(_team.Implementer, Now).ShouldSucceed();
+        change.Decide(_team.Approver, ApprovalDecision.Reject, "No", Clock.Questionnaire, Now.AddHours(1)).ShouldSucceed();
+        change.Complete(_team.Implementer, Now.AddHours(2)).ShouldSucceed();
+        change.Verify(_team.Implementer, VerificationOutcome.Success, "Works", Now.AddHours(3)).ShouldSucceed();
+        change.Review(_team.Cab, "Should have been a normal change", Now.AddHours(4)).ShouldSucceed();
+
+        change.Close(_team.Requestor, Clock.Questionnaire, Now.AddHours(5)).ShouldFailWith<RollbackRequired>();
+        change.State.ShouldBe(ChangeState.Verified);
+
+        change.RollBack(_team.Implementer, "Rolled back as the approver asked", Now.AddHours(6)).ShouldSucceed();
+        change.State.ShouldBe(ChangeState.RolledBack);
+        change.Close(_team.Requestor, Clock.Questionnaire, Now.AddHours(7)).ShouldSucceed();
+        change.IsRejectedRetrospectively.ShouldBeTrue("and it is reported so, closed");
+    }
+
+    [Fact]
+    public void A_rolled_back_rejected_emergency_still_needs_its_review_to_close()
+    {
+        var change = _team.Draft(ChangeType.Emergency);
+        change.Start(_team.Implementer, Now).ShouldSucceed();
+        change.Decide(_team.Approver, ApprovalDecision.Reject, "No", Clock.Questionnaire, Now.AddHours(1)).ShouldSucceed();
+        change.RollBack(_team.Implementer, "Reverted at once", Now.AddHours(2)).ShouldSucceed();
+
+        change.Close(_team.Requestor, Clock.Questionnaire, Now.AddHours(3)).ShouldFailWith<PostImplementationReviewRequired>();
+    }
+
+    [Fact]
+    public void Only_a_rejected_emergency_may_be_rolled_back_before_its_verification_failed()
+    {
+        var change = _team.Draft(ChangeType.Emergency);
+        change.Start(_team.Implementer, Now).ShouldSucceed();
+
+        change.RollBack(_team.Implementer, "Changed my mind", Now.AddHours(1)).ShouldFailWith<InvalidTransition>();
+    }
 }

@@ -99,6 +99,51 @@ public abstract class GroupCommitTests(ChangeTrailApp app) : ProviderTests(app)
             await scope.DisposeAsync();
     }
 
+    [Fact]
+    public async Task Whatever_throws_while_a_batch_is_answered_every_waiting_save_is_answered_and_the_next_save_commits()
+    {
+        var before = await SizeAsync();
+        var firstId = Random.Shared.NextInt64(2_000_000_000, 3_000_000_000);
+        await using var blockerScope = App.Services.CreateAsyncScope();
+        var blocker = blockerScope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        await using var blocking = await blocker.Database.BeginTransactionAsync(Ct);
+        await blocker.Database.ExecuteSqlRawAsync("""UPDATE "LedgerHead" SET "Size" = "Size" WHERE "Id" = 1""", Ct);
+
+        var scopes = Enumerable.Range(0, 5).Select(_ => App.Services.CreateAsyncScope()).ToList();
+        var contexts = scopes.Select(s => s.ServiceProvider.GetRequiredService<ChangeTrailDbContext>()).ToList();
+        // A fault injected where the batch answers its saves: accepting a context's changes throws.
+        const int faulty = 3;
+        contexts[faulty].ChangeTracker.StateChanged += (_, _) => throw new InvalidOperationException("injected fault");
+        var saves = new List<Task<int>>();
+        for (var i = 0; i < contexts.Count; i++)
+        {
+            contexts[i].ChangeNumbers.Add(new ChangeNumber { Id = firstId + i, AllocatedAt = DateTime.UtcNow });
+            contexts[i].Record(new LedgerAction(DateTime.UtcNow, Guid.NewGuid(), "test.saved", "Test", $"fault-{i}", $$"""{"save":{{i}}}"""));
+            var context = contexts[i];
+            saves.Add(Task.Run(() => context.SaveChangesAsync(Ct), Ct));
+            if (i == 0)
+                await Task.Delay(200, Ct);
+        }
+        await Task.Delay(200, Ct);
+        await blocking.RollbackAsync(Ct);
+
+        // Every save is answered (none hangs): the faulty one with its fault, the others as committed.
+        var answered = Task.WhenAll(saves.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await answered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        (await Should.ThrowAsync<InvalidOperationException>(() => saves[faulty])).Message.ShouldBe("injected fault");
+        foreach (var (save, i) in saves.Select((s, i) => (s, i)).Where(x => x.i != faulty))
+            (await save).ShouldBeGreaterThan(0, $"save {i}");
+        (await SizeAsync()).ShouldBe(before + contexts.Count, "the faulty save had committed before its answer failed");
+
+        // The group commit is not left thinking a batch is still in flight: a save arriving now commits.
+        await using var afterScope = App.Services.CreateAsyncScope();
+        var after = afterScope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        after.Record(new LedgerAction(DateTime.UtcNow, Guid.NewGuid(), "test.saved", "Test", "after-fault", """{"after":true}"""));
+        (await after.SaveChangesAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct)).ShouldBe(1);
+        foreach (var scope in scopes)
+            await scope.DisposeAsync();
+    }
+
     private async Task<long> SizeAsync()
     {
         await using var scope = App.Services.CreateAsyncScope();

@@ -178,6 +178,33 @@ public abstract class LifecycleTests(ChangeTrailApp app) : ProviderTests(app)
     }
 
     [Fact]
+    public async Task A_rejected_emergency_is_not_approved_by_a_second_approver_and_closes_only_rolled_back_and_reviewed()
+    {
+        var requestor = await S.PersonAsync(Role.Requestor, Role.Implementer);
+        var service = await S.ServiceAsync();
+        var emergency = await requestor.CreateAsync(S.CompleteChange(service, type: "Emergency") with { EmergencyJustification = "Outage" });
+        await requestor.ActAsync(emergency.Number, "start");
+        var first = await S.PersonAsync(Role.ChangeApprover);
+        var second = await S.PersonAsync(Role.ChangeApprover);
+
+        var rejected = await first.ActAsync(emergency.Number, "approvals", new DecisionRequest(ApprovalDecision.Reject, "Not an emergency"));
+        rejected.RejectedRetrospectively.ShouldBeTrue();
+        await second.TryApproveAsync(emergency.Number).ShouldBeProblemAsync(HttpStatusCode.Conflict, "rejection-stands");
+
+        await requestor.ActAsync(emergency.Number, "complete");
+        await requestor.ActAsync(emergency.Number, "verify", new VerifyRequest(VerificationOutcome.Success, null));
+        var cab = await S.PersonAsync(Role.CabMember);
+        await cab.ActAsync(emergency.Number, "review", new NotesRequest("Should have waited for the change window.", null));
+        await requestor.TryAsync(emergency.Number, "close").ShouldBeProblemAsync(HttpStatusCode.Conflict, "rollback-required");
+
+        await requestor.ActAsync(emergency.Number, "rollback", new NotesRequest("Reverted to the previous release.", null));
+        var closed = await requestor.ActAsync(emergency.Number, "close");
+        closed.State.ShouldBe(ChangeState.Closed);
+        closed.RejectedRetrospectively.ShouldBeTrue("reported as rejected retrospectively, for good");
+        closed.Approvals.ShouldHaveSingleItem().Decision.ShouldBe(ApprovalDecision.Reject);
+    }
+
+    [Fact]
     public async Task The_requestor_of_an_emergency_cannot_review_it()
     {
         var requestor = await S.PersonAsync(Role.Requestor, Role.Implementer, Role.CabMember);

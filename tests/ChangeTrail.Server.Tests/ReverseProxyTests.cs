@@ -115,7 +115,7 @@ public sealed class ReverseProxyTests : IAsyncLifetime
         HttpRequestMessage Request(HttpMethod method)
         {
             var request = new HttpRequestMessage(method, "/login");
-            request.Headers.Add("X-Test-Peer", peer);
+            request.Headers.Add(TestPeer.Header, peer);
             request.Headers.Add("X-Forwarded-For", Client);
             request.Headers.Add("X-Forwarded-Proto", "https");
             return request;
@@ -145,29 +145,5 @@ public sealed class ReverseProxyTests : IAsyncLifetime
             }
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, TestPeer>());
         }
-    }
-
-    /// <summary>
-    /// The test server has no socket, so no peer: this sets the one the test names, before the app's own middleware, and
-    /// reports the address and scheme the app ended up with.
-    /// </summary>
-    private sealed class TestPeer : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (http, nextMiddleware) =>
-            {
-                if (http.Request.Headers.TryGetValue("X-Test-Peer", out var peer))
-                    http.Connection.RemoteIpAddress = IPAddress.Parse(peer.ToString());
-                http.Response.OnStarting(() =>
-                {
-                    http.Response.Headers["X-Test-Client"] = http.Connection.RemoteIpAddress?.ToString();
-                    http.Response.Headers["X-Test-Scheme"] = http.Request.Scheme;
-                    return Task.CompletedTask;
-                });
-                await nextMiddleware(http);
-            });
-            next(app);
-        };
     }
 }

@@ -30,6 +30,21 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
     private readonly string _postgresDatabase = $"changetrail_test_{Guid.NewGuid():N}";
     private string? _connectionString;
 
+    /// <summary>The app whose database and data folder this one starts on again, which owns them; null for a fresh one.</summary>
+    private readonly ChangeTrailApp? _restarting;
+
+    /// <summary>
+    /// <paramref name="previous"/>'s server started again: the same database, data folder (keys, the remembered checkpoint)
+    /// and clock, as after a restart, or as a second instance. It sets nothing up and removes nothing when disposed.
+    /// </summary>
+    protected ChangeTrailApp(ChangeTrailApp previous) : this(previous.Provider)
+    {
+        _restarting = previous;
+        _dataDirectory = previous._dataDirectory;
+        _postgresDatabase = previous._postgresDatabase;
+        Time = previous.Time;
+    }
+
     public TestProvider Provider { get; } = provider;
 
     public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
@@ -70,6 +85,15 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
 
     public async ValueTask InitializeAsync()
     {
+        if (_restarting is not null)
+        {
+            _connectionString = _restarting._connectionString;
+            _adminToken = _restarting.AdminToken;
+            _adminTokenRenewAt = _restarting._adminTokenRenewAt;
+            AdminId = _restarting.AdminId;
+            Available = _restarting.Available;
+            return;
+        }
         Directory.CreateDirectory(_dataDirectory);
         if (Provider == TestProvider.Postgres)
         {
@@ -157,6 +181,11 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (_restarting is not null)
+        {
+            GC.SuppressFinalize(this);
+            return;
+        }
         if (Provider == TestProvider.Postgres && _connectionString is not null)
             await TestDatabases.DropPostgresDatabaseAsync(_postgresDatabase);
         try

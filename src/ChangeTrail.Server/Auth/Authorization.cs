@@ -75,15 +75,30 @@ public static class EndpointAuthorization
     /// <summary>Requires an authenticated identity whose token has <paramref name="scope"/> and, if given, one of <paramref name="roles"/>.</summary>
     public static TBuilder RequireAccess<TBuilder>(this TBuilder builder, string scope, params Role[] roles)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(policy =>
-        {
-            policy.RequireAuthenticatedUser();
-            policy.AddRequirements(new ScopeRequirement(scope));
-            if (Scopes.IsPersonal(scope))
-                policy.AddRequirements(new PersonalCredentialRequirement(scope));
-            if (roles.Length > 0)
-                policy.RequireRole(roles.Select(r => r.ToString()));
-        });
+        builder.RequireAuthorization(AccessPolicy(scope, roles));
+
+    /// <summary>
+    /// The policy of <see cref="RequireAccess"/>: the scope (on the person's own credential, for a personal scope) and a
+    /// role. Pages that take the same steps as an endpoint check the same policy.
+    /// </summary>
+    public static AuthorizationPolicy AccessPolicy(string scope, params Role[] roles)
+    {
+        var policy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scope));
+        if (Scopes.IsPersonal(scope))
+            policy.AddRequirements(new PersonalCredentialRequirement(scope));
+        if (roles.Length > 0)
+            policy.RequireRole(roles.Select(r => r.ToString()));
+        return policy.Build();
+    }
+
+    /// <summary>Why an authorization failed, in the rules' words: the most fundamental unmet requirement.</summary>
+    public static DomainError RefusalOf(AuthorizationFailure? failure)
+    {
+        var failed = failure?.FailedRequirements.ToList() ?? [];
+        return failed.OfType<IExplainedRequirement>().OrderBy(r => r.Priority).FirstOrDefault()?.Refusal
+            ?? failed.OfType<RolesAuthorizationRequirement>().Select(r => (DomainError)new RoleRequired("make this call", r.AllowedRoles.ToList())).FirstOrDefault()
+            ?? new RoleRequired("make this call", []);
+    }
 
     /// <summary>Refuses service accounts outright: decisions are made by people.</summary>
     public static TBuilder RequireHuman<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -113,12 +128,7 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
         }
         if (authorizeResult.Forbidden)
         {
-            var failed = authorizeResult.AuthorizationFailure?.FailedRequirements.ToList() ?? [];
-            var refusal = failed.OfType<IExplainedRequirement>().OrderBy(r => r.Priority).FirstOrDefault()?.Refusal
-                ?? failed.OfType<RolesAuthorizationRequirement>().Select(r => new RoleRequired("make this call", r.AllowedRoles.ToList())).FirstOrDefault();
-            await (refusal is null
-                ? Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "You may not do this.")
-                : Problems.From(refusal)).ExecuteAsync(context);
+            await Problems.From(EndpointAuthorization.RefusalOf(authorizeResult.AuthorizationFailure)).ExecuteAsync(context);
             return;
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);

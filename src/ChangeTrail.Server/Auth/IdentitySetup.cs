@@ -19,7 +19,9 @@ public static class IdentitySetup
                 identity.Password.RequireLowercase = false;
                 identity.Password.RequireUppercase = false;
                 identity.Password.RequireNonAlphanumeric = false;
-                identity.Lockout.MaxFailedAccessAttempts = 5;
+                // The backstop against guessing from many addresses; a single client is locked out far sooner, on its own
+                // (PasswordSignIn), so that a stranger cannot keep the account's owner out.
+                identity.Lockout.MaxFailedAccessAttempts = Features.SignIn.PasswordSignIn.AccountLockoutThreshold;
                 identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 identity.Lockout.AllowedForNewUsers = true;
                 identity.User.RequireUniqueEmail = false; // enforced for people only; service accounts have no email

@@ -5,10 +5,12 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
+using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Ledger;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,7 +24,7 @@ public sealed record StepView(LifecycleAction Action, string Label, bool Allowed
 /// steps the viewer may take next. What may be done is asked of the aggregate's own Can* rules.
 /// </summary>
 public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, ChangeCommand command,
-    LedgerCheckpoints checkpoints) : ChangeTrailPage
+    LedgerCheckpoints checkpoints, IAuthorizationService authorization) : ChangeTrailPage
 {
     private static readonly Dictionary<string, string> Labels = new()
     {
@@ -78,8 +80,12 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         var action = ChangeLifecycle.All.FirstOrDefault(a => a.Name == step);
         if (action is null)
             return BadRequest();
-        var result = await ChangeLifecycle.ExecuteAsync(action, IdOrNumber, Viewer, new LifecycleInput(decision, outcome, notes), version,
-            command, questionnaire, cancellationToken);
+        // The endpoint's own policy: a decision needs the person's own credential here as over the API.
+        var allowed = await authorization.AuthorizeAsync(User, EndpointAuthorization.AccessPolicy(action.Scope));
+        Result<ChangeResponse> result = allowed.Succeeded
+            ? await ChangeLifecycle.ExecuteAsync(action, IdOrNumber, Viewer, new LifecycleInput(decision, outcome, notes), version,
+                command, questionnaire, cancellationToken)
+            : EndpointAuthorization.RefusalOf(allowed.Failure);
         if (result.IsSuccess)
         {
             Notice = $"Done: {result.Value!.Number} is now {result.Value.State}.";
