@@ -25,6 +25,8 @@ public sealed record CreatedUserResponse(Guid Id, string? InvitationUrl, DateTim
 /// <summary>POST /users/{id}/invitation: a new one-time link (the earlier one stops working).</summary>
 public sealed record InvitationResponse(string InvitationUrl, DateTime InvitationExpiresAt);
 
+/// <param name="Password">Whether a person has chosen their own password yet; null for a service account, which has none.</param>
+/// <param name="InvitationExpiresAt">Until when the person's open invitation link works, if they have one.</param>
 public sealed record UserResponse(
     Guid Id,
     string Email,
@@ -35,7 +37,20 @@ public sealed record UserResponse(
     DateTime CreatedAt,
     DateTime? DeactivatedAt,
     DateTime? LastSignInAt,
-    IReadOnlyList<TokenResponse> Tokens);
+    IReadOnlyList<TokenResponse> Tokens,
+    PasswordState? Password = null,
+    DateTime? InvitationExpiresAt = null);
+
+/// <summary>
+/// A person's password: <see cref="Invited"/> (none yet: they were given an invitation link), <see cref="Temporary"/> (one an
+/// Admin set, to be replaced at first sign-in), or <see cref="Own"/> (chosen by them, known to nobody else).
+/// </summary>
+public enum PasswordState
+{
+    Invited,
+    Temporary,
+    Own,
+}
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTokenRequest(string Name, IReadOnlyList<string>? Scopes, DateTime? ExpiresAt);

@@ -113,6 +113,113 @@ public sealed partial class AdminPagesTests(SqliteApp app) : IClassFixture<Sqlit
     }
 
     [Fact]
+    public async Task On_another_persons_page_the_approving_scopes_are_disabled_and_a_forged_one_is_refused_in_words_with_nothing_created()
+    {
+        var email = $"approver-{Scenario.Unique()}@example.test";
+        var id = await app.AddPersonAsync(email, "Ada Approver", [Role.ChangeApprover], "ada's own passphrase");
+        var before = (await app.AsAdmin().GetJsonAsync<List<UserResponse>>("/api/v1/users")).Single(u => u.Id == id).Tokens.Count;
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var page = $"/admin/users/{id}";
+
+        var html = await browser.GetStringAsync(page, Ct);
+        html.ShouldMatch("""<input type="checkbox" id="scope-changes-approve"[^>]*\sdisabled="disabled"\s+aria-describedby="withheld-scopes">""");
+        html.ShouldMatch("""<input type="checkbox" id="scope-findings-triage"[^>]*\sdisabled="disabled"\s""");
+        Regex.IsMatch(html, """<input type="checkbox" id="scope-changes-read"[^>]*\sdisabled""").ShouldBeFalse();
+        Text(html).ShouldContain("Only Ada Approver can give a token changes:approve or findings:triage: from their own My tokens page, or changetrail login.");
+        Text(html).ShouldContain("Leave empty for the maximum lifetime");
+        html.ShouldNotContain("never expires");
+
+        // The form as a browser would never send it: the disabled box ticked anyway.
+        var response = await PostFormAsync(browser, page, $"{page}?handler=CreateToken",
+            ("Form.Name", "sneaky"), ("Form.Scopes", "changes:read"), ("Form.Scopes", "changes:approve"), ("Form.ExpiresAt", ""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await response.Content.ReadAsStringAsync(Ct);
+        Text(refused).ShouldContain("Not done: Scope not delegable. changes:approve can only be held by a token its owner creates for themself");
+        TokenShown().IsMatch(refused).ShouldBeFalse();
+        var after = (await app.AsAdmin().GetJsonAsync<List<UserResponse>>("/api/v1/users")).Single(u => u.Id == id);
+        after.Tokens.Count.ShouldBe(before);
+        after.Tokens.ShouldNotContain(t => t.Name == "sneaky");
+    }
+
+    [Fact]
+    public async Task The_token_list_says_who_made_each_token()
+    {
+        var email = $"maker-{Scenario.Unique()}@example.test";
+        var id = await app.AddPersonAsync(email, "Mo Maker", [Role.Requestor], "mo's own passphrase");
+        await app.AsAdmin().PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{id}/tokens", new CreateTokenRequest("from admin", [Scopes.ChangesRead], null));
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+
+        var html = await browser.GetStringAsync($"/admin/users/{id}", Ct);
+
+        Text(Row(html, "first sign-in")).ShouldContain("Mo Maker (themself)");
+        Text(Row(html, "from admin")).ShouldContain("changes:read you"); // the Admin looking made it
+    }
+
+    [Fact]
+    public async Task A_new_invitation_link_replaces_the_old_one_and_is_offered_only_until_the_person_chose_a_password()
+    {
+        var email = $"invited-{Scenario.Unique()}@example.test";
+        var created = await app.AsAdmin().PostJsonAsync<CreatedUserResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Ivy Invited", [Role.Requestor], null));
+        var first = created.InvitationUrl!;
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var page = $"/admin/users/{created.Id}";
+        Row(await browser.GetStringAsync("/admin/users", Ct), "Ivy Invited").ShouldContain("""<span class="badge account-Invited">Invited</span>""");
+        Text(await browser.GetStringAsync(page, Ct)).ShouldContain("Ivy Invited has not chosen a password yet. Their invitation link works until");
+
+        var response = await PostFormAsync(browser, page, $"{page}?handler=Invitation");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        var second = InvitationShown().Match(await response.Content.ReadAsStringAsync(Ct)).Groups[1].Value;
+        second.ShouldContain("/invitation?code=");
+        second.ShouldNotBe(first);
+        (await browser.GetStringAsync(page, Ct)).ShouldNotContain(second);
+        var anonymous = app.CreateClient();
+        (await anonymous.GetStringAsync(new Uri(first).PathAndQuery, Ct)).ShouldContain("This invitation link does not work");
+
+        var ivy = await app.AcceptInvitationAsync(second, "ivy's own passphrase");
+        (await ivy.GetStringAsync("/changes", Ct)).ShouldContain("Ivy Invited");
+
+        // Now that Ivy has a password of her own, an Admin cannot replace it with an invitation, even with a forged form.
+        var after = await browser.GetStringAsync(page, Ct);
+        after.ShouldNotContain("New invitation link");
+        after.ShouldContain("""<span class="badge account-Active">Active</span>""");
+        var forged = await PostFormAsync(browser, page, $"{page}?handler=Invitation");
+        Text(await forged.Content.ReadAsStringAsync(Ct)).ShouldContain("Not done: Already has a password of their own.");
+    }
+
+    [Fact]
+    public async Task A_person_with_a_temporary_password_is_listed_as_such_and_can_be_sent_an_invitation_instead()
+    {
+        var email = $"temporary-{Scenario.Unique()}@example.test";
+        var created = await app.AsAdmin().PostJsonAsync<CreatedUserResponse>("/api/v1/users",
+            new CreateUserRequest(email, "Tim Temporary", [Role.Requestor], Scenario.TemporaryPassword));
+        var browser = await SignInAsync(AdminEmail, AdminPassword);
+        var page = $"/admin/users/{created.Id}";
+
+        Row(await browser.GetStringAsync("/admin/users", Ct), "Tim Temporary")
+            .ShouldContain("""<span class="badge account-Temporary">Temporary password</span>""");
+        var response = await PostFormAsync(browser, page, $"{page}?handler=Invitation");
+
+        var link = InvitationShown().Match(await response.Content.ReadAsStringAsync(Ct)).Groups[1].Value;
+        await app.AcceptInvitationAsync(link, "tim's own passphrase");
+        (await app.SignInAsync(email, "tim's own passphrase")).ShouldNotBeNull();
+        var users = await app.AsAdmin().GetJsonAsync<List<UserResponse>>("/api/v1/users");
+        users.Single(u => u.Id == created.Id).Password.ShouldBe(PasswordState.Own);
+    }
+
+    /// <summary>The table row whose header cell is <paramref name="name"/> (a link, or text).</summary>
+    private static string Row(string html, string name) =>
+        Regex.Match(html, $"""(?s)<tr>\s*<th scope="row">(?:<a [^>]*>)?{Regex.Escape(WebUtility.HtmlEncode(name))}(?:</a>)?</th>.*?</tr>""").Value
+            is { Length: > 0 } row ? row : throw new Xunit.Sdk.XunitException($"No row for {name}");
+
+    /// <summary>The page's text as a person reads it: tags dropped, entities decoded, white space collapsed.</summary>
+    private static string Text(string html) =>
+        Regex.Replace(WebUtility.HtmlDecode(Regex.Replace(html, "<[^>]+>", "")), @"\s+", " ");
+
+    [Fact]
     public async Task A_revoked_token_stops_working()
     {
         var email = $"revoked-{Scenario.Unique()}@example.test";

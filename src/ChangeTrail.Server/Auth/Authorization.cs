@@ -15,7 +15,7 @@ public sealed record ScopeRequired(string Scope)
 public sealed record ScopeNotDelegable(IReadOnlyList<string> Scopes)
     : DomainError(ErrorKind.Forbidden, "scope-not-delegable", "Scope not delegable",
         $"{string.Join(", ", Scopes)} can only be held by a token its owner creates for themself by proving who they are: " +
-        "POST /api/v1/auth/tokens with their password (changetrail login), or the token form on their own page in the web UI.");
+        "POST /api/v1/auth/tokens with their password (changetrail login), or their own My tokens page in the web UI (/account/tokens).");
 
 /// <summary>An authorization requirement that knows the refusal to report when it is not met.</summary>
 public interface IExplainedRequirement : IAuthorizationRequirement

@@ -2,8 +2,10 @@ using System.Text;
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Identity;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Tokens;
 using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 
@@ -45,11 +47,14 @@ public static class ListUsers
             u.CreatedAt,
             u.DeactivatedAt,
             u.LastSignInAt,
-            tokens.Where(t => t.OwnerId == u.Id)
-                .Select(t => new TokenResponse(t.Id, t.Name, t.Prefix, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt,
-                    t.CreatedById, t.PersonallyIssued))
-                .ToList())).ToList();
+            tokens.Where(t => t.OwnerId == u.Id).Select(ListTokens.ToResponse).ToList(),
+            u.IsServiceAccount ? null : PasswordOf(u),
+            u.InvitationExpiresAt)).ToList();
     }
+
+    /// <summary>Whether the person has a password of their own yet: only then are their session and their decisions personal.</summary>
+    public static PasswordState PasswordOf(AppUser person) =>
+        person.PasswordHash is null ? PasswordState.Invited : person.MustChangePassword ? PasswordState.Temporary : PasswordState.Own;
 
     public static string ToCsv(IReadOnlyList<UserResponse> users, DateTime now)
     {

@@ -40,7 +40,7 @@ public sealed class SetupModel(ChangeTrailDbContext db, UserManager<AppUser> use
         }
         var admin = (await users.FindByIdAsync(result.Value!.UserId.ToString()))!;
         await session.StartAsync(admin, "setup", cancellationToken);
-        Notice = "Setup is done. An admin API token was created for you; create your own tokens under Users.";
+        Notice = "Setup is done. An admin API token was created for you; make your own on My tokens.";
         return RedirectToPage("/Index");
     }
 }

@@ -24,6 +24,38 @@ public static class AdminView
         return time;
     }
 
+    /// <summary>["a", "b", "c"] → <c>a</c>, <c>b</c> or <c>c</c>: scope names in a sentence.</summary>
+    public static IHtmlContent Codes(IEnumerable<string> names, string conjunction = "or")
+    {
+        var list = names.ToList();
+        var sentence = new HtmlContentBuilder();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (i > 0)
+                sentence.Append(i == list.Count - 1 ? $" {conjunction} " : ", ");
+            var code = new TagBuilder("code");
+            code.InnerHtml.Append(list[i]);
+            sentence.AppendHtml(code);
+        }
+        return sentence;
+    }
+
+    /// <summary>
+    /// An identity's state as a badge with its word: Deactivated; for a person who has not chosen their own password yet,
+    /// Invited or Temporary password; else Active.
+    /// </summary>
+    public static IHtmlContent StateBadge(UserResponse identity)
+    {
+        var (state, word) = !identity.Active ? ("Deactivated", "Deactivated")
+            : identity.Password == PasswordState.Invited ? ("Invited", "Invited")
+            : identity.Password == PasswordState.Temporary ? ("Temporary", "Temporary password")
+            : ("Active", "Active");
+        var badge = new TagBuilder("span");
+        badge.Attributes["class"] = "badge account-" + state;
+        badge.InnerHtml.Append(word);
+        return badge;
+    }
+
     public static string Roles(IReadOnlyList<Role> roles) => roles.Count == 0 ? "none" : string.Join(", ", roles);
 
     public static string Kind(UserResponse identity) => IsServiceAccount(identity) ? "Service account" : "Person";

@@ -2,10 +2,9 @@ using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
-using ChangeTrail.Server.Features.Tokens;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
-using ChangeTrail.Server.Web;
+using ChangeTrail.Server.Pages.Shared;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -13,37 +12,30 @@ using Microsoft.Extensions.Options;
 
 namespace ChangeTrail.Server.Pages.Admin;
 
-public sealed class CreateTokenForm
-{
-    public string Name { get; set; } = "";
-    public List<string> Scopes { get; set; } = [];
-
-    /// <summary>Environments typed by hand, each becoming a <c>gate:&lt;environment&gt;</c> scope.</summary>
-    public string? GateEnvironments { get; set; }
-
-    /// <summary>What a datetime-local box sends: no zone, and the label says UTC.</summary>
-    public DateTime? ExpiresAt { get; set; }
-
-    public CreateTokenRequest ToRequest() => new(
-        Name,
-        Scopes.Concat(AdminView.SplitList(GateEnvironments).Select(e => Domain.Identity.Scopes.GatePrefix + e)).ToList(),
-        ExpiresAt is { } expiry ? DateTime.SpecifyKind(expiry, DateTimeKind.Utc) : null);
-}
-
-/// <summary>One person or service account: details, roles, tokens; create a token (its secret shown once, in this response) or revoke one.</summary>
+/// <summary>
+/// One person or service account: details, roles, tokens; create a token (its secret shown once, in this response) or
+/// revoke one; for a person who has not chosen a password yet, a new invitation link (shown once too).
+/// </summary>
 [Authorize(Roles = nameof(Role.Admin))]
 public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserManager<AppUser> users, IOptions<ChangeTrailOptions> options)
-    : ChangeTrailPage
+    : TokenOwnerPage(db, clock, options)
 {
-    [BindProperty]
-    public CreateTokenForm Form { get; set; } = new();
-
     public UserResponse Identity { get; private set; } = null!;
 
-    /// <summary>Set only in the response to a successful creation; never stored, never redirected with.</summary>
-    public CreatedTokenResponse? CreatedToken { get; private set; }
+    /// <summary>Set only in the response that issued it: the person's new invitation link, never stored, never redirected with.</summary>
+    public InvitationResponse? Invitation { get; private set; }
 
-    public DateTime Now { get; private set; }
+    /// <summary>A person who has not chosen a password of their own yet: invited, or holding a temporary one an Admin set.</summary>
+    public bool AwaitsOwnPassword => Identity.Active && Identity.Password is PasswordState.Invited or PasswordState.Temporary;
+
+    private Dictionary<string, string> Route => new() { ["id"] = Identity.Id.ToString() };
+
+    public TokenListView TokenListView => TokenList(Identity.Id, Identity.DisplayName, "API tokens", Route);
+
+    public TokenFormView TokenFormView => TokenForm(Identity.DisplayName, AdminView.IsServiceAccount(Identity),
+        AdminView.IsServiceAccount(Identity) ? WithheldBecause.ServiceAccount
+        : Identity.Id != Viewer.Id ? WithheldBecause.SomeoneElse
+        : WithheldInOwnSession, Route);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
@@ -52,20 +44,7 @@ public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserM
     {
         if (!await LoadAsync(id, cancellationToken))
             return NotFound();
-        if (!ModelState.IsValid)
-            return Page();
-        var result = await CreateToken.ExecuteAsync(id, AdminView.IsServiceAccount(Identity), Form.ToRequest(), User, db, clock,
-            options.Value.Tokens, cancellationToken);
-        if (!result.IsSuccess)
-        {
-            ShowRefusal(result.Error!);
-            return Page();
-        }
-        // The secret is in this response only. It is not cached: every page with a form is sent no-store by antiforgery.
-        CreatedToken = result.Value;
-        ModelState.Clear(); // an empty form for the next token
-        Form = new();
-        await LoadAsync(id, cancellationToken);
+        await CreateTokenAsync(id, AdminView.IsServiceAccount(Identity), cancellationToken);
         return Page();
     }
 
@@ -73,7 +52,7 @@ public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserM
     {
         if (!await LoadAsync(id, cancellationToken))
             return NotFound();
-        var result = await ChangeRoles.ExecuteAsync(id, roles, Viewer.Id, db, users, clock, cancellationToken);
+        var result = await ChangeRoles.ExecuteAsync(id, roles, Viewer.Id, Db, users, Clock, cancellationToken);
         if (!result.IsSuccess)
         {
             ShowRefusal(result.Error!);
@@ -87,24 +66,32 @@ public sealed class UserDetailsModel(ChangeTrailDbContext db, Clock clock, UserM
     {
         if (!await LoadAsync(id, cancellationToken))
             return NotFound();
-        var result = await RevokeToken.ExecuteAsync(tokenId, User, db, clock, cancellationToken);
+        return await RevokeListedTokenAsync(tokenId, cancellationToken) ? RedirectToPage(new { id }) : Page();
+    }
+
+    public async Task<IActionResult> OnPostInvitationAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+            return NotFound();
+        var result = await ReissueInvitation.ExecuteAsync(id, Viewer.Id, Invitations.SiteBase(Request), Db, users, Clock, cancellationToken);
         if (!result.IsSuccess)
         {
             ShowRefusal(result.Error!);
             return Page();
         }
-        var name = Identity.Tokens.FirstOrDefault(t => t.Id == tokenId)?.Name;
-        Notice = $"The token {(name is null ? "" : $"'{name}' ")}is revoked: it stopped working at once.";
-        return RedirectToPage(new { id });
+        // The link is in this response only, like a token's secret; the page is sent no-store.
+        Invitation = result.Value;
+        await LoadAsync(id, cancellationToken);
+        return Page();
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
-        Now = clock.UtcNow;
-        var identity = (await ListUsers.ExecuteAsync(db, cancellationToken)).SingleOrDefault(u => u.Id == id);
+        var identity = (await ListUsers.ExecuteAsync(Db, cancellationToken)).SingleOrDefault(u => u.Id == id);
         if (identity is null)
             return false;
         Identity = identity;
+        await LoadTokensAsync(id, cancellationToken);
         return true;
     }
 }
