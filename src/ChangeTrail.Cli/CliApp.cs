@@ -18,15 +18,29 @@ public static class CliApp
     /// <param name="args">The command line, without the program name.</param>
     /// <param name="stdout">Results: tables, summaries, or JSON with <c>--json</c>.</param>
     /// <param name="stderr">Errors and refusals.</param>
-    /// <param name="environment">Environment variables; <c>CHANGETRAIL_URL</c> and <c>CHANGETRAIL_TOKEN</c> are read from it.</param>
+    /// <param name="environment">Environment variables: <c>CHANGETRAIL_URL</c>, <c>CHANGETRAIL_TOKEN</c>, and <c>XDG_CONFIG_HOME</c> or <c>HOME</c> for the configuration file.</param>
     /// <param name="handler">Reaches the server instead of the network (tests); null for a real connection.</param>
     /// <param name="cancellationToken">Cancels the request in flight.</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+        IReadOnlyDictionary<string, string?> environment, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default) =>
+        RunAsync(args, CliInput.None, stdout, stderr, environment, handler, cancellationToken);
+
+    /// <summary>As the other overload, with what a person types (<c>login</c>'s passwords) read from <paramref name="stdin"/>.</summary>
+    /// <param name="args">The command line, without the program name.</param>
+    /// <param name="stdin">The terminal (no echo), or lines piped in; <see cref="CliInput.None"/> when there is nothing to read.</param>
+    /// <param name="stdout">Results: tables, summaries, or JSON with <c>--json</c>.</param>
+    /// <param name="stderr">Errors, refusals and prompts.</param>
+    /// <param name="environment">Environment variables: <c>CHANGETRAIL_URL</c>, <c>CHANGETRAIL_TOKEN</c>, and <c>XDG_CONFIG_HOME</c> or <c>HOME</c> for the configuration file.</param>
+    /// <param name="handler">Reaches the server instead of the network (tests); null for a real connection.</param>
+    /// <param name="cancellationToken">Cancels the request in flight.</param>
+    public static async Task<int> RunAsync(string[] args, CliInput stdin, TextWriter stdout, TextWriter stderr,
         IReadOnlyDictionary<string, string?> environment, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
-        var context = new CliContext(stdout, stderr, environment, handler);
+        var context = new CliContext(stdout, stderr, stdin, environment, handler);
         var root = new RootCommand("ChangeTrail change management from the command line.")
         {
+            Commands.Login.LoginCommand.Create(context),
+            Commands.Login.LogoutCommand.Create(context),
             ChangesCommand.Create(context),
             Commands.Ledger.LedgerCommand.Create(context, environment),
             Commands.Export.ExportCommand.Create(context),

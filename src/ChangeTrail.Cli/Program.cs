@@ -9,6 +9,8 @@ internal static class Program
         var environment = Environment.GetEnvironmentVariables()
             .Cast<DictionaryEntry>()
             .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value, StringComparer.Ordinal);
-        return CliApp.RunAsync(args, Console.Out, Console.Error, environment);
+        // A terminal is asked without echo; a pipe gives its lines (scripts: printf 'pw\n' | changetrail login ...).
+        var stdin = Console.IsInputRedirected ? CliInput.FromReader(Console.In) : CliInput.Terminal;
+        return CliApp.RunAsync(args, stdin, Console.Out, Console.Error, environment);
     }
 }

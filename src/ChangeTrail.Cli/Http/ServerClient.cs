@@ -19,22 +19,27 @@ internal sealed class ServerClient : IDisposable
     private readonly Uri _server;
     private readonly TextWriter _error;
     private readonly TextWriter? _problemJson;
+    private readonly string? _unauthorizedHint;
 
     /// <param name="server">The server's base address, possibly with a path prefix behind a proxy.</param>
-    /// <param name="token">The bearer token.</param>
+    /// <param name="token">The bearer token, or null for the calls anyone may make (<c>POST /auth/tokens</c>).</param>
     /// <param name="handler">An in-process handler (tests), or null for a real network connection.</param>
     /// <param name="error">Where refusals and connection errors are reported.</param>
     /// <param name="problemJson">Where a refusal's raw problem document is echoed (--json), or null.</param>
-    public ServerClient(Uri server, string token, HttpMessageHandler? handler, TextWriter error, TextWriter? problemJson)
+    /// <param name="unauthorizedHint">What to check when the server does not accept the token (401): where it came from.</param>
+    public ServerClient(Uri server, string? token, HttpMessageHandler? handler, TextWriter error, TextWriter? problemJson,
+        string? unauthorizedHint = null)
     {
         _server = server;
         _error = error;
         _problemJson = problemJson;
+        _unauthorizedHint = unauthorizedHint ?? (token is null ? null : $"check --token or {GlobalOptions.TokenVariable}.");
         // The handler belongs to the caller (a test server): disposing this client must not close it.
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         // A trailing slash makes relative paths resolve below the prefix instead of replacing its last segment.
         _http.BaseAddress = new Uri(server.AbsoluteUri.TrimEnd('/') + "/api/v1/");
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("changetrail-cli", Version));
     }
@@ -67,8 +72,41 @@ internal sealed class ServerClient : IDisposable
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path), cancellationToken);
 
     public Task<ApiResponse> PostAsync<T>(string path, T body, CancellationToken cancellationToken) =>
+        PostAsync(path, body, handled: null, cancellationToken);
+
+    /// <summary>
+    /// A POST of JSON whose refusals that <paramref name="handled"/> accepts (by status and problem type) are left to the
+    /// caller: neither reported on stderr nor echoed with --json. <c>login</c> answers <c>password-change-required</c> by
+    /// asking for a new password, which is no error.
+    /// </summary>
+    public Task<ApiResponse> PostAsync<T>(string path, T body, Func<HttpStatusCode, string?, bool>? handled, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: ApiJson.Options) },
-            cancellationToken);
+            cancellationToken, handled);
+
+    /// <summary>A DELETE; refusals that <paramref name="handled"/> accepts are left to the caller, as for a POST.</summary>
+    public Task<ApiResponse> DeleteAsync(string path, Func<HttpStatusCode, string?, bool>? handled, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken, handled);
+
+    /// <summary>
+    /// A DELETE whose outcome is no error of the command's (revoking a token no longer used): nothing is reported. Null
+    /// status when the server could not be reached.
+    /// </summary>
+    public async Task<HttpStatusCode?> TryDeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _http.DeleteAsync(path, cancellationToken);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
 
     /// <summary>A POST of JSON text exactly as the user wrote it; the server, not the CLI, judges its shape.</summary>
     public Task<ApiResponse> PostJsonTextAsync(string path, string json, CancellationToken cancellationToken) =>
@@ -91,7 +129,8 @@ internal sealed class ServerClient : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                Report(request, response, await response.Content.ReadAsStringAsync(cancellationToken));
+                var refusal = await response.Content.ReadAsStringAsync(cancellationToken);
+                Report(request, response, refusal, ProblemOf(response, refusal));
                 return ExitCodeFor(response.StatusCode);
             }
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -110,7 +149,8 @@ internal sealed class ServerClient : IDisposable
         }
     }
 
-    private async Task<ApiResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<ApiResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken,
+        Func<HttpStatusCode, string?, bool>? handled = null)
     {
         using (request)
         {
@@ -119,10 +159,13 @@ internal sealed class ServerClient : IDisposable
                 using var response = await _http.SendAsync(request, cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.IsSuccessStatusCode)
-                    return new ApiResponse(ExitCodes.Success, body);
+                    return new ApiResponse(ExitCodes.Success, body, response.StatusCode);
                 var exitCode = ExitCodeFor(response.StatusCode);
-                Report(request, response, body);
-                return new ApiResponse(exitCode, body);
+                var problem = ProblemOf(response, body);
+                var type = ShortType(problem);
+                if (handled?.Invoke(response.StatusCode, type) != true)
+                    Report(request, response, body, problem);
+                return new ApiResponse(exitCode, body, response.StatusCode, type);
             }
             catch (HttpRequestException exception)
             {
@@ -153,26 +196,42 @@ internal sealed class ServerClient : IDisposable
     /// One line <c>error: title: detail [type]</c>, then one indented line per field error. The problem type's
     /// name is kept because it is the stable identifier (titles may be reworded).
     /// </summary>
-    private void Report(HttpRequestMessage request, HttpResponseMessage response, string body)
+    private void Report(HttpRequestMessage request, HttpResponseMessage response, string body, Problem? problem)
     {
-        var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json" ? TryReadProblem(body) : null;
         if (problem is null)
         {
             _error.WriteLine($"error: {(int)response.StatusCode} {response.ReasonPhrase} from {request.Method} {request.RequestUri}");
-            return;
         }
-
-        _problemJson?.WriteLine(body);
-        var title = problem.Title ?? response.ReasonPhrase ?? $"HTTP {(int)response.StatusCode}";
-        var detail = string.IsNullOrWhiteSpace(problem.Detail) ? "" : $": {OneLine(problem.Detail)}";
-        var type = problem.Type is { Length: > 0 } t ? $" [{t[(t.LastIndexOf('/') + 1)..]}]" : "";
-        _error.WriteLine($"error: {OneLine(title)}{detail}{type}");
-        foreach (var (field, messages) in problem.Errors ?? [])
-            foreach (var message in messages)
-                _error.WriteLine($"  {field}: {OneLine(message)}");
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-            _error.WriteLine($"  hint: check --token or {GlobalOptions.TokenVariable}.");
+        else
+        {
+            _problemJson?.WriteLine(body);
+            var title = problem.Title ?? response.ReasonPhrase ?? $"HTTP {(int)response.StatusCode}";
+            var detail = string.IsNullOrWhiteSpace(problem.Detail) ? "" : $": {OneLine(problem.Detail)}";
+            var type = ShortType(problem) is { } name ? $" [{name}]" : "";
+            _error.WriteLine($"error: {OneLine(title)}{detail}{type}");
+            foreach (var (field, messages) in problem.Errors ?? [])
+                foreach (var message in messages)
+                    _error.WriteLine($"  {field}: {OneLine(message)}");
+        }
+        if (response.StatusCode == HttpStatusCode.Unauthorized && _unauthorizedHint is not null)
+            _error.WriteLine($"  hint: {_unauthorizedHint}");
+        // Rate-limited: say when to come back rather than leave a script to hammer the server.
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var after = response.Headers.RetryAfter is { } retry
+                ? retry.Delta is { } delta ? $"in {Math.Ceiling(delta.TotalSeconds):0} s"
+                : retry.Date is { } date ? $"after {date.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : "later"
+                : "later";
+            _error.WriteLine($"  hint: too many requests from this address; try again {after}.");
+        }
     }
+
+    private static Problem? ProblemOf(HttpResponseMessage response, string body) =>
+        response.Content.Headers.ContentType?.MediaType == "application/problem+json" ? TryReadProblem(body) : null;
+
+    /// <summary>The problem type's last segment, <c>/problems/invalid-credentials</c> → <c>invalid-credentials</c>.</summary>
+    private static string? ShortType(Problem? problem) =>
+        problem?.Type is { Length: > 0 } type ? type[(type.LastIndexOf('/') + 1)..] : null;
 
     private static Problem? TryReadProblem(string body)
     {

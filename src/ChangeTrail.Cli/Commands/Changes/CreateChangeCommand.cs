@@ -126,7 +126,8 @@ internal static class CreateChangeCommand
     private static Option<string[]> Many(string name, string description, string helpName) =>
         new(name) { Description = description, HelpName = helpName };
 
-    private static Option<DateTime?> Time(string name, string description) => new(name)
+    /// <summary>An ISO 8601 time option; a time without an offset is UTC.</summary>
+    internal static Option<DateTime?> Time(string name, string description) => new(name)
     {
         Description = description,
         HelpName = "ISO-8601",

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ChangeTrail.Cli.Configuration;
 
 namespace ChangeTrail.Cli.Commands.Ledger;
 
@@ -33,20 +34,8 @@ internal sealed class LedgerState
     public List<LedgerStateEntry> Logs { get; }
 
     /// <summary>Where the state lives by default: <c>$XDG_CONFIG_HOME/changetrail</c>, else <c>~/.config/changetrail</c>.</summary>
-    public static string DefaultPath(IReadOnlyDictionary<string, string?> environment)
-    {
-        var config = environment.GetValueOrDefault("XDG_CONFIG_HOME");
-        if (string.IsNullOrWhiteSpace(config))
-        {
-            var home = environment.GetValueOrDefault("HOME");
-            if (string.IsNullOrWhiteSpace(home))
-                home = environment.GetValueOrDefault("USERPROFILE");
-            if (string.IsNullOrWhiteSpace(home))
-                home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            config = System.IO.Path.Combine(home, ".config");
-        }
-        return System.IO.Path.Combine(config, "changetrail", "ledger-state.json");
-    }
+    public static string DefaultPath(IReadOnlyDictionary<string, string?> environment) =>
+        System.IO.Path.Combine(ConfigFile.Folder(environment), "ledger-state.json");
 
     /// <summary>Reads the state; a missing file is an empty state.</summary>
     /// <exception cref="LedgerSourceException">The file exists but cannot be read or is not a state file (exit code 2).</exception>

@@ -94,7 +94,7 @@ internal static class VerifyLedgerCommand
                     return await run.VerifyAsync(source, state, cancellationToken);
             }
 
-            var url = context.Options.ResolveUrl(parse, environment);
+            var url = context.ResolveUrl(parse);
             var address = Uri.TryCreate(url, UriKind.Absolute, out var server) ? server.AbsoluteUri : url;
             return await context.WithServerAsync(parse, client => run.VerifyAsync(new ServerLedgerSource(client, address), state, cancellationToken));
         });
