@@ -35,6 +35,9 @@ public abstract class SignInTests(SignInTests.SignInApp app) : ProviderTests(app
         await Ask(email, Scenario.TemporaryPassword).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "password-change-required");
         var weak = await Ask(email, Scenario.TemporaryPassword, newPassword: "short").ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
         weak.Errors!.Keys.ShouldBe(["newPassword"]);
+        var same = await Ask(email, Scenario.TemporaryPassword, newPassword: Scenario.TemporaryPassword)
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+        same.Errors!["newPassword"].ShouldBe(["Choose a password other than your current one."]);
         (await CountAsync(db => db.ApiTokens)).ShouldBe(tokensBefore, "no token for a temporary password");
 
         var issued = await ApiClient.ReadAsync<CreatedTokenResponse>(await Ask(email, Scenario.TemporaryPassword, newPassword: "a passphrase of my own"));

@@ -168,6 +168,9 @@ public static partial class DemoData
     {
         private static readonly string[] Services = ["payments", "identity", "storefront", "search", "notifications"];
 
+        /// <summary>What the Admin gives each demo person; they replace it with <see cref="Password"/>, as real people do.</summary>
+        private const string TemporaryPassword = "demo-temporary-password";
+
         /// <summary>Invitation links would start here; the demo people get passwords, so none is made.</summary>
         private const string SiteBase = "http://127.0.0.1:5080";
 
@@ -199,7 +202,7 @@ public static partial class DemoData
 
             foreach (var person in People.Skip(1))
             {
-                var id = Check(await CreateUser.ExecuteAsync(new CreateUserRequest(person.Email, person.DisplayName, person.Roles, Password),
+                var id = Check(await CreateUser.ExecuteAsync(new CreateUserRequest(person.Email, person.DisplayName, person.Roles, TemporaryPassword),
                     adminId, SiteBase, db, users, Clock, cancellationToken)).Id;
                 // The Admin's password is temporary; each demo person "chooses" the published demo password as their own.
                 var created = await users.FindByIdAsync(id.ToString());

@@ -116,6 +116,9 @@ public sealed class PasswordSignIn(ChangeTrailDbContext db, UserManager<AppUser>
     {
         var errors = new ValidationErrors();
         errors.MaxLength("newPassword", newPassword, Identities.PasswordMaxLength);
+        // The point is a password only the person knows: keeping the one someone else set would defeat it.
+        if (user.PasswordHash is not null && users.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash, newPassword) != PasswordVerificationResult.Failed)
+            errors.Add("newPassword", "Choose a password other than your current one.");
         foreach (var validator in users.PasswordValidators)
         {
             var validated = await validator.ValidateAsync(users, user, newPassword);
