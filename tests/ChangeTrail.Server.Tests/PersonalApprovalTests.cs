@@ -47,24 +47,7 @@ public abstract class PersonalApprovalTests(ChangeTrailApp app) : ProviderTests(
         var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
         // The attack as it was: a token with changes:approve that an Admin made for the approver, stored as the old
         // rules stored it (by SQL here, since the API no longer makes one).
-        var planted = TokenSecrets.Generate();
-        await using (var scope = App.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-            db.ApiTokens.Add(new ApiToken
-            {
-                Id = Guid.NewGuid(),
-                OwnerId = approver.Id,
-                Name = "made by the admin",
-                TokenHash = TokenSecrets.Hash(planted),
-                Prefix = TokenSecrets.DisplayPrefix(planted),
-                Scopes = [.. Scenario.PersonScopes],
-                CreatedById = App.AdminId,
-                CreatedAt = App.Time.GetUtcNow().UtcDateTime,
-                ExpiresAt = App.Time.GetUtcNow().UtcDateTime.AddDays(30),
-            });
-            await db.SaveChangesAsync(Ct);
-        }
+        var planted = await S.PlantTokenAsync(approver.Id, Scenario.PersonScopes, App.AdminId, App.Time.GetUtcNow().UtcDateTime.AddDays(30));
         var asApprover = new Person(approver.Id, approver.Email, planted, App.As(planted));
 
         await asApprover.TryApproveAsync(change.Number).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "scope-not-delegable");

@@ -51,23 +51,7 @@ public abstract class TokenLifetimeTests(TokenLifetimeTests.CappedApp app) : Pro
             .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
 
         // A token stored before the cap existed, without an expiry.
-        var legacy = TokenSecrets.Generate();
-        await using (var scope = App.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-            db.ApiTokens.Add(new ApiToken
-            {
-                Id = Guid.NewGuid(),
-                OwnerId = person.Id,
-                Name = "legacy",
-                TokenHash = TokenSecrets.Hash(legacy),
-                Prefix = TokenSecrets.DisplayPrefix(legacy),
-                Scopes = [Scopes.ChangesRead],
-                CreatedById = person.Id,
-                CreatedAt = now,
-            });
-            await db.SaveChangesAsync(Ct);
-        }
+        var legacy = await S.PlantTokenAsync(person.Id, [Scopes.ChangesRead], person.Id, expiresAt: null);
         (await App.As(legacy).GetAsync("/api/v1/changes")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         App.Time.Advance(MaxLifetime + TimeSpan.FromSeconds(1));

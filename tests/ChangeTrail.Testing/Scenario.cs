@@ -1,6 +1,7 @@
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChangeTrail.Testing;
 
@@ -49,6 +50,31 @@ public sealed class Scenario(ChangeTrailApp app)
         var token = await Admin.PostJsonAsync<CreatedTokenResponse>($"/api/v1/service-accounts/{created.Id}/tokens",
             new CreateTokenRequest("ci", scopes, null));
         return new Person(created.Id, name, token.Token, App.As(token.Token));
+    }
+
+    /// <summary>
+    /// A token written straight into the database, as older rules or someone with database access left one (never
+    /// personally issued); returns its secret.
+    /// </summary>
+    public async Task<string> PlantTokenAsync(Guid ownerId, IReadOnlyList<string> scopes, Guid createdById, DateTime? expiresAt)
+    {
+        var secret = Server.Auth.TokenSecrets.Generate();
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Persistence.ChangeTrailDbContext>();
+        db.ApiTokens.Add(new Persistence.Identity.ApiToken
+        {
+            Id = Guid.NewGuid(),
+            OwnerId = ownerId,
+            Name = "planted",
+            TokenHash = Server.Auth.TokenSecrets.Hash(secret),
+            Prefix = Server.Auth.TokenSecrets.DisplayPrefix(secret),
+            Scopes = [.. scopes],
+            CreatedById = createdById,
+            CreatedAt = App.Time.GetUtcNow().UtcDateTime,
+            ExpiresAt = expiresAt,
+        });
+        await db.SaveChangesAsync();
+        return secret;
     }
 
     /// <summary>Registers a service with staging and production environments; returns its name.</summary>
