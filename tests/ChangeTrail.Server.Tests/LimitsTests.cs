@@ -533,3 +533,63 @@ public sealed class KestrelLimitsApp : ChangeTrailApp
     protected override void ConfigureTestServices(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
         builder.UseSetting("ChangeTrail:Limits:MaxRequestBodyBytes", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
+
+/// <summary>docs/api.md's "Limits" table states the maxima the code enforces: a changed constant fails here until the table says so too.</summary>
+public sealed class LimitsDocumentationTests
+{
+    public static TheoryData<string, string> DocumentedLimits => new()
+    {
+        { "the body", Invariant($"{LimitOptions.DefaultMaxRequestBodyBytes / 1024 / 1024} MiB") },
+        { "`title`", Invariant($"{ChangeContent.TitleMaxLength:N0} characters") },
+        { "`purpose`", Invariant($"{ChangeContent.TextMaxLength:N0} characters") },
+        { "`services`", Invariant($"{ChangeContent.MaxServices} entries, each a name or id of at most {Service.NameMaxLength} characters") },
+        { "`riskAnswers`", Invariant($"({Domain.Risk.DefaultRiskQuestionnaire.Instance.Questions.Count} today)") },
+        { "`riskAnswers`", Invariant($"at most {Domain.Risk.RiskQuestionnaire.KeyMaxLength} characters") },
+        { "`implementer`", Invariant($"{Identities.EmailMaxLength} characters") },
+        { "`commits`", Invariant($"{ChangeContent.MaxCommits} entries; `sha` {CommitRef.ShaMinLength} to {CommitRef.ShaMaxLength} hexadecimal") },
+        { "`commits`", Invariant($"`authorEmail` {CommitRef.AuthorEmailMaxLength} characters") },
+        { "`links`", Invariant($"{ChangeContent.MaxLinks} entries, each an absolute http(s) URL of at most {ChangeContent.LinkMaxLength:N0} characters") },
+        { "`comment`", Invariant($"{ChangeRequest.CommentMaxLength:N0} characters") },
+        { "`notes`", Invariant($"{ChangeContent.TextMaxLength:N0} characters") },
+        { "/legal-hold` | `reason`", Invariant($"{ChangeRequest.LegalHoldReasonMaxLength:N0} characters") },
+        { "POST /services` | `name`", Invariant($"{Service.NameMaxLength} characters") },
+        { "`repository`", Invariant($"{Service.RepositoryMaxLength} characters") },
+        { "`environments`", Invariant($"{Service.MaxEnvironments} entries, each `name` at most {Service.NameMaxLength} characters") },
+        { "POST /setup` | `email`", Invariant($"{Identities.EmailMaxLength} characters") },
+        { "`displayName` |", Invariant($"{Identities.DisplayNameMaxLength} characters") },
+        { "`password` |", Invariant($"{Identities.PasswordMaxLength} characters") },
+        { "`setupCode`", Invariant($"{SetupCode.MaxLength} characters") },
+        { "POST /users` | `email`, `displayName`, `password`",
+            Invariant($"{Identities.EmailMaxLength}, {Identities.DisplayNameMaxLength} and {Identities.PasswordMaxLength} characters") },
+        { "`roles`", Invariant($"at most {Enum.GetValues<Role>().Length}") },
+        { "POST /service-accounts` | `name`", Invariant($"{Features.ServiceAccounts.CreateServiceAccount.NameMaxLength} characters") },
+        { "/tokens` | `name`", Invariant($"{Features.Tokens.TokenIssuer.NameMaxLength} characters") },
+        { "`scopes`", Invariant($"{Features.Tokens.TokenIssuer.MaxScopes} entries") },
+        { "`months`", Invariant($"{Domain.Retention.RetentionPeriod.MinimumMonths} to {Domain.Retention.RetentionPeriod.MaximumMonths:N0}") },
+        { "`page`", Invariant($"1 to {ListChanges.MaxPage:N0}") },
+        { "`pageSize`", Invariant($"1 to {ListChanges.MaxPageSize}") },
+        { "`q`", Invariant($"{ListChanges.SearchMaxLength} characters") },
+        { "`service`", Invariant($"{Service.NameMaxLength} characters") },
+        { "GET /ledger/entries` | `count`", Invariant($"1 to {Features.Ledger.ListEntries.MaxCount:N0}") },
+        { "GET /ledger/records` | `count`", Invariant($"1 to {Features.Ledger.ListRecords.MaxCount:N0}") },
+        { "`after`", Invariant($"{Features.Ledger.ListRecords.CursorMaxLength} characters") },
+    };
+
+    [Theory]
+    [MemberData(nameof(DocumentedLimits))]
+    public void The_limits_table_states_the_maximum_the_code_enforces(string row, string maximum) =>
+        LimitsTable().ShouldContain(line => line.Contains(row, StringComparison.Ordinal) && line.Contains(maximum, StringComparison.Ordinal),
+            $"docs/api.md, \"Limits\": no row with {row} says {maximum}");
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
+    private static List<string> LimitsTable()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChangeTrail.slnx")))
+            root = root.Parent;
+        var api = File.ReadAllText(Path.Combine(root!.FullName, "docs", "api.md"));
+        var section = api[api.IndexOf("\n## Limits\n", StringComparison.Ordinal)..];
+        return section[..section.IndexOf("\n## ", 2, StringComparison.Ordinal)].Split('\n').Where(line => line.StartsWith('|')).ToList();
+    }
+}
