@@ -102,6 +102,7 @@ app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.Use
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
 // Routing after the status pages, so a re-executed request (/status/404) is routed afresh.
 app.UseRouting();
+RequestBodyLimit.RefuseDeclaredOversizedBodies(app);
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -380,6 +380,10 @@ public abstract partial class LimitsTests(ChangeTrailApp app) : ProviderTests(ap
         var html = await response.Content.ReadAsStringAsync(Ct);
         FieldError(html, "Form.Title").ShouldBe($"At most {ChangeContent.TitleMaxLength} characters.");
         FieldError(html, "Form.Links").ShouldBe($"At most {ChangeContent.MaxLinks} links.");
+        var tooLarge = await browser.PostFormAsync("/changes/new", "/changes/new",
+            ("Form.Type", "Normal"), ("Form.Title", "Large"), ("Form.Purpose", new string('p', OneMiB)));
+        tooLarge.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await tooLarge.Content.ReadAsStringAsync(Ct)).ShouldContain("The form is larger than the server accepts.");
         (await StoredAsync()).ShouldBe(before);
     }
 

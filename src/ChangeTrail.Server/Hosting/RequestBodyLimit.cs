@@ -11,21 +11,41 @@ public sealed class LimitOptions
     /// <summary>
     /// The largest request body, in bytes (1 MiB by default): beyond it a request is answered 413 <c>payload-too-large</c> and
     /// nothing of it is stored. An endpoint that takes more (an evidence upload) raises it for itself with
-    /// <c>[RequestSizeLimit]</c> or <see cref="IHttpMaxRequestBodySizeFeature"/>.
+    /// <c>[RequestSizeLimit]</c> metadata: routing sets the request's <see cref="IHttpMaxRequestBodySizeFeature"/> from it before
+    /// a declared length is checked.
     /// </summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 }
 
 /// <summary>
-/// Holds every request body to <see cref="LimitOptions.MaxRequestBodyBytes"/> on a server that does not itself. Kestrel does
-/// (its <c>MaxRequestBodySize</c>, set from the same option): this middleware then does nothing. The in-memory test server
-/// does not, so here the limit is a feature of our own, with the same contract: the endpoint's
-/// <c>IRequestSizeLimitMetadata</c> (routing applies it) or the endpoint itself may change it until the body is first read;
-/// a declared <c>Content-Length</c> over it is refused at the first read, a body that grows past it (chunked) as soon as it
-/// does, with the <see cref="BadHttpRequestException"/> Kestrel throws, status 413.
+/// Holds every request body to <see cref="LimitOptions.MaxRequestBodyBytes"/>, refused with 413 and nothing of it stored.
+/// Kestrel enforces its own <c>MaxRequestBodySize</c> (set from the same option), and this middleware then leaves it alone;
+/// a server without such a limit (the in-memory test server) gets one of ours with the same contract: the endpoint's
+/// <c>IRequestSizeLimitMetadata</c> (routing applies it) or the endpoint itself may change it until the body is first read,
+/// and a body that grows past it (chunked) fails the read with the <see cref="BadHttpRequestException"/> Kestrel throws, status
+/// 413. A body that declares its oversize is refused before anyone reads it (<see cref="RefuseDeclaredOversizedBodies"/>).
 /// </summary>
 public sealed class RequestBodyLimit(RequestDelegate next, IOptions<ChangeTrailOptions> options)
 {
+    /// <summary>
+    /// After routing (which applies the endpoint's own limit): a body whose declared <c>Content-Length</c> is over the limit is
+    /// answered 413 at once, unread, whoever would have read it. A form's antiforgery check, which reads the form first,
+    /// would otherwise turn the failed read into a 400. A status code page then says why (problem+json under /api).
+    /// </summary>
+    public static void RefuseDeclaredOversizedBodies(IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.Request.ContentLength > context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            // Refused unread, and so for the status page re-executed for a browser too: it sees a request without a body.
+            context.Request.Body = Stream.Null;
+            context.Request.ContentLength = 0;
+            context.Request.ContentType = null;
+            return Task.CompletedTask;
+        }
+        return next(context);
+    });
+
     public Task InvokeAsync(HttpContext context)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is null)
