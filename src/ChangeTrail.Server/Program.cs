@@ -34,6 +34,9 @@ if (!builder.Environment.IsDevelopment() && builder.Configuration["ReloadStaticA
 var options = builder.Configuration.GetSection(ChangeTrailOptions.Section).Get<ChangeTrailOptions>() ?? new ChangeTrailOptions();
 builder.Services.Configure<ChangeTrailOptions>(builder.Configuration.GetSection(ChangeTrailOptions.Section));
 
+// Every request body is bounded (docs/api.md, "Limits"); RequestBodyLimit holds servers without such a limit (tests) to it.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes);
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Clock>();
 builder.Services.AddSingleton<SetupCode>();
@@ -91,12 +94,15 @@ await using (var scope = app.Services.CreateAsyncScope())
 // First: behind a trusted TLS proxy, everything after sees the client's scheme and address (ReverseProxy).
 app.UseForwardedHeaders();
 app.UseExceptionHandler();
+// Before routing, which applies an endpoint's own size limit, and before anything reads a body.
+app.UseMiddleware<RequestBodyLimit>();
 app.UseHsts();
 app.UseSecurityHeaders();
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
 // Routing after the status pages, so a re-executed request (/status/404) is routed afresh.
 app.UseRouting();
+RequestBodyLimit.RefuseDeclaredOversizedBodies(app);
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

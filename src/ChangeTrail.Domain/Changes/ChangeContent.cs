@@ -28,7 +28,15 @@ public sealed record ChangeContent(
     string? EmergencyJustification)
 {
     public const int TitleMaxLength = 200;
+
+    /// <summary>Every long text: the policy 3.2 fields, the emergency justification, and the notes and reasons of the lifecycle.</summary>
     public const int TextMaxLength = 20_000;
+
+    /// <summary>Services, commits and links a change may list; every later ledger entry of the change carries them all.</summary>
+    public const int MaxServices = 50;
+    public const int MaxCommits = 200;
+    public const int MaxLinks = 50;
+    public const int LinkMaxLength = 2_000;
 
     /// <summary>
     /// The canonical form: a trimmed title and instants at the microsecond precision both databases keep,
@@ -44,7 +52,7 @@ public sealed record ChangeContent(
     private static DateTime? Microseconds(DateTime? value) =>
         value is { } v ? new DateTime(v.Ticks - v.Ticks % 10, DateTimeKind.Utc) : null;
 
-    /// <summary>Shape rules that hold in every state: lengths, the window's order, commit and link syntax.</summary>
+    /// <summary>Shape rules that hold in every state: lengths and counts (docs/api.md, "Limits"), the window's order, commit and link syntax.</summary>
     public void Validate(ValidationErrors errors)
     {
         errors.Require("title", Title, TitleMaxLength);
@@ -53,19 +61,34 @@ public sealed record ChangeContent(
         errors.MaxLength("emergencyJustification", EmergencyJustification, TextMaxLength);
         if (PlannedStart is { } start && PlannedEnd is { } end && end <= start)
             errors.Add("plannedEnd", "The planned end must be after the planned start.");
-        if (Services.Distinct().Count() != Services.Count)
+        if (Services.Count > MaxServices)
+            errors.Add("services", $"At most {MaxServices} services.");
+        else if (Services.Distinct().Count() != Services.Count)
             errors.Add("services", "A service is listed twice.");
-        for (var i = 0; i < Commits.Count; i++)
+        // Over the limit the list is refused as a whole: one error, not one per element.
+        if (Commits.Count > MaxCommits)
+            errors.Add("commits", $"At most {MaxCommits} commits.");
+        else
         {
-            var sha = Commits[i].Sha;
-            if (sha is null || sha.Length is < 7 or > 64 || !sha.All(char.IsAsciiHexDigit))
-                errors.Add($"commits[{i}].sha", "A commit is 7 to 64 hexadecimal characters.");
-            errors.MaxLength($"commits[{i}].authorEmail", Commits[i].AuthorEmail, 320);
+            for (var i = 0; i < Commits.Count; i++)
+            {
+                var sha = Commits[i].Sha;
+                if (sha is null || sha.Length is < CommitRef.ShaMinLength or > CommitRef.ShaMaxLength || !sha.All(char.IsAsciiHexDigit))
+                    errors.Add($"commits[{i}].sha", $"A commit is {CommitRef.ShaMinLength} to {CommitRef.ShaMaxLength} hexadecimal characters.");
+                errors.MaxLength($"commits[{i}].authorEmail", Commits[i].AuthorEmail, CommitRef.AuthorEmailMaxLength);
+            }
         }
-        for (var i = 0; i < Links.Count; i++)
+        if (Links.Count > MaxLinks)
+            errors.Add("links", $"At most {MaxLinks} links.");
+        else
         {
-            if (!Uri.TryCreate(Links[i], UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-                errors.Add($"links[{i}]", "A link is an absolute http(s) URL.");
+            for (var i = 0; i < Links.Count; i++)
+            {
+                if (Links[i] is { Length: > LinkMaxLength })
+                    errors.Add($"links[{i}]", $"At most {LinkMaxLength} characters.");
+                else if (!Uri.TryCreate(Links[i], UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                    errors.Add($"links[{i}]", "A link is an absolute http(s) URL.");
+            }
         }
     }
 

@@ -18,6 +18,9 @@ public sealed class ChangeRequest
 
     public const int LegalHoldReasonMaxLength = 1000;
 
+    /// <summary>An approver's comment. Notes (verification, rollback, review) and a cancellation's reason are long texts (<see cref="ChangeContent.TextMaxLength"/>).</summary>
+    public const int CommentMaxLength = 5000;
+
     private static readonly ChangeState[] EmergencyImplementationStates =
         [ChangeState.Implementing, ChangeState.Implemented, ChangeState.Verified, ChangeState.Failed, ChangeState.RolledBack];
 
@@ -216,6 +219,8 @@ public sealed class ChangeRequest
         var decided = DecisionFor(approver, decision, comment, questionnaire, now);
         if (!decided.IsSuccess)
             return decided.Error!;
+        if (TooLong("comment", comment, CommentMaxLength) is { } tooLong)
+            return tooLong;
 
         Approvals.Add(decided.Value!);
         if (decision == ApprovalDecision.Reject)
@@ -330,6 +335,8 @@ public sealed class ChangeRequest
         var check = CanVerify(actor);
         if (!check.IsSuccess)
             return check;
+        if (TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
+            return tooLong;
         State = outcome == VerificationOutcome.Success ? ChangeState.Verified : ChangeState.Failed;
         VerifiedAt = now;
         VerificationNotes = notes;
@@ -352,6 +359,8 @@ public sealed class ChangeRequest
         var check = CanRollBack(actor);
         if (!check.IsSuccess)
             return check;
+        if (TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
+            return tooLong;
         State = ChangeState.RolledBack;
         Touch(actor, "rolled-back", notes, now);
         return Result.Success;
@@ -380,6 +389,8 @@ public sealed class ChangeRequest
         var check = CanReview(actor);
         if (!check.IsSuccess)
             return check;
+        if (TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
+            return tooLong;
         ReviewedById = actor.Id;
         ReviewedAt = now;
         ReviewNotes = notes;
@@ -438,6 +449,8 @@ public sealed class ChangeRequest
         var check = CanCancel(actor);
         if (!check.IsSuccess)
             return check;
+        if (TooLong("reason", reason, ChangeContent.TextMaxLength) is { } tooLong)
+            return tooLong;
         State = ChangeState.Cancelled;
         CancellationReason = reason;
         Touch(actor, "cancelled", reason, now);
@@ -464,8 +477,8 @@ public sealed class ChangeRequest
         var given = reason?.Trim();
         if (string.IsNullOrEmpty(given))
             return ValidationFailed.For("reason", "Say why the change must be kept.");
-        if (given.Length > LegalHoldReasonMaxLength)
-            return ValidationFailed.For("reason", $"At most {LegalHoldReasonMaxLength} characters.");
+        if (TooLong("reason", given, LegalHoldReasonMaxLength) is { } tooLong)
+            return tooLong;
         LegalHoldReason = given;
         LegalHoldPlacedById = actor.Id;
         LegalHoldPlacedAt = now;
@@ -528,6 +541,14 @@ public sealed class ChangeRequest
     /// </summary>
     public bool IsRejectedRetrospectively =>
         Type == ChangeType.Emergency && ActiveApprovals.Any(a => a.Decision == ApprovalDecision.Reject);
+
+    /// <summary>The refusal of a text over its limit, named by the request member it came in (docs/api.md, "Limits").</summary>
+    private static ValidationFailed? TooLong(string field, string? value, int maxLength)
+    {
+        var errors = new ValidationErrors();
+        errors.MaxLength(field, value, maxLength);
+        return errors.Any ? (ValidationFailed)errors.ToResult().Error! : null;
+    }
 
     private bool IsEmergencyUnderWay => Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
 

@@ -29,10 +29,13 @@ public static class Scopes
 
     public static bool IsPersonal(string scope) => Personal.Contains(scope);
 
+    /// <summary>The longest scope: <c>gate:</c> and an environment's name.</summary>
+    public static readonly int MaxLength = GatePrefix.Length + Services.Service.NameMaxLength;
+
     /// <summary>A known scope, or <c>gate:&lt;environment&gt;</c> for one environment.</summary>
     public static bool IsValid(string scope) =>
         All.Contains(scope) ||
-        (scope.StartsWith(GatePrefix, StringComparison.Ordinal) && scope.Length > GatePrefix.Length &&
+        (scope.StartsWith(GatePrefix, StringComparison.Ordinal) && scope.Length > GatePrefix.Length && scope.Length <= MaxLength &&
          scope[GatePrefix.Length..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'));
 
     /// <summary>Policy 3.7: a pipeline identity neither approves nor administers, whatever its token says.</summary>

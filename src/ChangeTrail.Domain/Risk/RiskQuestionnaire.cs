@@ -21,13 +21,28 @@ public sealed record RiskThresholds(int Medium, int High)
 /// </summary>
 public sealed record RiskQuestionnaire(int Version, IReadOnlyList<RiskQuestion> Questions, RiskThresholds Thresholds)
 {
-    /// <summary>Checks that every answer names a known question and one of its options.</summary>
+    /// <summary>The longest question or option key an answer may give; a key names itself in an error's field.</summary>
+    public const int KeyMaxLength = 100;
+
+    /// <summary>
+    /// Checks that every answer names a known question and one of its options: at most one answer per question, so the
+    /// answers are bounded by <see cref="Questions"/>' count (docs/api.md, "Limits").
+    /// </summary>
     public void Validate(IReadOnlyDictionary<string, string> answers, ValidationErrors errors, string fieldPrefix = "riskAnswers")
     {
+        if (answers.Count > Questions.Count)
+        {
+            errors.Add(fieldPrefix, $"At most {Questions.Count} answers, one per question.");
+            return;
+        }
         foreach (var (questionKey, optionKey) in answers)
         {
             var question = Questions.FirstOrDefault(q => q.Key == questionKey);
-            if (question is null)
+            if (questionKey.Length > KeyMaxLength)
+                errors.Add(fieldPrefix, $"A question key has at most {KeyMaxLength} characters.");
+            else if (optionKey is { Length: > KeyMaxLength })
+                errors.Add($"{fieldPrefix}.{questionKey}", $"An answer has at most {KeyMaxLength} characters.");
+            else if (question is null)
                 errors.Add($"{fieldPrefix}.{questionKey}", "There is no such risk question.");
             else if (question.Options.All(o => o.Key != optionKey))
                 errors.Add($"{fieldPrefix}.{questionKey}",

@@ -8,6 +8,11 @@ public sealed record ServiceEnvironment(string Name, bool Production);
 /// <summary>A system changes are made to, with the flags that raise its changes' approval requirements.</summary>
 public sealed class Service
 {
+    /// <summary>The longest name of a service or of one of its environments.</summary>
+    public const int NameMaxLength = 100;
+    public const int RepositoryMaxLength = 500;
+    public const int MaxEnvironments = 50;
+
     private Service() { }
 
     public Guid Id { get; private set; }
@@ -29,14 +34,19 @@ public sealed class Service
         IReadOnlyList<ServiceEnvironment> environments, DateTime now)
     {
         var errors = new ValidationErrors();
-        errors.Require("name", name, 100);
+        errors.Require("name", name, NameMaxLength);
         if (!string.IsNullOrEmpty(name) && !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             errors.Add("name", "Use letters, digits, '-', '_' or '.' only.");
-        errors.MaxLength("repository", repository, 500);
+        errors.MaxLength("repository", repository, RepositoryMaxLength);
+        if (environments.Count > MaxEnvironments)
+        {
+            errors.Add("environments", $"At most {MaxEnvironments} environments.");
+            environments = [];
+        }
         environments = environments.Select(e => e with { Name = e.Name.Trim() }).ToList();
         for (var i = 0; i < environments.Count; i++)
         {
-            errors.Require($"environments[{i}].name", environments[i].Name, 100);
+            errors.Require($"environments[{i}].name", environments[i].Name, NameMaxLength);
             if (environments.Take(i).Any(e => string.Equals(e.Name, environments[i].Name, StringComparison.OrdinalIgnoreCase)))
                 errors.Add($"environments[{i}].name", "Environment names must be unique.");
         }

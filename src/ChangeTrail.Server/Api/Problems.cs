@@ -56,6 +56,15 @@ public static class Problems
             Detail = $"{field}: {message}",
         });
 
+    /// <summary>A body over the server's limit (<c>ChangeTrail:Limits:MaxRequestBodyBytes</c>, or the endpoint's own).</summary>
+    public static ProblemHttpResult PayloadTooLarge(HttpContext context) =>
+        Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "The request body is too large", PayloadTooLargeDetail(context));
+
+    private static string PayloadTooLargeDetail(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } max
+            ? $"The request body is larger than the {max} bytes this server accepts; nothing was done."
+            : "The request body is larger than this server accepts; nothing was done.";
+
     public static Task Write(HttpContext context, int status, string type, string title, string detail) =>
         Create(status, type, title, detail).ExecuteAsync(context);
 
@@ -80,6 +89,12 @@ public static class Problems
                 _ => "internal-error",
             });
         }
+        // The minimal APIs answer a body over the limit with the bare status; the status code pages make it this problem.
+        if (problem.Status == StatusCodes.Status413PayloadTooLarge)
+        {
+            problem.Title = "The request body is too large";
+            problem.Detail ??= PayloadTooLargeDetail(context.HttpContext);
+        }
         problem.Extensions.Remove("traceId");
     }
 }
@@ -96,8 +111,8 @@ public sealed class BadRequestExceptionHandler : IExceptionHandler
             return false;
 
         var json = badRequest.InnerException as JsonException ?? exception.InnerException?.InnerException as JsonException;
-        var result = json is not null
-            ? Problems.BadRequest(FieldOf(json), MessageOf(json))
+        var result = json is not null ? Problems.BadRequest(FieldOf(json), MessageOf(json))
+            : badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? Problems.PayloadTooLarge(httpContext)
             : Problems.Create(badRequest.StatusCode, badRequest.StatusCode == 415 ? "unsupported-media-type" : "malformed-request",
                 "The request cannot be read", badRequest.Message);
         await result.ExecuteAsync(httpContext);

@@ -26,6 +26,8 @@ public sealed class ChangeTrailOptions
     public KeyRingOptions DataProtection { get; set; } = new();
 
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
+    public LimitOptions Limits { get; set; } = new();
 }
 
 /// <summary>The <c>ChangeTrail:Tokens</c> section.</summary>

@@ -10,6 +10,9 @@ namespace ChangeTrail.Server.Hosting;
 /// </summary>
 public sealed class SetupCode(IOptions<ChangeTrailOptions> options, ILogger<SetupCode> logger)
 {
+    /// <summary>The longest code <c>POST /setup</c> takes, as long as a password; a configured code must fit it.</summary>
+    public const int MaxLength = Features.Users.Identities.PasswordMaxLength;
+
     private readonly Lazy<string> _code = new(() => Resolve(options.Value, logger));
 
     public string FilePath => Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "setup-code");
@@ -31,7 +34,12 @@ public sealed class SetupCode(IOptions<ChangeTrailOptions> options, ILogger<Setu
     private static string Resolve(ChangeTrailOptions options, ILogger logger)
     {
         if (!string.IsNullOrWhiteSpace(options.SetupCode))
-            return options.SetupCode.Trim();
+        {
+            var configured = options.SetupCode.Trim();
+            return configured.Length <= MaxLength
+                ? configured
+                : throw new InvalidOperationException($"ChangeTrail:SetupCode has {configured.Length} characters; at most {MaxLength} can be typed in.");
+        }
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);

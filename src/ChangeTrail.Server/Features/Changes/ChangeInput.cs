@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
+using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,19 +29,38 @@ public static class ChangeInput
         if (fields.TemplateId is not null)
             errors.Add("templateId", "Standard change templates are not available on this server yet.");
 
+        // Counted before anything is looked up: each service named is a query.
         var services = new List<ServiceProfile>();
         var requested = fields.Services ?? [];
-        for (var i = 0; i < requested.Count; i++)
+        if (requested.Count > ChangeContent.MaxServices)
+            errors.Add("services", $"At most {ChangeContent.MaxServices} services.");
+        else
         {
-            var service = await FindServiceAsync(db, requested[i], cancellationToken);
-            if (service is null)
-                errors.Add($"services[{i}]", $"There is no service '{requested[i]}'.");
-            else
-                services.Add(service.Profile);
+            for (var i = 0; i < requested.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(requested[i]))
+                {
+                    errors.Add($"services[{i}]", "Name a service by its name or id.");
+                    continue;
+                }
+                if (requested[i].Length > Service.NameMaxLength)
+                {
+                    errors.Add($"services[{i}]", $"At most {Service.NameMaxLength} characters.");
+                    continue;
+                }
+                var service = await FindServiceAsync(db, requested[i], cancellationToken);
+                if (service is null)
+                    errors.Add($"services[{i}]", $"There is no service '{requested[i]}'.");
+                else
+                    services.Add(service.Profile);
+            }
         }
 
+        // An id, an email or a service account's name: the longest of them is an email.
         Guid? implementerId = null;
-        if (!string.IsNullOrWhiteSpace(fields.Implementer))
+        if (fields.Implementer is { Length: > Identities.EmailMaxLength })
+            errors.Add("implementer", $"At most {Identities.EmailMaxLength} characters.");
+        else if (!string.IsNullOrWhiteSpace(fields.Implementer))
         {
             implementerId = await FindImplementerAsync(db, fields.Implementer.Trim(), cancellationToken);
             if (implementerId is null)
@@ -58,8 +78,8 @@ public static class ChangeInput
             services.Select(s => s.Id).ToList(),
             answers,
             implementerId,
-            (fields.Commits ?? []).Select(c => new CommitRef(c.Sha?.ToLowerInvariant() ?? "", Blank(c.AuthorEmail)?.Trim())).ToList(),
-            (fields.Links ?? []).ToList(),
+            (fields.Commits ?? []).Select(c => new CommitRef(c?.Sha?.ToLowerInvariant() ?? "", Blank(c?.AuthorEmail)?.Trim())).ToList(),
+            (fields.Links ?? []).Select(link => link ?? "").ToList(),
             Blank(fields.EmergencyJustification));
         content.Validate(errors);
 

@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
+using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -94,27 +95,42 @@ public static class ChangeLifecycle
 
     public static void Map(RouteGroupBuilder changes)
     {
-        Endpoint<NotesRequest>(changes, Submit, _ => new());
-        Endpoint<DecisionRequest>(changes, Decide, body => new(Decision: body?.Decision, Notes: body?.Comment)).RequireHuman();
-        Endpoint<NotesRequest>(changes, Start, _ => new());
-        Endpoint<NotesRequest>(changes, Complete, _ => new());
-        Endpoint<VerifyRequest>(changes, Verify, body => new(Outcome: body?.Outcome, Notes: body?.Notes));
-        Endpoint<NotesRequest>(changes, RollBack, body => new(Notes: body?.Notes));
-        Endpoint<NotesRequest>(changes, Review, body => new(Notes: body?.Notes));
-        Endpoint<NotesRequest>(changes, Close, _ => new());
-        Endpoint<NotesRequest>(changes, Cancel, body => new(Notes: body?.Reason ?? body?.Notes));
-        Endpoint<LegalHoldRequest>(changes, PlaceLegalHold, body => new(Notes: body?.Reason), HttpMethods.Post, "legal-hold");
-        Endpoint<NotesRequest>(changes, ReleaseLegalHold, _ => new(), HttpMethods.Delete, "legal-hold");
+        // The aggregate bounds what a step keeps (comment, notes, reason). NotesRequest's members are bounded here too, whether
+        // the step keeps them or not: no member of a body is unbounded (docs/api.md, "Limits").
+        Endpoint<NotesRequest>(changes, Submit, Bounded(_ => new()));
+        Endpoint<DecisionRequest>(changes, Decide, body => new LifecycleInput(Decision: body?.Decision, Notes: body?.Comment)).RequireHuman();
+        Endpoint<NotesRequest>(changes, Start, Bounded(_ => new()));
+        Endpoint<NotesRequest>(changes, Complete, Bounded(_ => new()));
+        Endpoint<VerifyRequest>(changes, Verify, body => new LifecycleInput(Outcome: body?.Outcome, Notes: body?.Notes));
+        Endpoint<NotesRequest>(changes, RollBack, Bounded(body => new(Notes: body?.Notes)));
+        Endpoint<NotesRequest>(changes, Review, Bounded(body => new(Notes: body?.Notes)));
+        Endpoint<NotesRequest>(changes, Close, Bounded(_ => new()));
+        Endpoint<NotesRequest>(changes, Cancel, Bounded(body => new(Notes: body?.Reason ?? body?.Notes)));
+        Endpoint<LegalHoldRequest>(changes, PlaceLegalHold, body => new LifecycleInput(Notes: body?.Reason), HttpMethods.Post, "legal-hold");
+        Endpoint<NotesRequest>(changes, ReleaseLegalHold, Bounded(_ => new()), HttpMethods.Delete, "legal-hold");
     }
 
-    private static RouteHandlerBuilder Endpoint<TBody>(RouteGroupBuilder changes, LifecycleAction action, Func<TBody?, LifecycleInput> input,
+    private static Func<NotesRequest?, Result<LifecycleInput>> Bounded(Func<NotesRequest?, LifecycleInput> input) => body =>
+    {
+        var errors = new ValidationErrors();
+        errors.MaxLength("notes", body?.Notes, ChangeContent.TextMaxLength);
+        errors.MaxLength("reason", body?.Reason, ChangeContent.TextMaxLength);
+        return errors.Any ? errors.ToResult().Error! : input(body);
+    };
+
+    private static RouteHandlerBuilder Endpoint<TBody>(RouteGroupBuilder changes, LifecycleAction action, Func<TBody?, Result<LifecycleInput>> input,
         string method = "POST", string? path = null)
         where TBody : class =>
         changes.MapMethods($"/{{idOrNumber}}/{path ?? action.Name}", [method], async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
                 string idOrNumber, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] TBody? body, HttpContext http, ClaimsPrincipal user,
                 ChangeCommand command, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
-            (await ExecuteAsync(action, idOrNumber, user.ToActor(), input(body), ChangeHttp.ExpectedVersion(http), command, questionnaire,
-                cancellationToken)).ToHttp(http))
+        {
+            var given = input(body);
+            if (!given.IsSuccess)
+                return Problems.From(given.Error!);
+            return (await ExecuteAsync(action, idOrNumber, user.ToActor(), given.Value!, ChangeHttp.ExpectedVersion(http), command, questionnaire,
+                cancellationToken)).ToHttp(http);
+        })
             .RequireAccess(action.Scope)
             .WithName(string.Concat(action.Name.Split('-').Select(w => $"{char.ToUpperInvariant(w[0])}{w[1..]}")) + "Change")
             .WithSummary(action.Summary);

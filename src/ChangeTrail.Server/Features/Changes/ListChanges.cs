@@ -3,6 +3,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
+using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
@@ -19,6 +20,12 @@ public static class ListChanges
 {
     public const int DefaultPageSize = 25;
     public const int MaxPageSize = 200;
+
+    /// <summary>The deepest page: further back, a filter finds it faster than an offset would (and the offset stays an int).</summary>
+    public const int MaxPage = 10_000;
+
+    /// <summary>The longest search text <c>q</c>.</summary>
+    public const int SearchMaxLength = 200;
 
     public static void Map(RouteGroupBuilder changes) =>
         changes.MapGet("/", HandleAsync).RequireAccess(Scopes.ChangesRead).WithName(nameof(ListChanges))
@@ -40,12 +47,15 @@ public static class ListChanges
         var risk = ParseEnum<RiskLevel>(query.Risk, "risk", errors);
         var page = query.Page ?? 1;
         var pageSize = query.PageSize ?? DefaultPageSize;
-        if (page < 1)
-            errors.Add("page", "Pages start at 1.");
+        if (page is < 1 or > MaxPage)
+            errors.Add("page", $"Between 1 and {MaxPage}.");
         if (pageSize is < 1 or > MaxPageSize)
             errors.Add("pageSize", $"Between 1 and {MaxPageSize}.");
+        errors.MaxLength("q", query.Q, SearchMaxLength);
         Guid? serviceId = null;
-        if (!string.IsNullOrWhiteSpace(query.Service))
+        if (query.Service is { Length: > Service.NameMaxLength })
+            errors.Add("service", $"At most {Service.NameMaxLength} characters.");
+        else if (!string.IsNullOrWhiteSpace(query.Service))
         {
             serviceId = (await ChangeInput.FindServiceAsync(db, query.Service, cancellationToken))?.Id;
             if (serviceId is null)

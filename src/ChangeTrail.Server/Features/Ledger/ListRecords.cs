@@ -22,6 +22,9 @@ public static class ListRecords
     public const int DefaultCount = 1000;
     public const int MaxCount = 5000;
 
+    /// <summary>The longest cursor: a subject type, a colon and an id (a GUID, or a setting's name).</summary>
+    public const int CursorMaxLength = 200;
+
     public static void Map(RouteGroupBuilder ledger) =>
         ledger.MapGet("/records", HandleAsync).RequireAccess(Scopes.LedgerRead, Role.Auditor, Role.Admin).WithName(nameof(ListRecords))
             .WithSummary("The current canonical JSON of every record the ledger tracks");
@@ -45,7 +48,9 @@ public static class ListRecords
         if (take is < 1 or > MaxCount)
             errors.Add("count", $"Between 1 and {MaxCount}.");
         var (kind, afterId) = (0, (string?)null);
-        if (!string.IsNullOrEmpty(after) && !TryParseCursor(after, out kind, out afterId))
+        if (after is { Length: > CursorMaxLength })
+            errors.Add("after", $"At most {CursorMaxLength} characters: pass the 'next' of the previous page.");
+        else if (!string.IsNullOrEmpty(after) && !TryParseCursor(after, out kind, out afterId))
             errors.Add("after", "Not a cursor: pass the 'next' of the previous page.");
         if (errors.Any)
             return errors.ToResult().Error!;

@@ -20,6 +20,8 @@ public sealed record ServiceAccountNameTaken(string Name)
 /// <summary>POST /service-accounts: a pipeline identity. It has no password and can never approve (policy 3.7).</summary>
 public static class CreateServiceAccount
 {
+    public const int NameMaxLength = 100;
+
     public static void Map(RouteGroupBuilder api)
     {
         var serviceAccounts = api.MapGroup("/service-accounts").WithTags("Identities");
@@ -39,7 +41,7 @@ public static class CreateServiceAccount
         UserManager<AppUser> users, Clock clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        errors.Require("name", body.Name, 100);
+        errors.Require("name", body.Name, NameMaxLength);
         if (!string.IsNullOrWhiteSpace(body.Name) && !body.Name.Trim().All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             errors.Add("name", "Use letters, digits, '-', '_' or '.' only.");
         Identities.ValidateRoles(body.Roles, forServiceAccount: true, errors);

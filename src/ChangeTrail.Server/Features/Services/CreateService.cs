@@ -33,7 +33,7 @@ public static class CreateService
         CancellationToken cancellationToken)
     {
         var created = Service.Create(Guid.NewGuid(), body.Name ?? "", body.Repository, body.RegulatedData, body.SecurityControl,
-            (body.Environments ?? []).Select(e => new ServiceEnvironment(e.Name ?? "", e.Production)).ToList(), clock.UtcNow);
+            (body.Environments ?? []).Select(e => new ServiceEnvironment(e?.Name ?? "", e?.Production ?? false)).ToList(), clock.UtcNow);
         if (!created.IsSuccess)
             return created.Error!;
         var service = created.Value!;

@@ -49,6 +49,9 @@ public static class RunSetup
     {
         if (await IsDoneAsync(db, cancellationToken))
             return new SetupAlreadyDone();
+        // A code longer than any could be is refused as such, not compared.
+        if (body.SetupCode is { Length: > SetupCode.MaxLength })
+            return ValidationFailed.For("setupCode", $"At most {SetupCode.MaxLength} characters.");
         if (!setupCode.Matches(body.SetupCode))
             return new InvalidSetupCode();
         var errors = new ValidationErrors();

@@ -18,10 +18,13 @@ public sealed record InvitationInvalid()
 /// </summary>
 public static class AcceptInvitation
 {
+    /// <summary>Longer than any code an invitation holds (43 characters): a longer one is not looked up.</summary>
+    public const int CodeMaxLength = 100;
+
     /// <summary>The invited person, if <paramref name="code"/> is an open invitation now.</summary>
     public static async Task<AppUser?> FindAsync(ChangeTrailDbContext db, string? code, DateTime now, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(code) || code.Length > 100)
+        if (string.IsNullOrEmpty(code) || code.Length > CodeMaxLength)
             return null;
         var hash = TokenSecrets.Hash(code);
         return await db.Users.SingleOrDefaultAsync(

@@ -34,8 +34,10 @@ public static class IssuePersonalToken
         // The request's own shape first: a malformed one is refused without touching the password or the lockout count.
         var now = clock.UtcNow;
         var scopes = body.Scopes ?? [];
+        var errors = new ValidationErrors();
+        PasswordSignIn.ValidateShape(body.Email, body.Password, body.NewPassword, errors);
         var expiry = TokenIssuer.Validate(body.Name, scopes, body.ExpiresAt, forServiceAccount: false,
-            TokenIssuer.LatestExpiry(now, tokens.MaxLifetime, makerExpiry: null), now);
+            TokenIssuer.LatestExpiry(now, tokens.MaxLifetime, makerExpiry: null), now, errors);
         if (!expiry.IsSuccess)
             return expiry.Error!;
 

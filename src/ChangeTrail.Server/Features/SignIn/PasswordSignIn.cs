@@ -54,9 +54,24 @@ public sealed class PasswordSignIn(ChangeTrailDbContext db, UserManager<AppUser>
     // Checked when there is no account's hash to check, so an unknown email costs what a wrong password costs.
     private static string? s_decoyHash;
 
+    /// <summary>
+    /// The credentials' shape: an email and passwords no longer than any account's can be. Checked before anything is looked
+    /// up, so an oversized attempt is refused without a query, a hash or a count towards lockout.
+    /// </summary>
+    public static void ValidateShape(string? email, string? password, string? newPassword, ValidationErrors errors)
+    {
+        errors.MaxLength("email", email, Identities.EmailMaxLength);
+        errors.MaxLength("password", password, Identities.PasswordMaxLength);
+        errors.MaxLength("newPassword", newPassword, Identities.PasswordMaxLength);
+    }
+
     public async Task<Result<AppUser>> CheckAsync(string? email, string? password, string? newPassword, string client, SignInDoor door,
         CancellationToken cancellationToken)
     {
+        var shape = new ValidationErrors();
+        ValidateShape(email, password, newPassword, shape);
+        if (shape.Any)
+            return shape.ToResult().Error!;
         var now = clock.UtcNow;
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
         if (user is { IsServiceAccount: true } or { PasswordHash: null })

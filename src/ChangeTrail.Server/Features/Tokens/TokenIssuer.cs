@@ -31,9 +31,13 @@ public static class TokenIssuer
 
     /// <summary>Validates a token request; the expiry it will get (the one asked for, or the latest allowed).</summary>
     public static Result<DateTime> Validate(string? name, IReadOnlyList<string> scopes, DateTime? expiresAt, bool forServiceAccount,
-        DateTime latestExpiry, DateTime now)
+        DateTime latestExpiry, DateTime now) =>
+        Validate(name, scopes, expiresAt, forServiceAccount, latestExpiry, now, new ValidationErrors());
+
+    /// <summary>As above, adding to <paramref name="errors"/> a caller collects with its own, so one answer names every field.</summary>
+    public static Result<DateTime> Validate(string? name, IReadOnlyList<string> scopes, DateTime? expiresAt, bool forServiceAccount,
+        DateTime latestExpiry, DateTime now, ValidationErrors errors)
     {
-        var errors = new ValidationErrors();
         errors.Require("name", name, NameMaxLength);
         if (scopes.Count == 0)
             errors.Add("scopes", "Give the token at least one scope.");
@@ -41,7 +45,9 @@ public static class TokenIssuer
             errors.Add("scopes", $"At most {MaxScopes} scopes.");
         for (var i = 0; i < scopes.Count && i < MaxScopes; i++)
         {
-            if (!Scopes.IsValid(scopes[i]))
+            if (scopes[i] is null)
+                errors.Add($"scopes[{i}]", "A scope is a string.");
+            else if (!Scopes.IsValid(scopes[i]))
                 errors.Add($"scopes[{i}]", $"Unknown scope '{Shorten(scopes[i])}'. Known: {string.Join(", ", Scopes.All)}, gate:<environment>.");
             else if (forServiceAccount && !Scopes.AllowedForServiceAccounts(scopes[i]))
                 errors.Add($"scopes[{i}]", $"A service account cannot hold the '{scopes[i]}' scope.");

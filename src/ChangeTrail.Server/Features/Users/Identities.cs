@@ -37,7 +37,9 @@ public static class Identities
         }
         for (var i = 0; i < roles.Count; i++)
         {
-            if (forServiceAccount && !RoleRules.AllowedForServiceAccounts.Contains(roles[i]))
+            if (roles.Take(i).Contains(roles[i]))
+                errors.Add($"roles[{i}]", $"{roles[i]} is listed twice.");
+            else if (forServiceAccount && !RoleRules.AllowedForServiceAccounts.Contains(roles[i]))
                 errors.Add($"roles[{i}]", $"A service account may hold only {string.Join(", ", RoleRules.AllowedForServiceAccounts)}.");
         }
     }

@@ -1,3 +1,4 @@
+using ChangeTrail.Domain.Common;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Features.Setup;
 using ChangeTrail.Server.Features.SignIn;
@@ -64,7 +65,8 @@ public sealed class LoginModel(PasswordSignIn passwords, WebSession session, Cha
                 ShowMessage(invalid.Detail);
                 break;
             default:
-                ChoosingPassword = true;
+                // The new password refused, or a field over its limit: the form shows the fields it was given.
+                ChoosingPassword = NewPassword is not null || result.Error is not ValidationFailed;
                 ShowRefusal(result.Error!, modelPrefix: "");
                 break;
         }

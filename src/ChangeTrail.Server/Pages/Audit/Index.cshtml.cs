@@ -1,4 +1,5 @@
 using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
@@ -24,6 +25,9 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock) : ChangeTra
 {
     public const int PageSize = 50;
 
+    /// <summary>The longest text of the actor, action and subject filters.</summary>
+    public const int FilterMaxLength = 200;
+
     [BindProperty(SupportsGet = true, Name = "actor")] public string? Actor { get; set; }
     [BindProperty(SupportsGet = true, Name = "action")] public string? ActionFilter { get; set; }
     [BindProperty(SupportsGet = true, Name = "subject")] public string? Subject { get; set; }
@@ -48,6 +52,18 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock) : ChangeTra
         LogSize = (await db.LedgerHeads.AsNoTracking().SingleAsync(cancellationToken)).Size;
         Checkpoint = (await Features.Ledger.LedgerCheckpoints.FindLatestAsync(db, cancellationToken))?.Note;
         Retention = await GetRetention.ExecuteAsync(db, clock, cancellationToken);
+        var errors = new ValidationErrors();
+        errors.MaxLength("actor", Actor, FilterMaxLength);
+        errors.MaxLength("action", ActionFilter, FilterMaxLength);
+        errors.MaxLength("subject", Subject, FilterMaxLength);
+        if (Before < 0)
+            errors.Add("before", "At least 0.");
+        if (errors.ToResult().Error is ValidationFailed invalid)
+        {
+            // Nothing is searched for a filter no entry could match.
+            ShowMessage(string.Join(" ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+            return;
+        }
         var entries = db.LedgerEntries.AsNoTracking();
 
         if (!string.IsNullOrWhiteSpace(Actor))
