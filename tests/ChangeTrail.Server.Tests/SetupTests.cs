@@ -1,6 +1,8 @@
 using System.Net;
 using ChangeTrail.Contracts;
 using ChangeTrail.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace ChangeTrail.Server.Tests;
@@ -32,6 +34,28 @@ public abstract class SetupTests(ChangeTrailApp app) : ProviderTests(app)
     }
 }
 
+/// <summary>First run through the page: the administrator is signed in, and that sign-in is a ledger entry like any other.</summary>
+public abstract class SetupPageTests(ChangeTrailApp app) : ProviderTests(app)
+{
+    [Fact]
+    public async Task The_setup_pages_sign_in_is_recorded_in_the_ledger()
+    {
+        var browser = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var done = await browser.PostFormAsync("/setup", "/setup", ("Form.SetupCode", ChangeTrailApp.SetupCode), ("Form.Email", "first@example.test"),
+            ("Form.DisplayName", "First"), ("Form.Password", "a long enough password"));
+        done.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await browser.GetAsync("/changes", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "signed in");
+
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Persistence.ChangeTrailDbContext>();
+        var admin = await db.Users.SingleAsync(Ct);
+        var session = await db.LedgerEntries.Where(e => e.SubjectType == Persistence.Ledger.LedgerSubjects.Session.Type).SingleAsync(Ct);
+        session.Action.ShouldBe("session.signed-in");
+        session.ActorId.ShouldBe(admin.Id);
+        session.Record!.ShouldContain("\"method\":\"setup\"");
+    }
+}
+
 /// <summary>Several first-run setups at once: the fixed-key installation row lets exactly one through.</summary>
 public abstract class SetupRaceTests(ChangeTrailApp app) : ProviderTests(app)
 {
@@ -57,3 +81,7 @@ public sealed class SetupTests_Postgres(UnsetPostgresApp app) : SetupTests(app),
 public sealed class SetupRaceTests_Sqlite(UnsetSqliteApp app) : SetupRaceTests(app), IClassFixture<UnsetSqliteApp>;
 
 public sealed class SetupRaceTests_Postgres(UnsetPostgresApp app) : SetupRaceTests(app), IClassFixture<UnsetPostgresApp>;
+
+public sealed class SetupPageTests_Sqlite(UnsetSqliteApp app) : SetupPageTests(app), IClassFixture<UnsetSqliteApp>;
+
+public sealed class SetupPageTests_Postgres(UnsetPostgresApp app) : SetupPageTests(app), IClassFixture<UnsetPostgresApp>;
