@@ -99,10 +99,22 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     /// </summary>
     private List<ChangeRequest> TakeChangeEvents()
     {
-        var changes = ChangeTracker.Entries<ChangeRequest>()
-            .Where(e => e.State != EntityState.Deleted && e.Entity.PendingEvents.Count > 0)
-            .Select(e => e.Entity)
-            .ToList();
+        // The pending events live on the aggregates, not in tracked state: finding them needs no change detection, which
+        // the save itself runs next (once, not twice on every save).
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        List<ChangeRequest> changes;
+        try
+        {
+            changes = ChangeTracker.Entries<ChangeRequest>()
+                .Where(e => e.State != EntityState.Deleted && e.Entity.PendingEvents.Count > 0)
+                .Select(e => e.Entity)
+                .ToList();
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
         foreach (var change in changes)
         {
             foreach (var pending in change.PendingEvents)
