@@ -155,8 +155,9 @@ public class EditTests
         var change = _team.Submitted();
         var version = change.Version;
 
-        Edit(change, _team.Approver, Edited(change)).ShouldFailWith<NotTheRequestor>();
-        Edit(change, _team.Implementer, Edited(change)).ShouldFailWith<NotTheRequestor>();
+        Edit(change, People.Person("colleague", Role.Requestor), Edited(change)).ShouldFailWith<NotTheRequestor>();
+        Edit(change, _team.Approver, Edited(change)).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.Requestor)]);
+        Edit(change, _team.Implementer, Edited(change)).ShouldFailWith<RoleRequired>();
 
         change.State.ShouldBe(ChangeState.Submitted);
         change.Version.ShouldBe(version);

@@ -153,7 +153,8 @@ public class LifecycleTests
     {
         var change = _team.Draft();
 
-        change.Cancel(_team.Approver, null, Now).ShouldFailWith<NotTheRequestor>();
+        change.Cancel(People.Person("colleague", Role.Requestor), null, Now).ShouldFailWith<NotTheRequestor>();
+        change.Cancel(_team.Approver, null, Now).ShouldFailWith<RoleRequired>();
     }
 
     [Fact]
@@ -161,7 +162,8 @@ public class LifecycleTests
     {
         var change = _team.Draft();
 
-        change.Submit(_team.Implementer, Clock.Questionnaire, Now).ShouldFailWith<NotTheRequestor>();
+        change.Submit(People.Person("colleague", Role.Requestor), Clock.Questionnaire, Now).ShouldFailWith<NotTheRequestor>();
+        change.Submit(_team.Implementer, Clock.Questionnaire, Now).ShouldFailWith<RoleRequired>();
         change.State.ShouldBe(ChangeState.Draft);
     }
 
@@ -183,8 +185,35 @@ public class LifecycleTests
     {
         var change = _team.InState(ChangeState.Verified);
 
-        change.Close(_team.Approver, Clock.Questionnaire, Now).ShouldFailWith<NotTheRequestor>();
+        change.Close(People.Person("colleague", Role.Requestor, Role.Implementer), Clock.Questionnaire, Now).ShouldFailWith<NotTheRequestor>();
+        change.Close(_team.Approver, Clock.Questionnaire, Now).ShouldFailWith<RoleRequired>()
+            .Roles.ShouldBe([nameof(Role.Requestor), nameof(Role.Implementer)]);
         change.State.ShouldBe(ChangeState.Verified);
+    }
+
+    [Fact]
+    public void Whoever_no_longer_holds_the_role_they_acted_in_can_no_longer_act_as_a_former_Requestor_now_only_an_Auditor_is_read_only()
+    {
+        // The same people as the team's requestor and implementer, after an Admin left them only the Auditor role.
+        var formerRequestor = _team.Requestor with { Roles = new HashSet<Role> { Role.Auditor } };
+        var formerImplementer = _team.Implementer with { Roles = new HashSet<Role> { Role.Auditor } };
+
+        _team.Draft().Submit(formerRequestor, Clock.Questionnaire, Now).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.Requestor)]);
+        _team.Submitted().Cancel(formerRequestor, null, Now).ShouldFailWith<RoleRequired>();
+        _team.Submitted().CanEdit(formerRequestor).ShouldFailWith<RoleRequired>();
+        _team.InState(ChangeState.Implementing).Complete(formerImplementer, Now).ShouldFailWith<RoleRequired>()
+            .Roles.ShouldBe([nameof(Role.Implementer)]);
+        _team.InState(ChangeState.Implemented).Verify(formerImplementer, VerificationOutcome.Success, null, Now).ShouldFailWith<RoleRequired>();
+        _team.InState(ChangeState.Failed).RollBack(formerImplementer, null, Now).ShouldFailWith<RoleRequired>();
+        var verified = _team.InState(ChangeState.Verified);
+        verified.Close(formerRequestor, Clock.Questionnaire, Now).ShouldFailWith<RoleRequired>();
+        verified.Close(formerImplementer, Clock.Questionnaire, Now).ShouldFailWith<RoleRequired>();
+        verified.State.ShouldBe(ChangeState.Verified);
+        // A requestor who became only an Implementer (not this change's) does not close it as its requestor.
+        verified.Close(_team.Requestor with { Roles = new HashSet<Role> { Role.Implementer } }, Clock.Questionnaire, Now)
+            .ShouldFailWith<NotTheRequestor>();
+        // Legal holds are what an Auditor may do.
+        verified.PlaceLegalHold(formerRequestor, "Litigation hold 2025-17", Now).ShouldSucceed();
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
@@ -127,6 +128,32 @@ public abstract class LifecycleTests(ChangeTrailApp app) : ProviderTests(app)
         await colleague.TryAsync(change.Number, "complete").ShouldBeProblemAsync(HttpStatusCode.Forbidden, "not-the-implementer");
         var approverOnly = await S.PersonAsync(Role.ChangeApprover);
         await approverOnly.TryAsync(change.Number, "start").ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
+    }
+
+    [Fact]
+    public async Task A_requestor_and_implementer_left_only_the_Auditor_role_is_read_only_on_their_own_changes_but_for_a_legal_hold()
+    {
+        var (person, approver, started) = await ChangeFlow.SubmittedChangeAsync(S);
+        await approver.ApproveAsync(started.Number);
+        await person.ActAsync(started.Number, "start");
+        var draft = await person.CreateAsync(S.CompleteChange(await S.ServiceAsync()));
+
+        (await S.Admin.Http.PutAsJsonAsync($"/api/v1/users/{person.Id}/roles", new ChangeRolesRequest([Role.Auditor]), ApiJson.Options, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // "Auditors are read-only everywhere except legal holds and exports": the roles held now count, not those held
+        // when the changes were requested and started.
+        foreach (var step in new[] { "submit", "cancel" })
+            await person.TryAsync(draft.Number, step).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
+        await Task.FromResult(await person.Client.PatchAsync($"/api/v1/changes/{draft.Number}", new { title = "Edited by an auditor" }))
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
+        foreach (var step in new[] { "complete", "close" })
+            await person.TryAsync(started.Number, step).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
+        (await person.GetAsync(draft.Number)).ShouldSatisfyAllConditions(
+            d => d.State.ShouldBe(ChangeState.Draft), d => d.Title.ShouldBe(draft.Title));
+        (await person.GetAsync(started.Number)).State.ShouldBe(ChangeState.Implementing);
+
+        (await person.ActAsync(started.Number, "legal-hold", new LegalHoldRequest("Audit sample 2026-Q4"))).LegalHold.ShouldNotBeNull();
     }
 
     [Fact]

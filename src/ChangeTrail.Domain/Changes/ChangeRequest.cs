@@ -131,6 +131,10 @@ public sealed class ChangeRequest
     /// <summary>Whether <paramref name="actor"/> may edit the change in its current state.</summary>
     public Result CanEdit(Actor actor)
     {
+        // The role is checked now, not only when the change was created: a requestor who has since become, say, only an
+        // Auditor is read-only like every Auditor.
+        if (!actor.Has(Role.Requestor))
+            return new RoleRequired("edit a change", [nameof(Role.Requestor)]);
         if (actor.Id != RequestorId)
             return new NotTheRequestor();
         if (State is not (ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved) && !IsEmergencyUnderWay)
@@ -178,6 +182,8 @@ public sealed class ChangeRequest
     /// <summary>Whether <paramref name="actor"/> may submit now: the requestor, a draft, every required field present.</summary>
     public Result CanSubmit(Actor actor, RiskQuestionnaire questionnaire)
     {
+        if (!actor.Has(Role.Requestor))
+            return new RoleRequired("submit a change", [nameof(Role.Requestor)]);
         if (actor.Id != RequestorId)
             return new NotTheRequestor();
         if (State != ChangeState.Draft)
@@ -402,9 +408,12 @@ public sealed class ChangeRequest
     /// <summary>Whether <paramref name="actor"/> may close the change now.</summary>
     public Result CanClose(Actor actor, RiskQuestionnaire questionnaire)
     {
+        if (!actor.HasAny(Role.Requestor, Role.Implementer))
+            return new RoleRequired("close a change", [nameof(Role.Requestor), nameof(Role.Implementer)]);
         if (State is not (ChangeState.Verified or ChangeState.RolledBack))
             return new InvalidTransition("be closed", State);
-        if (actor.Id != RequestorId && actor.Id != ImplementerId)
+        // Each closes in the role they acted in, held now.
+        if (!(actor.Id == RequestorId && actor.Has(Role.Requestor)) && !(actor.Id == ImplementerId && actor.Has(Role.Implementer)))
             return new NotTheRequestor();
         if (Type != ChangeType.Emergency)
             return Result.Success;
@@ -436,6 +445,8 @@ public sealed class ChangeRequest
     /// <summary>Whether <paramref name="actor"/> may cancel the change now.</summary>
     public Result CanCancel(Actor actor)
     {
+        if (!actor.Has(Role.Requestor))
+            return new RoleRequired("cancel a change", [nameof(Role.Requestor)]);
         if (actor.Id != RequestorId)
             return new NotTheRequestor();
         return State is ChangeState.Draft or ChangeState.Submitted or ChangeState.Approved
@@ -555,6 +566,9 @@ public sealed class ChangeRequest
     /// <summary>A step only the implementer takes, in one state: the state is checked first, so the answer says what is possible.</summary>
     private Result ImplementerStep(Actor actor, ChangeState required, string action)
     {
+        // As at the start: whoever implements holds the Implementer role, at every step.
+        if (!actor.Has(Role.Implementer))
+            return new RoleRequired("implement a change", [nameof(Role.Implementer)]);
         if (State != required)
             return new InvalidTransition(action, State);
         return ImplementerId == actor.Id ? Result.Success : new NotTheImplementer();
