@@ -232,6 +232,15 @@ public abstract class LifecycleTests(ChangeTrailApp app) : ProviderTests(app)
     }
 
     [Fact]
+    public async Task Someone_who_may_not_edit_is_told_so_before_anything_about_their_fields()
+    {
+        var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
+
+        await approver.Client.PatchAsync($"/api/v1/changes/{change.Number}", new { title = new string('x', 5000) })
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
+    }
+
+    [Fact]
     public async Task The_requestor_of_an_emergency_cannot_review_it()
     {
         var requestor = await S.PersonAsync(Role.Requestor, Role.Implementer, Role.CabMember);

@@ -55,6 +55,10 @@ public static class EditChange
         ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
         command.RunAsync(idOrNumber, actor, expectedVersion, async (change, actor, now, ct) =>
         {
+            // Who may edit comes first: someone who may not is told so, not what would be wrong with their fields.
+            var allowed = change.CanEdit(actor);
+            if (!allowed.IsSuccess)
+                return allowed;
             var current = JsonSerializer.SerializeToNode(FieldsOf(change), ApiJson.Options);
             var merged = JsonMergePatch.Apply(current, patch).Deserialize<ChangeFields>(ApiJson.Options)!;
             var input = await ChangeInput.ResolveAsync(merged, db, questionnaire, ct);
