@@ -24,6 +24,23 @@ public abstract class ApiConventionTests(ChangeTrailApp app) : ProviderTests(app
             .ShouldNotContain(c => c.Requestor.Id == requestor.Id);
     }
 
+    [Fact]
+    public async Task An_unknown_member_of_a_legal_hold_or_the_retention_period_is_400_and_changes_nothing()
+    {
+        var (_, _, change) = await ChangeFlow.SubmittedChangeAsync(S);
+        var before = await S.Admin.GetJsonAsync<RetentionResponse>("/api/v1/settings/retention");
+
+        var retention = await S.Admin.SendRawAsync(HttpMethod.Put, "/api/v1/settings/retention", """{"months":24,"prototype":1}""")
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed-request");
+        var hold = await S.Admin.SendRawAsync(HttpMethod.Post, $"{Changes}/{change.Number}/legal-hold", """{"reason":"Litigation","until":"2030"}""")
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed-request");
+
+        retention.Errors!.Keys.ShouldBe(["prototype"]);
+        hold.Errors!.Keys.ShouldBe(["until"]);
+        (await S.Admin.GetJsonAsync<RetentionResponse>("/api/v1/settings/retention")).ShouldBe(before);
+        (await S.Admin.GetJsonAsync<ChangeResponse>($"{Changes}/{change.Number}")).LegalHold.ShouldBeNull();
+    }
+
     [Theory]
     [InlineData("""{"type":"Normal","title":"x","plannedStart":"not a date"}""", "plannedStart")]
     [InlineData("""{"type":"Normal","title":"x","services":"api"}""", "services")]
