@@ -101,6 +101,8 @@ app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+// After authorization, so a stranger is told 401 first; before anything reads a body.
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestCharset>());
 // After authorization: a replay is looked up only for a caller allowed to make the call, under that caller's credential.
 app.UseMiddleware<IdempotencyMiddleware>();
 

@@ -63,6 +63,24 @@ public abstract class ApiConventionTests(ChangeTrailApp app) : ProviderTests(app
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed-request");
     }
 
+    [Theory]
+    [InlineData("utf-7")]
+    [InlineData("bogus")]
+    [InlineData("\"no-such-encoding\"")]
+    public async Task A_body_in_a_charset_the_server_cannot_read_is_415_and_creates_nothing(string charset)
+    {
+        var requestor = await S.PersonAsync(Role.Requestor);
+        var marker = Scenario.Unique();
+        var body = $$"""{"type":"Normal","title":"Charset {{marker}}"}""";
+
+        await requestor.Client.SendRawAsync(HttpMethod.Post, Changes, body, $"application/json; charset={charset}")
+            .ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        await App.Anonymous().SendRawAsync(HttpMethod.Post, Changes, body, $"application/json; charset={charset}")
+            .ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        (await requestor.Client.GetJsonAsync<PagedResponse<ChangeSummary>>($"{Changes}?q={marker}")).Total.ShouldBe(0);
+        (await requestor.Client.SendRawAsync(HttpMethod.Post, Changes, body, "application/json; charset=utf-8")).StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
     [Fact]
     public async Task Enums_are_accepted_in_any_case_and_answered_in_PascalCase()
     {
