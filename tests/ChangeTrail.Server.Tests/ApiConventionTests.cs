@@ -134,6 +134,21 @@ public abstract class ApiConventionTests(ChangeTrailApp app) : ProviderTests(app
             .ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
     }
 
+    [Theory]
+    [InlineData("""{"title":"\ud800"}""", "title")]
+    [InlineData("""{"riskAnswers":{"downtime":"\udc00\ud800"}}""", "riskAnswers.downtime")]
+    public async Task A_patch_holding_an_escape_that_is_no_text_is_400_naming_the_member_and_changes_nothing(string json, string field)
+    {
+        var requestor = await S.PersonAsync(Role.Requestor);
+        var change = await requestor.CreateAsync(S.CompleteChange(await S.ServiceAsync()));
+
+        var problem = await requestor.Client.SendRawAsync(HttpMethod.Patch, $"{Changes}/{change.Number}", json, "application/merge-patch+json")
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed-request");
+
+        problem.Errors!.Keys.ShouldBe([field]);
+        (await requestor.GetAsync(change.Number)).Version.ShouldBe(change.Version);
+    }
+
     [Fact]
     public async Task A_retry_with_the_same_Idempotency_Key_returns_the_first_answer_and_creates_nothing_more()
     {
