@@ -93,7 +93,7 @@ app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseHsts();
 app.UseSecurityHeaders();
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(Problems.StatusCodePage));
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
 // Routing after the status pages, so a re-executed request (/status/404) is routed afresh.
 app.UseRouting();

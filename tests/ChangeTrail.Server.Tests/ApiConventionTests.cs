@@ -220,6 +220,25 @@ public abstract class ApiConventionTests(ChangeTrailApp app) : ProviderTests(app
         await requestor.Client.Http.PutAsync(Changes, null, Ct).ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed, "method-not-allowed");
     }
 
+    [Theory]
+    [InlineData("application/xml")]
+    [InlineData("text/html")]
+    public async Task Unknown_routes_and_wrong_methods_answer_problem_json_whatever_Accept_asks_for(string accept)
+    {
+        var requestor = await S.PersonAsync(Role.Requestor);
+        foreach (var (method, path, status, type) in new[]
+        {
+            (HttpMethod.Get, "/api/v1/nothing-here", HttpStatusCode.NotFound, "not-found"),
+            (HttpMethod.Delete, "/api/v1/tokens/not-a-guid", HttpStatusCode.NotFound, "not-found"),
+            (HttpMethod.Put, Changes, HttpStatusCode.MethodNotAllowed, "method-not-allowed"),
+        })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.Accept.ParseAdd(accept);
+            await requestor.Client.Http.SendAsync(request, Ct).ShouldBeProblemAsync(status, type);
+        }
+    }
+
     [Fact]
     public async Task The_risk_questionnaire_is_served_with_its_version_and_thresholds()
     {
