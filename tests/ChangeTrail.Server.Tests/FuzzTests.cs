@@ -728,11 +728,11 @@ internal sealed class MalformedRequests(int seed, IReadOnlyList<FuzzOperation> o
                 var items = ((ArrayShape)arraySlot.Shape).Items;
                 var huge = new JsonArray();
                 for (var i = 0; i < HugeArrayLength; i++)
-                    huge.Add(Plausible(items));
+                    huge.Add(Plausible(items, MemberOf(arraySlot)));
                 return Json(Replace(operation, arraySlot, huge, mustRefuse: true));
             default:
                 var edgeSlot = RandomSlot(shape);
-                var (value, raw) = EdgeValueFor(edgeSlot.Shape);
+                var (value, raw) = EdgeValueFor(edgeSlot.Shape, MemberOf(edgeSlot));
                 return raw is null
                     ? Json(Replace(operation, edgeSlot, value, mustRefuse: true))
                     : Json(Replace(operation, edgeSlot, RawMarker, mustRefuse: true), raw);
@@ -842,19 +842,38 @@ internal sealed class MalformedRequests(int seed, IReadOnlyList<FuzzOperation> o
     }
 
     /// <summary>A body of the right shape with ordinary values: the base every mutation starts from.</summary>
-    private static JsonNode? Plausible(Shape shape) => shape switch
+    /// <remarks>Strings look like what their member holds, so a body gets past the first checks (a sign-in to its password lookup).</remarks>
+    private static JsonNode? Plausible(Shape shape, string? member = null) => shape switch
     {
         StringShape { Format: "date-time" } => "2030-01-01T10:00:00Z",
         StringShape { Format: "uuid" } => "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
-        StringShape => "fuzz",
+        StringShape => member is not null && PlausibleStrings.TryGetValue(member, out var text) ? text : "fuzz",
         NumberShape => 24,
         BooleanShape => false,
         EnumShape e => e.Values.Count > 0 ? e.Values[0] : "fuzz",
-        ArrayShape a => new JsonArray(Plausible(a.Items)),
+        ArrayShape a => new JsonArray(Plausible(a.Items, member)),
         ObjectShape o when o.Properties.Count == 0 && o.Additional is not null => new JsonObject { ["fuzz"] = Plausible(o.Additional) },
-        ObjectShape o => new JsonObject(o.Properties.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, Plausible(p.Value)))),
+        ObjectShape o => new JsonObject(o.Properties.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, Plausible(p.Value, p.Key)))),
         _ => "fuzz",
     };
+
+    private static readonly Dictionary<string, string> PlausibleStrings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["email"] = "fuzz@example.test",
+        ["authorEmail"] = "fuzz@example.test",
+        ["displayName"] = "Fuzz",
+        ["password"] = "a fuzzed long password",
+        ["newPassword"] = "another fuzzed long password",
+        ["setupCode"] = "fuzzed-setup-code",
+        ["scopes"] = Scopes.ChangesRead,
+        ["repository"] = "https://git.example.test/fuzz",
+        ["links"] = "https://git.example.test/fuzz/pull/1",
+        ["sha"] = "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0",
+        ["implementer"] = "fuzz@example.test",
+    };
+
+    /// <summary>The member a slot is in: its last name, an array's for its items.</summary>
+    private static string? MemberOf(Slot slot) => slot.Steps.OfType<string>().LastOrDefault();
 
     /// <summary>A value no reader can take for this shape: string↔number↔bool↔object↔array, a number for an enum, null for a value type.</summary>
     private JsonNode? WrongTypeFor(Shape shape)
@@ -900,7 +919,7 @@ internal sealed class MalformedRequests(int seed, IReadOnlyList<FuzzOperation> o
     }
 
     /// <summary>A value of the right type but extreme; or raw JSON text for one no writer makes (a lone surrogate).</summary>
-    private (JsonNode? Value, string? Raw) EdgeValueFor(Shape shape)
+    private (JsonNode? Value, string? Raw) EdgeValueFor(Shape shape, string? member)
     {
         switch (shape)
         {
@@ -922,7 +941,7 @@ internal sealed class MalformedRequests(int seed, IReadOnlyList<FuzzOperation> o
                 return _random.Next(3) switch
                 {
                     0 => (new JsonArray(null, null), null),
-                    1 => (new JsonArray(Plausible(arr.Items), null, Plausible(arr.Items)), null),
+                    1 => (new JsonArray(Plausible(arr.Items, member), null, Plausible(arr.Items, member)), null),
                     _ => (new JsonArray(), null),
                 };
             case ObjectShape { Additional: not null } dictionary:
