@@ -101,8 +101,8 @@ app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
-// After authorization, so a stranger is told 401 first; before anything reads a body.
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestCharset>());
+// After authorization, so a stranger is told 401 first; before anything reads a body or a parameter.
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestCharset>().UseMiddleware<NullCharacters.InQuery>());
 // After authorization: a replay is looked up only for a caller allowed to make the call, under that caller's credential.
 app.UseMiddleware<IdempotencyMiddleware>();
 
@@ -111,7 +111,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages();
 app.MapChangeTrailOpenApi();
 
-var api = app.MapGroup("/api/v1");
+var api = app.MapGroup("/api/v1").AddEndpointFilter(NullCharacters.InBodies);
 RunSetup.Map(api);
 IssuePersonalToken.Map(api);
 api.MapUsers();

@@ -45,8 +45,11 @@ public static class EditChange
             if (JsonNode.Parse(json.Span) is not JsonObject obj)
                 return Problems.BadRequest("$", "A merge patch is a JSON object.");
             // Reading the patch's text alone as ChangeFields rejects unknown members, wrong types and escapes that are no
-            // text (a lone surrogate), naming them; reading the parsed node instead threw on the last, a 500.
-            JsonSerializer.Deserialize<ChangeFields>(json.Span, ApiJson.Options);
+            // text (a lone surrogate), naming them; reading the parsed node instead threw on the last, a 500. A null
+            // character is refused as in every other body (NullCharacters).
+            var fields = JsonSerializer.Deserialize<ChangeFields>(json.Span, ApiJson.Options);
+            if (NullCharacters.Find(fields) is { } field)
+                return Problems.BadRequest(field, NullCharacters.Message);
             patch = obj;
         }
         catch (JsonException e)
