@@ -278,6 +278,9 @@ internal sealed class FuzzResults(int seed, TestProvider provider)
                 $"{_total} requests to {operations.Count} operations on {provider} in {elapsed.TotalSeconds:F1} s ({_total / Math.Max(elapsed.TotalSeconds, 0.001):F0}/s), seed {seed}; slowest {_slowest.Elapsed.TotalMilliseconds:F0} ms: {_slowest.Request}\n");
             text.Append("statuses: ").AppendJoin(", ", _statuses.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ×{s.Value}")).Append('\n');
             text.Append("kinds: ").AppendJoin(", ", _kinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} ×{k.Value}")).Append('\n');
+            var untyped = operations.SelectMany(o => o.UntypedMembers().Select(m => $"{o.Name} {m}")).ToList();
+            if (untyped.Count > 0)
+                text.Append("members the document gives no type: ").AppendJoin(", ", untyped).Append('\n');
             var missed = operations.Select(o => o.Name).Where(o => !_operations.ContainsKey(o)).ToList();
             if (missed.Count > 0)
                 text.Append("operations not reached: ").AppendJoin(", ", missed).Append('\n');
@@ -316,6 +319,18 @@ internal sealed record FuzzOperation(string Method, string Path, IReadOnlyList<s
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
     public string Name => $"{Method} {Path}";
+
+    /// <summary>Members of the body the document gives no type: they get only untyped junk (a custom converter hides a type).</summary>
+    public IEnumerable<string> UntypedMembers() => Untyped(Body, "");
+
+    private static IEnumerable<string> Untyped(Shape? shape, string path) => shape switch
+    {
+        AnyShape => [path.Length == 0 ? "$" : path],
+        ArrayShape a => Untyped(a.Items, $"{path}[]"),
+        ObjectShape o => o.Properties.SelectMany(p => Untyped(p.Value, path.Length == 0 ? p.Key : $"{path}.{p.Key}"))
+            .Concat(o.Additional is null ? [] : Untyped(o.Additional, $"{path}.*")),
+        _ => [],
+    };
 
     public static IReadOnlyList<FuzzOperation> Read(JsonElement document)
     {
