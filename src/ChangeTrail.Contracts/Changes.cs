@@ -59,6 +59,7 @@ public sealed record ReviewDto(PersonRef Reviewer, DateTime At, string? Notes, s
 public sealed record LegalHoldDto(string Reason, PersonRef PlacedBy, DateTime PlacedAt);
 
 /// <summary>POST /changes/{id}/legal-hold.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record LegalHoldRequest(string? Reason);
 
 public sealed record ChangeResponse(
@@ -126,4 +127,5 @@ public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Page, int Page
 public sealed record RetentionResponse(int? Months, DateTime? Cutoff, PersonRef? ChangedBy, DateTime? ChangedAt);
 
 /// <summary>PUT /settings/retention.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SetRetentionRequest(int? Months);

@@ -98,7 +98,7 @@ app.UseExceptionHandler();
 app.UseMiddleware<RequestBodyLimit>();
 app.UseHsts();
 app.UseSecurityHeaders();
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(Problems.StatusCodePage));
 app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
 // Routing after the status pages, so a re-executed request (/status/404) is routed afresh.
 app.UseRouting();
@@ -107,6 +107,8 @@ app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+// After authorization, so a stranger is told 401 first; before anything reads a body or a parameter.
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestCharset>().UseMiddleware<NullCharacters.InQuery>());
 // After authorization: a replay is looked up only for a caller allowed to make the call, under that caller's credential.
 app.UseMiddleware<IdempotencyMiddleware>();
 
@@ -115,7 +117,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages();
 app.MapChangeTrailOpenApi();
 
-var api = app.MapGroup("/api/v1");
+var api = app.MapGroup("/api/v1").AddEndpointFilter(NullCharacters.InBodies);
 RunSetup.Map(api);
 IssuePersonalToken.Map(api);
 api.MapUsers();

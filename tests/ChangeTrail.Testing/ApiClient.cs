@@ -32,7 +32,7 @@ public sealed class ApiClient(HttpClient http)
         IDictionary<string, string>? headers = null)
     {
         var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             request.Headers.TryAddWithoutValidation(name, value);
         return Http.SendAsync(request);

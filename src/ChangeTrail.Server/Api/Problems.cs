@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace ChangeTrail.Server.Api;
 
@@ -67,6 +68,18 @@ public static class Problems
 
     public static Task Write(HttpContext context, int status, string type, string title, string detail) =>
         Create(status, type, title, detail).ExecuteAsync(context);
+
+    /// <summary>
+    /// The status code pages under /api (an unknown route, a wrong method): problem+json whatever Accept asks for, as every
+    /// other error. The framework's own page gave a client accepting only, say, XML a text/plain one.
+    /// </summary>
+    public static Task StatusCodePage(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var problem = new ProblemDetails { Status = http.Response.StatusCode, Title = ReasonPhrases.GetReasonPhrase(http.Response.StatusCode) };
+        Customize(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+        return TypedResults.Problem(problem).ExecuteAsync(http);
+    }
 
     /// <summary>Names the type of problems raised by the framework itself (unknown route, wrong method, ...).</summary>
     public static void Customize(ProblemDetailsContext context)

@@ -19,6 +19,8 @@ namespace ChangeTrail.Server.Features.Changes;
 /// </summary>
 public static class EditChange
 {
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     public static void Map(RouteGroupBuilder changes) =>
         changes.MapPatch("/{idOrNumber}", HandleAsync).RequireAccess(Scopes.ChangesWrite).WithName(nameof(EditChange))
             .Accepts<ChangeFields>("application/merge-patch+json", "application/json")
@@ -35,11 +37,19 @@ public static class EditChange
         JsonObject patch;
         try
         {
-            var node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
-            if (node is not JsonObject obj)
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body, cancellationToken);
+            var json = body.GetBuffer().AsMemory(0, (int)body.Length);
+            if (json.Span.StartsWith(Utf8Bom))
+                json = json[Utf8Bom.Length..];
+            if (JsonNode.Parse(json.Span) is not JsonObject obj)
                 return Problems.BadRequest("$", "A merge patch is a JSON object.");
-            // Reading the patch alone as ChangeFields rejects unknown members and wrong types, naming them.
-            obj.Deserialize<ChangeFields>(ApiJson.Options);
+            // Reading the patch's text alone as ChangeFields rejects unknown members, wrong types and escapes that are no
+            // text (a lone surrogate), naming them; reading the parsed node instead threw on the last, a 500. A null
+            // character is refused as in every other body (NullCharacters).
+            var fields = JsonSerializer.Deserialize<ChangeFields>(json.Span, ApiJson.Options);
+            if (NullCharacters.Find(fields) is { } field)
+                return Problems.BadRequest(field, NullCharacters.Message);
             patch = obj;
         }
         catch (JsonException e)
