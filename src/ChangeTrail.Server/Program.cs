@@ -109,6 +109,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 // After authorization, so a stranger is told 401 first; before anything reads a body or a parameter.
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestCharset>().UseMiddleware<NullCharacters.InQuery>());
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), web => web.UseMiddleware<NullCharacters.InWebRequests>());
 // After authorization: a replay is looked up only for a caller allowed to make the call, under that caller's credential.
 app.UseMiddleware<IdempotencyMiddleware>();
 

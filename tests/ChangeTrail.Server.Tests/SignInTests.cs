@@ -144,6 +144,19 @@ public abstract class SignInTests(SignInTests.SignInApp app) : ProviderTests(app
     }
 
     [Fact]
+    public async Task A_sign_in_form_holding_a_null_character_is_refused_in_words_on_every_database()
+    {
+        var browser = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var refused = await browser.PostFormAsync("/login", "/login", ("Email", "someone\0@example.test"), ("Password", "whatever it is"));
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        System.Text.RegularExpressions.Regex.Match(await refused.Content.ReadAsStringAsync(Ct), "<h1>(.*?)</h1>").Groups[1].Value
+            .ShouldBe("Request refused");
+        (await browser.GetAsync("/login?returnUrl=%2Fchanges%00", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task A_malformed_token_request_is_refused_before_the_password_is_tried()
     {
         var (id, email) = await ActivatedPersonAsync();

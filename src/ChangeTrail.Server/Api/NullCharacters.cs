@@ -33,6 +33,35 @@ public static class NullCharacters
     }
 
     /// <summary>
+    /// The same for the web UI's requests: a query string or a posted form holding a null character is a 400, shown as the
+    /// status page in words, before a page reads it.
+    /// </summary>
+    public sealed class InWebRequests(RequestDelegate next)
+    {
+        public async Task InvokeAsync(HttpContext context)
+        {
+            var fields = context.Request.Query.SelectMany(q => q.Value.Append(q.Key));
+            try
+            {
+                if (context.Request.HasFormContentType)
+                    fields = fields.Concat((await context.Request.ReadFormAsync(context.RequestAborted)).SelectMany(f => f.Value.Append(f.Key)));
+                if (!fields.Any(v => v is not null && v.Contains('\0')))
+                {
+                    await next(context);
+                    return;
+                }
+            }
+            catch (InvalidDataException)
+            {
+                // The form reader refuses what it cannot read (a null character among them): a refused request, not a 500.
+            }
+            // The status page is re-executed with this request: it gets an empty form instead of the one refused.
+            context.Features.Set<Microsoft.AspNetCore.Http.Features.IFormFeature>(new Microsoft.AspNetCore.Http.Features.FormFeature(FormCollection.Empty));
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+    }
+
+    /// <summary>
     /// An endpoint filter: refuses a request whose body, as bound (a record of ChangeTrail.Contracts), holds a null
     /// character in a string or a dictionary key.
     /// </summary>
