@@ -39,6 +39,4 @@ public sealed class ApiToken
         var cap = CreatedAt + maxLifetime;
         return ExpiresAt is { } expires && expires < cap ? expires : cap;
     }
-
-    public bool IsUsableAt(DateTime now, TimeSpan maxLifetime) => RevokedAt is null && ExpiryUnder(maxLifetime) > now;
 }

@@ -30,7 +30,6 @@ public enum SignInDoor
 {
     Web,
     Api,
-    Invitation,
 }
 
 /// <summary>
