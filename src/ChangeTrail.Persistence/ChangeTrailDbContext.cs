@@ -2,7 +2,9 @@ using System.Data.Common;
 using System.Text.Json;
 using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Evidence;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
@@ -44,6 +46,9 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<LedgerTree> LedgerTrees => Set<LedgerTree>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<TestEvidence> Evidence => Set<TestEvidence>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<GateDecision> GateDecisions => Set<GateDecision>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
@@ -184,6 +189,9 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
         configurationBuilder.Properties<ChangeState>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<RiskLevel>().HaveConversion<string>().HaveMaxLength(10);
         configurationBuilder.Properties<ApprovalDecision>().HaveConversion<string>().HaveMaxLength(10);
+        configurationBuilder.Properties<EvidenceKind>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<EvidenceFormat>().HaveConversion<string>().HaveMaxLength(10);
+        configurationBuilder.Properties<DeploymentStatus>().HaveConversion<string>().HaveMaxLength(10);
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -345,6 +353,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             t.HasKey(x => new { x.UserId, x.Client });
             t.Property(x => x.Client).HasMaxLength(SignInThrottle.KeyMaxLength);
         });
+        ConfigurePipelineRecords(builder);
         builder.Entity<WebhookDelivery>(delivery =>
         {
             delivery.ToTable("WebhookDelivery");
@@ -355,6 +364,57 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             delivery.Property(d => d.LastError).HasMaxLength(WebhookDelivery.LastErrorMaxLength);
             // The sender's poll: undelivered rows that are due.
             delivery.HasIndex(d => new { d.DeliveredAt, d.NextAttemptAt });
+        });
+    }
+
+    /// <summary>What pipelines report: evidence, deployments and the gate's decisions, each a record of its own that references its change.</summary>
+    private static void ConfigurePipelineRecords(ModelBuilder builder)
+    {
+        builder.Entity<TestEvidence>(evidence =>
+        {
+            evidence.ToTable("Evidence");
+            evidence.HasKey(e => e.Id);
+            evidence.Property(e => e.Id).ValueGeneratedNever();
+            evidence.Property(e => e.Commit).HasMaxLength(CommitRef.ShaMaxLength);
+            evidence.Property(e => e.CommitKey).HasMaxLength(CommitRef.ShaMinLength);
+            evidence.Property(e => e.Environment).HasMaxLength(Service.NameMaxLength);
+            evidence.Property(e => e.Sha256).HasMaxLength(64);
+            evidence.Property(e => e.FileName).HasMaxLength(TestEvidence.FileNameMaxLength);
+            evidence.Property(e => e.Tool).HasMaxLength(TestEvidence.ToolMaxLength);
+            evidence.OwnsMany(e => e.Findings, finding => finding.ToJson());
+            evidence.Ignore(e => e.FindingCounts);
+            // The gate reads a commit's evidence; the change page reads a change's.
+            evidence.HasIndex(e => e.CommitKey);
+            evidence.HasIndex(e => e.ChangeRequestId);
+        });
+        builder.Entity<Deployment>(deployment =>
+        {
+            deployment.HasKey(d => d.Id);
+            deployment.Property(d => d.Id).ValueGeneratedNever();
+            deployment.Property(d => d.Environment).HasMaxLength(Service.NameMaxLength);
+            deployment.Property(d => d.Commit).HasMaxLength(CommitRef.ShaMaxLength);
+            deployment.Property(d => d.CommitKey).HasMaxLength(CommitRef.ShaMinLength);
+            deployment.Property(d => d.Artifact).HasMaxLength(Deployment.ArtifactMaxLength);
+            deployment.Property(d => d.PipelineUrl).HasMaxLength(Deployment.PipelineUrlMaxLength);
+            deployment.Property(d => d.Version).IsConcurrencyToken();
+            deployment.Ignore(d => d.IsFinished);
+            // The gate: this commit of this service, deployed where? The deployments view: a service's, newest first.
+            deployment.HasIndex(d => new { d.ServiceId, d.CommitKey });
+            deployment.HasIndex(d => new { d.ServiceId, d.StartedAt });
+            deployment.HasIndex(d => d.ChangeRequestId);
+        });
+        builder.Entity<GateDecision>(decision =>
+        {
+            decision.HasKey(d => d.Id);
+            decision.Property(d => d.Id).ValueGeneratedNever();
+            decision.Property(d => d.ChangeReference).HasMaxLength(GateDecision.ChangeReferenceMaxLength);
+            decision.Property(d => d.Service).HasMaxLength(Service.NameMaxLength);
+            decision.Property(d => d.Environment).HasMaxLength(Service.NameMaxLength);
+            decision.Property(d => d.Commit).HasMaxLength(CommitRef.ShaMaxLength);
+            decision.Property(d => d.Artifact).HasMaxLength(Deployment.ArtifactMaxLength);
+            decision.Property(d => d.Credential).HasMaxLength(Credentials.MaxLength);
+            decision.OwnsMany(d => d.Reasons, reason => reason.ToJson());
+            decision.HasIndex(d => new { d.ChangeRequestId, d.At });
         });
     }
 

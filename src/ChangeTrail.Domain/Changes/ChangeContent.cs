@@ -72,9 +72,7 @@ public sealed record ChangeContent(
         {
             for (var i = 0; i < Commits.Count; i++)
             {
-                var sha = Commits[i].Sha;
-                if (sha is null || sha.Length is < CommitRef.ShaMinLength or > CommitRef.ShaMaxLength || !sha.All(char.IsAsciiHexDigit))
-                    errors.Add($"commits[{i}].sha", $"A commit is {CommitRef.ShaMinLength} to {CommitRef.ShaMaxLength} hexadecimal characters.");
+                CommitRef.Validate(errors, $"commits[{i}].sha", Commits[i].Sha);
                 errors.MaxLength($"commits[{i}].authorEmail", Commits[i].AuthorEmail, CommitRef.AuthorEmailMaxLength);
             }
         }

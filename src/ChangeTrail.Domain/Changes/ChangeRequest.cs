@@ -70,6 +70,15 @@ public sealed class ChangeRequest
     public DateTime? ImplementedAt { get; private set; }
     public DateTime? VerifiedAt { get; private set; }
     public string? VerificationNotes { get; private set; }
+
+    /// <summary>The evidence file (a smoke test's results) the verification cited, if any.</summary>
+    public Guid? VerificationEvidenceId { get; private set; }
+
+    /// <summary>
+    /// The pipeline identity (a service account) that first deployed the change to production. A pipeline deploys on
+    /// behalf of the implementer, so it may also report how the deployment went and its verification.
+    /// </summary>
+    public Guid? PipelineId { get; private set; }
     public DateTime? ClosedAt { get; private set; }
     public string? CancellationReason { get; private set; }
     public DateTime? DocumentationDueAt { get; private set; }
@@ -336,7 +345,7 @@ public sealed class ChangeRequest
     public Result CanVerify(Actor actor) => ImplementerStep(actor, ChangeState.Implemented, "be verified");
 
     /// <summary>Implemented → Verified or Failed: policy 3.5's post-deployment verification.</summary>
-    public Result Verify(Actor actor, VerificationOutcome outcome, string? notes, DateTime now)
+    public Result Verify(Actor actor, VerificationOutcome outcome, string? notes, DateTime now, Guid? evidenceId = null)
     {
         var check = CanVerify(actor);
         if (!check.IsSuccess)
@@ -346,7 +355,66 @@ public sealed class ChangeRequest
         State = outcome == VerificationOutcome.Success ? ChangeState.Verified : ChangeState.Failed;
         VerifiedAt = now;
         VerificationNotes = notes;
+        VerificationEvidenceId = evidenceId;
         Touch(actor, outcome == VerificationOutcome.Success ? "verified" : "verification-failed", notes, now);
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="deployer"/> may start deploying the change to production now (the gate answers for the
+    /// rest: window, evidence, testing first). A pipeline deploys on anyone's behalf; a person only as the named implementer,
+    /// and never a change they approved (policy 3.7).
+    /// </summary>
+    public Result CanStartDeployment(Actor deployer)
+    {
+        if (!deployer.Has(Role.Implementer))
+            return new RoleRequired("deploy a change", [nameof(Role.Implementer)]);
+        if (State is not (ChangeState.Approved or ChangeState.Implementing))
+            return new InvalidTransition("be deployed to production", State);
+        if (deployer.IsServiceAccount)
+            return Result.Success;
+        if (ImplementerId is { } implementer && implementer != deployer.Id)
+            return new NotTheImplementer();
+        return ActiveApprovals.Any(a => a.ApproverId == deployer.Id && a.Decision == ApprovalDecision.Approve)
+            ? new ImplementerApprovalForbidden()
+            : Result.Success;
+    }
+
+    /// <summary>
+    /// A production deployment of one of the change's services started: an Approved change is now being implemented, by
+    /// its named implementer or, when none was named, by whoever deploys it.
+    /// </summary>
+    public Result DeploymentStarted(Actor deployer, string description, DateTime now)
+    {
+        var check = CanStartDeployment(deployer);
+        if (!check.IsSuccess)
+            return check;
+        if (State == ChangeState.Approved)
+        {
+            State = ChangeState.Implementing;
+            ImplementationStartedAt = now;
+            ImplementerId ??= deployer.Id;
+        }
+        if (deployer.IsServiceAccount)
+            PipelineId ??= deployer.Id;
+        Touch(deployer, "deployment-started", description, now);
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// A production deployment ended. When it succeeded and every service of the change is now deployed, the change is
+    /// Implemented and awaits its verification; a failed one leaves it being implemented (fix, or roll back and cancel).
+    /// </summary>
+    public Result DeploymentFinished(Actor deployer, bool succeeded, bool everyServiceDeployed, string description, DateTime now)
+    {
+        if (State is not (ChangeState.Implementing or ChangeState.Implemented))
+            return new InvalidTransition("record a production deployment", State);
+        if (succeeded && everyServiceDeployed && State == ChangeState.Implementing)
+        {
+            State = ChangeState.Implemented;
+            ImplementedAt = now;
+        }
+        Touch(deployer, succeeded ? "deployment-succeeded" : "deployment-failed", description, now);
         return Result.Success;
     }
 
@@ -571,7 +639,7 @@ public sealed class ChangeRequest
             return new RoleRequired("implement a change", [nameof(Role.Implementer)]);
         if (State != required)
             return new InvalidTransition(action, State);
-        return ImplementerId == actor.Id ? Result.Success : new NotTheImplementer();
+        return ImplementerId == actor.Id || PipelineId == actor.Id ? Result.Success : new NotTheImplementer();
     }
 
     private DomainError? SeparationOfDutiesRefusal(Actor approver)

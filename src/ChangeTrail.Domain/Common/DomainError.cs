@@ -17,6 +17,10 @@ public enum ErrorKind
     Unauthenticated,
     /// <summary>The server will not do it in its present condition, whoever asks (503): its ledger is inconsistent.</summary>
     Unavailable,
+    /// <summary>What was sent cannot be read as what it claims to be (400): a malformed or unknown evidence file.</summary>
+    Unreadable,
+    /// <summary>What was sent is larger than the server accepts (413); nothing of it was kept.</summary>
+    TooLarge,
 }
 
 /// <summary>

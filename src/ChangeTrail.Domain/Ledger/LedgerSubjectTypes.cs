@@ -13,6 +13,9 @@ public static class LedgerSubjectTypes
     public const string ApiToken = "ApiToken";
     public const string Service = "Service";
     public const string Setting = "Setting";
+    public const string Evidence = "Evidence";
+    public const string Deployment = "Deployment";
+    public const string GateDecision = "GateDecision";
 
     /// <summary>A web session: its sign-in and its sign-out.</summary>
     public const string Session = "Session";

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
@@ -73,8 +74,70 @@ public static class CanonicalRecords
         ReviewedAt = Instant(c.ReviewedAt),
         ReviewNotes = c.ReviewNotes,
         ReviewCredential = c.ReviewCredential,
+        VerificationEvidenceId = c.VerificationEvidenceId,
+        PipelineId = c.PipelineId,
         LegalHold = c.IsUnderLegalHold ? new { Reason = c.LegalHoldReason, PlacedById = c.LegalHoldPlacedById, PlacedAt = Instant(c.LegalHoldPlacedAt) } : null,
         Version = c.Version,
+    }, Json);
+
+    /// <summary>What an evidence file said, with the SHA-256 that binds the record to the stored file.</summary>
+    public static string Of(TestEvidence e) => JsonSerializer.Serialize(new
+    {
+        e.Id,
+        e.ChangeRequestId,
+        e.Commit,
+        e.Kind,
+        e.Environment,
+        e.Format,
+        e.Sha256,
+        e.FileName,
+        e.SizeBytes,
+        e.Tool,
+        e.Passed,
+        e.Failed,
+        e.Skipped,
+        Findings = new { Error = e.ErrorFindings, Warning = e.WarningFindings, Note = e.NoteFindings },
+        e.Passes,
+        e.UploadedById,
+        UploadedAt = Instant(e.UploadedAt),
+    }, Json);
+
+    public static string Of(Deployment d) => JsonSerializer.Serialize(new
+    {
+        d.Id,
+        d.ChangeRequestId,
+        d.ServiceId,
+        d.Environment,
+        d.Production,
+        d.Commit,
+        d.Artifact,
+        d.Status,
+        d.GateDecisionId,
+        d.PipelineUrl,
+        d.ExitCode,
+        d.DeployedById,
+        StartedAt = Instant(d.StartedAt),
+        FinishedAt = Instant(d.FinishedAt),
+        d.Version,
+    }, Json);
+
+    /// <summary>The question as asked and the answer with every reason.</summary>
+    public static string Of(GateDecision d) => JsonSerializer.Serialize(new
+    {
+        d.Id,
+        d.ChangeRequestId,
+        d.ChangeReference,
+        d.ServiceId,
+        d.Service,
+        d.Environment,
+        d.Production,
+        d.Commit,
+        d.Artifact,
+        Decision = d.Allowed ? "allow" : "deny",
+        Reasons = d.Reasons.Select(r => new { r.Code, r.Message }),
+        d.AskedById,
+        d.Credential,
+        At = Instant(d.At),
     }, Json);
 
     /// <summary>A change request's record, member by member in the order its entries hold them.</summary>
@@ -122,6 +185,12 @@ public static class CanonicalRecords
 
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public string? ReviewCredential { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public Guid? VerificationEvidenceId { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public Guid? PipelineId { get; init; }
 
         /// <summary>Present only while a hold is on.</summary>
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,5 +1,6 @@
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Ledger;
+using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
@@ -74,13 +75,23 @@ public static class LedgerSubjects
     public static readonly LedgerSubject<RetentionSetting> Setting = new(LedgerSubjectTypes.Setting, "settings",
         _ => CanonicalRecords.RetentionSettingId, CanonicalRecords.Of, SettingsAsync);
 
+    public static readonly LedgerSubject<TestEvidence> Evidence = new(LedgerSubjectTypes.Evidence, "evidence",
+        e => e.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.Evidence, after, take, ct));
+
+    public static readonly LedgerSubject<Deployment> Deployment = new(LedgerSubjectTypes.Deployment, "deployment",
+        d => d.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.Deployments, after, take, ct));
+
+    /// <summary>Every question put to the gate and its answer, so an auditor can replay each.</summary>
+    public static readonly LedgerSubject<GateDecision> GateDecision = new(LedgerSubjectTypes.GateDecision, "gate",
+        d => d.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.GateDecisions, after, take, ct));
+
     public static readonly LedgerSubject<SessionEvent> Session = new(LedgerSubjectTypes.Session, "session",
         e => e.SessionId, CanonicalRecords.Of);
 
     public static readonly LedgerSubject<SignInAttemptEvent> SignInAttempt = new(LedgerSubjectTypes.SignInAttempt, "sign-in",
         e => e.SubjectId, CanonicalRecords.Of);
 
-    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Session, SignInAttempt];
+    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, Session, SignInAttempt];
 
     public static LedgerSubject? Find(string type) => All.FirstOrDefault(s => s.Type == type);
 

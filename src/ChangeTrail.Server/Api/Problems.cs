@@ -24,6 +24,8 @@ public static class Problems
         ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ErrorKind.Unauthenticated => StatusCodes.Status401Unauthorized,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.Unreadable => StatusCodes.Status400BadRequest,
+        ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 

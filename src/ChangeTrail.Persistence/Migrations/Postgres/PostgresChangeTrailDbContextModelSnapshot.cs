@@ -175,6 +175,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
 
+                    b.Property<Guid?>("PipelineId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTime?>("PlannedEnd")
                         .HasColumnType("timestamp with time zone");
 
@@ -260,6 +263,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("VerificationEvidenceId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("VerificationNotes")
                         .HasColumnType("text");
 
@@ -282,6 +288,221 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.HasIndex("State");
 
                     b.ToTable("ChangeRequests");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.Deployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Artifact")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("ChangeRequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Commit")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("CommitKey")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<Guid>("DeployedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("GateDecisionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PipelineUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<bool>("Production")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("ServiceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeRequestId");
+
+                    b.HasIndex("ServiceId", "CommitKey");
+
+                    b.HasIndex("ServiceId", "StartedAt");
+
+                    b.ToTable("Deployments");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.GateDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Allowed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Artifact")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("AskedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ChangeReference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid?>("ChangeRequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Commit")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Credential")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Production")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid?>("ServiceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeRequestId", "At");
+
+                    b.ToTable("GateDecisions");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.TestEvidence", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ChangeRequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Commit")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("CommitKey")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<string>("Environment")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("ErrorFindings")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("NoteFindings")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Passed")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Passes")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Tool")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UploadedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("WarningFindings")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeRequestId");
+
+                    b.HasIndex("CommitKey");
+
+                    b.ToTable("Evidence", (string)null);
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>
@@ -1012,6 +1233,69 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         });
 
                     b.Navigation("Commits");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.GateDecision", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Pipeline.GateReason", "Reasons", b1 =>
+                        {
+                            b1.Property<Guid>("GateDecisionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Code")
+                                .IsRequired();
+
+                            b1.Property<string>("Message")
+                                .IsRequired();
+
+                            b1.HasKey("GateDecisionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("GateDecisions");
+
+                            b1
+                                .ToJson("Reasons")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("GateDecisionId");
+                        });
+
+                    b.Navigation("Reasons");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.TestEvidence", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Evidence.EvidenceFinding", "Findings", b1 =>
+                        {
+                            b1.Property<Guid>("TestEvidenceId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Level")
+                                .IsRequired();
+
+                            b1.Property<string>("Location");
+
+                            b1.Property<string>("Message");
+
+                            b1.Property<string>("RuleId");
+
+                            b1.HasKey("TestEvidenceId", "__synthesizedOrdinal");
+
+                            b1.ToTable("Evidence");
+
+                            b1
+                                .ToJson("Findings")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TestEvidenceId");
+                        });
+
+                    b.Navigation("Findings");
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>

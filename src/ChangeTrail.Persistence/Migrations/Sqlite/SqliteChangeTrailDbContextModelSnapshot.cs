@@ -169,6 +169,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("PipelineId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("PlannedEnd")
                         .HasColumnType("TEXT");
 
@@ -254,6 +257,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("VerificationEvidenceId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("VerificationNotes")
                         .HasColumnType("TEXT");
 
@@ -276,6 +282,221 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.HasIndex("State");
 
                     b.ToTable("ChangeRequests");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.Deployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Artifact")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChangeRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Commit")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CommitKey")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DeployedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("GateDecisionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PipelineUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Production")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ServiceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeRequestId");
+
+                    b.HasIndex("ServiceId", "CommitKey");
+
+                    b.HasIndex("ServiceId", "StartedAt");
+
+                    b.ToTable("Deployments");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.GateDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Allowed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Artifact")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AskedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangeReference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ChangeRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Commit")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Credential")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Production")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ServiceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeRequestId", "At");
+
+                    b.ToTable("GateDecisions");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.TestEvidence", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ChangeRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Commit")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CommitKey")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Environment")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ErrorFindings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("NoteFindings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Passes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tool")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UploadedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WarningFindings")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeRequestId");
+
+                    b.HasIndex("CommitKey");
+
+                    b.ToTable("Evidence", (string)null);
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>
@@ -998,6 +1219,69 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         });
 
                     b.Navigation("Commits");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.GateDecision", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Pipeline.GateReason", "Reasons", b1 =>
+                        {
+                            b1.Property<Guid>("GateDecisionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<string>("Code")
+                                .IsRequired();
+
+                            b1.Property<string>("Message")
+                                .IsRequired();
+
+                            b1.HasKey("GateDecisionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("GateDecisions");
+
+                            b1
+                                .ToJson("Reasons")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("GateDecisionId");
+                        });
+
+                    b.Navigation("Reasons");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Pipeline.TestEvidence", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Evidence.EvidenceFinding", "Findings", b1 =>
+                        {
+                            b1.Property<Guid>("TestEvidenceId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<string>("Level")
+                                .IsRequired();
+
+                            b1.Property<string>("Location");
+
+                            b1.Property<string>("Message");
+
+                            b1.Property<string>("RuleId");
+
+                            b1.HasKey("TestEvidenceId", "__synthesizedOrdinal");
+
+                            b1.ToTable("Evidence");
+
+                            b1
+                                .ToJson("Findings")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TestEvidenceId");
+                        });
+
+                    b.Navigation("Findings");
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>

@@ -1,0 +1,20 @@
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Pipeline;
+
+namespace ChangeTrail.Domain.Gate.Conditions;
+
+/// <summary>
+/// Policy 3.7, least privilege: a pipeline's token names the environments it may deploy to (<c>gate:&lt;environment&gt;</c>,
+/// or <c>gate</c> for all). A question outside them is answered, and recorded, rather than refused unseen.
+/// </summary>
+public sealed class TokenMustCoverEnvironment : IGateCondition
+{
+    public const string Code = "scope-missing";
+
+    public IEnumerable<GateReason> Evaluate(GateSnapshot s)
+    {
+        var needed = Scopes.GatePrefix + s.Question.Environment;
+        if (!Scopes.Covers(s.Scopes, needed) && !Scopes.Covers(s.Scopes, needed.ToLowerInvariant()))
+            yield return new(Code, $"Your token does not have the '{needed}' scope: it may not deploy to {s.Question.Environment}.");
+    }
+}

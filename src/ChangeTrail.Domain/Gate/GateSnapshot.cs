@@ -1,0 +1,36 @@
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.Services;
+
+namespace ChangeTrail.Domain.Gate;
+
+/// <summary>
+/// Everything the gate's conditions look at, read once, so every condition judges the same moment: the question, the
+/// change it names, the service and environment, the evidence and deployments of the commit, who asks and with which
+/// scopes, and the policy settings.
+/// </summary>
+/// <param name="Evidence">Evidence of the question's commit, bound to this change or to no change.</param>
+/// <param name="Deployments">Deployments of the question's service and commit, under any change.</param>
+public sealed record GateSnapshot(
+    GateQuestion Question,
+    ChangeRequest? Change,
+    Service? Service,
+    ServiceEnvironment? Environment,
+    IReadOnlyList<TestEvidence> Evidence,
+    IReadOnlyList<Deployment> Deployments,
+    Actor Asker,
+    IReadOnlySet<string> Scopes,
+    GatePolicy Policy,
+    DateTime Now)
+{
+    /// <summary>Whether the environment is a production one. An environment the service does not have is judged as strictly as one.</summary>
+    public bool IsProduction => Environment?.Production ?? true;
+}
+
+/// <summary>The gate's settings (<c>ChangeTrail:Gate</c>): which suites must have passed before production.</summary>
+public sealed record GatePolicy(IReadOnlyList<EvidenceKind> RequiredSuites)
+{
+    /// <summary>Policy 3.4: unit, integration and security suites.</summary>
+    public static readonly GatePolicy Default = new([EvidenceKind.Unit, EvidenceKind.Integration, EvidenceKind.Security]);
+}
