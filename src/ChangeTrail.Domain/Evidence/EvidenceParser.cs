@@ -129,12 +129,15 @@ public static class EvidenceParser
 
     private static EvidenceUnreadable Unreadable(XmlException ex, string prolog)
     {
-        // XmlReader names a prohibited DTD only in its message text; the prolog we sniffed is the steadier sign.
-        var dtd = prolog.Contains("<!DOCTYPE", StringComparison.Ordinal)
-            || ex.Message.Contains("DTD", StringComparison.Ordinal);
-        return dtd
-            ? new EvidenceUnreadable($"DTDs and entities are not allowed in evidence files (line {ex.LineNumber}, position {ex.LinePosition}).")
-            : new EvidenceUnreadable($"The XML is malformed at line {ex.LineNumber}, position {ex.LinePosition}: {ex.Message}");
+        // XmlReader names a prohibited DTD only in its message text, and without a line number: the prolog
+        // we sniffed is the steadier sign, and tells where the DOCTYPE is.
+        var doctype = prolog.IndexOf("<!DOCTYPE", StringComparison.Ordinal);
+        if (doctype < 0 && !ex.Message.Contains("DTD", StringComparison.Ordinal))
+            return new EvidenceUnreadable($"The XML is malformed at line {ex.LineNumber}, position {ex.LinePosition}: {ex.Message}");
+        var line = doctype >= 0 ? prolog.AsSpan(0, doctype).Count('\n') + 1 : ex.LineNumber;
+        return new EvidenceUnreadable(line > 0
+            ? $"DTDs and entities are not allowed in evidence files; this one declares a DTD at line {line}."
+            : "DTDs and entities are not allowed in evidence files; this one declares a DTD.");
     }
 
     /// <summary>Cuts <paramref name="text"/> to at most <paramref name="max"/> characters without splitting a surrogate pair.</summary>
