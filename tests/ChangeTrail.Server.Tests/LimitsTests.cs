@@ -140,7 +140,7 @@ public abstract partial class LimitsTests(ChangeTrailApp app) : ProviderTests(ap
         await RefusedAsync(requestor.TryAsync(change.Number, "cancel", new { reason = Text(ChangeContent.TextMaxLength + 1) }), "reason");
         await RefusedAsync(requestor.TryAsync(change.Number, "cancel", new { notes = Text(ChangeContent.TextMaxLength + 1) }), "notes");
         await RefusedAsync(App.AsAdmin().PostAsync($"{Changes}/{change.Number}/legal-hold",
-            new LegalHoldRequest(Text(ChangeRequest.LegalHoldReasonMaxLength + 1))), "reason");
+            new LegalHoldRequest(Text(LegalHold.ReasonMaxLength + 1))), "reason");
         (await StoredAsync()).ShouldBe(before);
         (await requestor.GetAsync(change.Number)).Version.ShouldBe(change.Version);
 
@@ -555,7 +555,7 @@ public sealed class LimitsDocumentationTests
         { "`links`", Invariant($"{ChangeContent.MaxLinks} entries, each an absolute http(s) URL of at most {ChangeContent.LinkMaxLength:N0} characters") },
         { "`comment`", Invariant($"{ChangeRequest.CommentMaxLength:N0} characters") },
         { "`notes`", Invariant($"{ChangeContent.TextMaxLength:N0} characters") },
-        { "/legal-hold` | `reason`", Invariant($"{ChangeRequest.LegalHoldReasonMaxLength:N0} characters") },
+        { "/legal-hold` | `reason`", Invariant($"{LegalHold.ReasonMaxLength:N0} characters") },
         { "POST /services` | `name`", Invariant($"{Service.NameMaxLength} characters") },
         { "`repository`", Invariant($"{Service.RepositoryMaxLength} characters") },
         { "`environments`", Invariant($"{Service.MaxEnvironments} entries, each `name` at most {Service.NameMaxLength} characters") },
