@@ -31,7 +31,7 @@ public static class UploadEvidence
     private const long FormOverheadBytes = 64 * 1024;
 
     /// <summary>The longest value of a form field other than the file.</summary>
-    private const int FieldMaxBytes = 1024;
+    public const int FieldMaxBytes = 1024;
 
     public static void Map(RouteGroupBuilder api)
     {
