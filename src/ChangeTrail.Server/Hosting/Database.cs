@@ -31,7 +31,10 @@ public static class Database
                         "ChangeTrail__Database__Provider is postgres but ConnectionStrings__ChangeTrail is not set.");
                 services.AddDbContext<ChangeTrailDbContext, PostgresChangeTrailDbContext>(o => o.UseChangeTrailPostgres(postgres));
                 services.AddSingleton(LedgerGroupCommit.ForPostgres());
-                services.AddSingleton(new TokenCache(() => new NpgsqlConnection(postgres)));
+                // Its own pool, whose connections skip the reset (DISCARD ALL) a pooled connection sends when reused: the one
+                // statement it runs changes no session state.
+                var epochReads = new NpgsqlConnectionStringBuilder(postgres) { NoResetOnClose = true }.ConnectionString;
+                services.AddSingleton(new TokenCache(() => new NpgsqlConnection(epochReads)));
                 break;
             default:
                 throw new InvalidOperationException(
