@@ -26,9 +26,7 @@ public abstract class CredentialChangesTests(ChangeTrailApp app) : ProviderTests
     public async Task A_token_revoked_on_one_instance_is_refused_by_another_on_its_next_request()
     {
         await using var b = await SecondInstanceAsync();
-        var person = await S.PersonAsync(Role.Requestor);
-        var onB = b.As(person.Token);
-        (await onB.GetAsync("/api/v1/changes")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (person, onB) = await RequestorWarmOnAsync(b);
 
         (await S.Admin.Http.DeleteAsync($"/api/v1/tokens/{await TokenIdAsync(person)}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
@@ -40,9 +38,7 @@ public abstract class CredentialChangesTests(ChangeTrailApp app) : ProviderTests
     public async Task A_person_deactivated_on_one_instance_is_refused_by_another_on_their_next_request()
     {
         await using var b = await SecondInstanceAsync();
-        var person = await S.PersonAsync(Role.Requestor);
-        var onB = b.As(person.Token);
-        (await onB.GetAsync("/api/v1/changes")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (person, onB) = await RequestorWarmOnAsync(b);
 
         (await S.Admin.PostAsync($"/api/v1/users/{person.Id}/deactivate")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
@@ -83,6 +79,15 @@ public abstract class CredentialChangesTests(ChangeTrailApp app) : ProviderTests
         revoked.ShouldBeTrue("the revocation ran inside B's load");
 
         await onB.GetAsync("/api/v1/changes").ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    /// <summary>A new Requestor whose token has just worked on <paramref name="instance"/>.</summary>
+    private async Task<(Person Person, ApiClient OnInstance)> RequestorWarmOnAsync(ChangeTrailApp instance)
+    {
+        var person = await S.PersonAsync(Role.Requestor);
+        var onInstance = instance.As(person.Token);
+        (await onInstance.GetAsync("/api/v1/changes")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        return (person, onInstance);
     }
 
     private async Task<Guid> TokenIdAsync(Person person)
