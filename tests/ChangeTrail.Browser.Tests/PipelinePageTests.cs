@@ -50,16 +50,7 @@ public sealed class PipelinePageTests(SetUpServer fixture) : BrowserTest(fixture
         var bytes = Encoding.UTF8.GetBytes(JUnit);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var fileName = $"junit-{Scenario.Unique()}.xml";
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent(number), "change" },
-            { new StringContent(commit), "commit" },
-            { new StringContent("unit"), "kind" },
-        };
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-        form.Add(file, "file", fileName);
-        var uploaded = await ApiClient.ReadAsync<EvidenceResponse>(await pipeline.Client.Http.PostAsync("/api/v1/evidence", form, TestContext.Current.CancellationToken));
+        var uploaded = await UploadAsync(pipeline, number, commit, "unit", fileName);
         (uploaded.Passed, uploaded.Failed, uploaded.Skipped).ShouldBe((3, 1, 2));
         uploaded.Sha256.ShouldBe(sha256);
 
@@ -97,6 +88,7 @@ public sealed class PipelinePageTests(SetUpServer fixture) : BrowserTest(fixture
             await Expect(denied).ToContainTextAsync(reason.Code);
         await Expect(denied).ToContainTextAsync("production");
         await Expect(denied).ToContainTextAsync(pipeline.Email);
+        await Screenshots.SaveAsync(Page, "change-pipeline");
 
         var deployments = Page.GetByRole(AriaRole.Region, new() { Name = "Deployments", Exact = true });
         var staging = deployments.GetByRole(AriaRole.Table, new() { Name = "staging" }).GetByRole(AriaRole.Row).Filter(new() { HasText = service });
@@ -128,5 +120,49 @@ public sealed class PipelinePageTests(SetUpServer fixture) : BrowserTest(fixture
         await Expect(listed).ToContainTextAsync(draft.Title);
         await Expect(listed).ToContainTextAsync(pipeline.Email);
         await Expect(listed.GetByRole(AriaRole.Link, new() { Name = number, Exact = true })).ToHaveAttributeAsync("href", $"/changes/{number}");
+        await Screenshots.SaveAsync(Page, "deployments");
+    }
+
+    [Fact]
+    public async Task A_failed_verification_shows_the_rollback_plan_and_the_evidence_it_cites()
+    {
+        var requestor = await AccountAsync(Role.Requestor, Role.Implementer);
+        var approver = await AccountAsync(Role.ChangeApprover);
+        var change = await SubmittedChangeAsync(requestor);
+        var number = change.Number;
+        await approver.Api.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{number}/approvals", new DecisionRequest(ApprovalDecision.Approve, "ok"));
+        await requestor.Api.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{number}/start");
+        await requestor.Api.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{number}/complete");
+        var pipeline = await new Scenario(App).ServiceAccountAsync([Scopes.EvidenceWrite, Scopes.ChangesRead], Role.Implementer);
+        var fileName = $"smoke-{Scenario.Unique()}.xml";
+        var smoke = await UploadAsync(pipeline, number, change.Commits[0].Sha, "smoke", fileName);
+        var failed = await requestor.Api.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{number}/verify",
+            new VerifyRequest(VerificationOutcome.Failed, "Error rate doubled after the deploy.", smoke.Id));
+        failed.State.ShouldBe(ChangeState.Failed);
+
+        await SignInAsync(Page, requestor);
+        await Page.GotoAsync($"/changes/{number}");
+        await Expect(Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Roll back:" })).ToContainTextAsync(change.RollbackPlan!);
+        await Expect(Button(Page, "Record rollback")).ToBeVisibleAsync();
+        var verification = Page.GetByRole(AriaRole.Region, new() { Name = "Verification", Exact = true });
+        await Expect(verification).ToContainTextAsync("Failed");
+        await Expect(verification).ToContainTextAsync("Error rate doubled after the deploy.");
+        await Expect(verification.GetByRole(AriaRole.Link, new() { Name = fileName })).ToHaveAttributeAsync("href", $"/evidence/{smoke.Id}/file");
+        await Screenshots.SaveAsync(Page, "change-failed-verification");
+    }
+
+    /// <summary>The pipeline uploads <see cref="JUnit"/> for the change and commit, as a file of this name.</summary>
+    private static async Task<EvidenceResponse> UploadAsync(Person pipeline, string number, string commit, string kind, string fileName)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(number), "change" },
+            { new StringContent(commit), "commit" },
+            { new StringContent(kind), "kind" },
+        };
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(JUnit));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
+        form.Add(file, "file", fileName);
+        return await ApiClient.ReadAsync<EvidenceResponse>(await pipeline.Client.Http.PostAsync("/api/v1/evidence", form, TestContext.Current.CancellationToken));
     }
 }
