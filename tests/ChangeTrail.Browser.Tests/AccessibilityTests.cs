@@ -18,7 +18,7 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         var change = await SubmittedChangeAsync(requestor);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/account/tokens" })
+        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/account/tokens" })
         {
             await Page.GotoAsync(path);
             var unnamed = await Page.EvaluateAsync<string[]>("""
@@ -57,7 +57,7 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         await Page.SetViewportSizeAsync(390, 844);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/account/tokens" })
+        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/account/tokens" })
         {
             await Page.GotoAsync(path);
             var overflow = await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");

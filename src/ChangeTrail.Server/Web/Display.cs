@@ -20,4 +20,8 @@ public static class Display
     /// <summary>The value a datetime-local input shows for a UTC instant.</summary>
     public static string LocalInput(DateTime? value) =>
         value?.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>An http(s) address as a link target; anything else (a javascript: or data: URL) is not linked.</summary>
+    public static string? WebLink(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri.AbsoluteUri : null;
 }

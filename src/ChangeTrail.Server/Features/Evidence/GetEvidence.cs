@@ -33,19 +33,32 @@ public static class GetEvidence
         return TypedResults.Ok(await EvidenceView.BuildAsync(found, change is { } n ? $"CR-{n}" : null, db, cancellationToken));
     }
 
+    /// <summary>An evidence file as stored: its bytes (the caller disposes the stream), content type and uploaded name.</summary>
+    public sealed record EvidenceFile(Stream Content, string ContentType, string FileName, string Sha256);
+
     private static async Task<IResult> DownloadAsync(Guid id, ChangeTrailDbContext db, EvidenceStore store, CancellationToken cancellationToken)
+    {
+        var result = await OpenFileAsync(id, db, store, cancellationToken);
+        if (!result.IsSuccess)
+            return Problems.From(result.Error!);
+        var file = result.Value!;
+        return TypedResults.File(file.Content, file.ContentType, file.FileName, enableRangeProcessing: false);
+    }
+
+    /// <summary>Opens an evidence file for download, byte for byte as uploaded: the API's endpoint and the change page's link both use it.</summary>
+    public static async Task<Result<EvidenceFile>> OpenFileAsync(Guid id, ChangeTrailDbContext db, EvidenceStore store, CancellationToken cancellationToken)
     {
         var found = await db.Evidence.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
         if (found is null)
-            return Problems.From(new RecordNotFound($"Evidence {id}"));
+            return new RecordNotFound($"Evidence {id}");
         var file = store.OpenRead(found.Sha256);
         if (file is null)
-            return Problems.From(new RecordNotFound($"The stored file of evidence {id} (sha256 {found.Sha256})"));
+            return new RecordNotFound($"The stored file of evidence {id} (sha256 {found.Sha256})");
         var contentType = found.Format switch
         {
             EvidenceFormat.Sarif => "application/sarif+json",
             _ => "application/xml",
         };
-        return TypedResults.File(file, contentType, found.FileName, enableRangeProcessing: false);
+        return new EvidenceFile(file, contentType, found.FileName, found.Sha256);
     }
 }

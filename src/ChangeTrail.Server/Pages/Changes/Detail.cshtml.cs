@@ -70,6 +70,18 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
             : MerkleMath.VerifyInclusion(Hash32.FromHex(entry.LeafHash), entry.Index, Ledger.TreeSize,
                 proof.Select(Hash32.FromHex).ToArray(), Hash32.FromHex(Ledger.RootHash));
 
+    /// <summary>How the verification went, from its timeline entry: null while the change has not been verified.</summary>
+    public VerificationOutcome? VerificationOutcome =>
+        Change.Timeline.LastOrDefault(e => e.Action is "verified" or "verification-failed") is { } entry
+            ? entry.Action == "verified" ? Domain.Changes.VerificationOutcome.Success : Domain.Changes.VerificationOutcome.Failed
+            : Change.VerifiedAt is null ? null
+            : Change.State is ChangeState.Failed or ChangeState.RolledBack ? Domain.Changes.VerificationOutcome.Failed
+            : Domain.Changes.VerificationOutcome.Success;
+
+    /// <summary>The evidence file the verification cites, when it is among the change's listed files.</summary>
+    public EvidenceResponse? VerificationEvidence =>
+        Change.VerificationEvidence is { } id ? Change.Evidence.FirstOrDefault(e => e.Id == id) : null;
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
         await LoadAsync(cancellationToken) ? Page() : NotFound();
 
