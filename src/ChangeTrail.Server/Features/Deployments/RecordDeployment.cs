@@ -87,12 +87,15 @@ public static class RecordDeployment
         if (!change.Services.Contains(report.ServiceId))
             return ValidationFailed.For("service", $"{change.DisplayNumber} does not name the service {service}.");
         var key = CommitRef.KeyOf(report.Commit);
-        var underWay = (await db.Deployments.Where(d => d.ChangeRequestId == change.Id && d.ServiceId == report.ServiceId && d.CommitKey == key &&
-                                                        d.Status == DeploymentStatus.Started)
+        var latest = (await db.Deployments.Where(d => d.ChangeRequestId == change.Id && d.ServiceId == report.ServiceId && d.CommitKey == key)
                 .ToListAsync(cancellationToken))
             .Where(d => d.IsOf(report.ServiceId, report.Environment, report.Commit))
-            .OrderByDescending(d => d.StartedAt)
+            .OrderByDescending(d => d.StartedAt).ThenByDescending(d => d.Status == DeploymentStatus.Started)
             .FirstOrDefault();
+        var underWay = latest is { Status: DeploymentStatus.Started } ? latest : null;
+        // An end reported again, with no deployment under way, is the same report twice: the last one ended already.
+        if (underWay is null && latest is not null && report.Status != DeploymentStatus.Started)
+            return new DeploymentAlreadyFinished(latest.Id, latest.Status);
         var description = $"{service} to {report.Environment}: commit {report.Commit[..Math.Min(12, report.Commit.Length)]}";
 
         Deployment deployment;
