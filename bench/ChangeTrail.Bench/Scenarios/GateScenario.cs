@@ -13,6 +13,7 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Ledger;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -149,6 +150,9 @@ internal static class GateScenario
             Console.WriteLine($"   gate / GET /healthz (both at {clients} clients): {gate.PerSecond / health.PerSecond * 100:F1} % "
                 + $"({Report.F(gate.PerSecond, 0)} vs {Report.F(health.PerSecond, 0)} requests/s).");
             Console.WriteLine($"   answers: {Report.N(allowed)} allow, {Report.N(denied)} deny (warm-ups included).");
+            var serverCommit = server.Services.GetRequiredService<LedgerGroupCommit>();
+            Console.WriteLine($"   the server's group commit: mean {serverCommit.MeanBatch:F2} saves per transaction (max {LedgerGroupCommit.MaxBatch}, "
+                + $"{serverCommit.ConcurrentBatches} batch(es) in flight; setup and warm-ups included).");
             await using (var db = database.Open())
             {
                 var after = (await db.LedgerHeads.AsNoTracking().SingleAsync()).Size;
