@@ -16,6 +16,10 @@ const string Usage = """
       auth-overhead [--provider sqlite|postgres] [--connection CS] [--requests 5000] [--warmup 1000] [--clients 32] [--seconds 5]
           what authentication adds over GET /healthz on the real server (Kestrel, loopback, Production), one keep-alive client;
           then requests/s of both at N concurrent clients
+      gate [--provider sqlite|postgres] [--connection CS] [--changes 100000] [--entries 1000000] [--approved 200] [--clients 32]
+           [--seconds 10] [--warmup 2] [--rounds 2]
+          POST /api/v1/gate decisions/s, median and p99 at N clients on the real server over a seeded database, vs the raw durable
+          single-row commit rate of the same database and GET /healthz at N clients
       ledger-verify [--entries 1000000] [--record-bytes 300-1000] [--seed 1] [--chunk-mb 64]
           full verification of N entries vs SHA-256 over the same bytes in a tight loop
       ledger-proof [--entries 10000000] [--proofs 100000] [--provider memory|sqlite] [--db-entries N] [--db-proofs 10000] [--seed 1]
@@ -33,6 +37,7 @@ try
         "ledger-verify" => LedgerVerifyScenario.Run(args),
         "ledger-proof" => await LedgerProofScenario.RunAsync(args),
         "auth-overhead" => await AuthOverheadScenario.RunAsync(args),
+        "gate" => await GateScenario.RunAsync(args),
         _ => throw new BenchUsageException(args.Length == 0 ? "no scenario given" : $"unknown scenario '{args[0]}'"),
     };
 }
