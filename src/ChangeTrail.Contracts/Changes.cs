@@ -34,8 +34,9 @@ public sealed record ChangeFields(
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DecisionRequest(ApprovalDecision? Decision, string? Comment);
 
+/// <param name="Evidence">An uploaded evidence file of the change (a smoke test's results) the verification rests on; without an outcome, its result is the outcome.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record VerifyRequest(VerificationOutcome? Outcome, string? Notes);
+public sealed record VerifyRequest(VerificationOutcome? Outcome, string? Notes, Guid? Evidence = null);
 
 /// <summary>Optional body of start, complete, rollback, close, cancel and review.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -104,7 +105,11 @@ public sealed record ChangeResponse(
     bool RejectedRetrospectively,
     ReviewDto? Review,
     LegalHoldDto? LegalHold,
-    IReadOnlyList<TimelineEntryDto> Timeline);
+    IReadOnlyList<TimelineEntryDto> Timeline,
+    IReadOnlyList<EvidenceResponse> Evidence,
+    IReadOnlyList<DeploymentDto> Deployments,
+    IReadOnlyList<GateDecisionDto> GateDecisions,
+    Guid? VerificationEvidence);
 
 public sealed record ChangeSummary(
     Guid Id,

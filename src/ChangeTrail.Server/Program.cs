@@ -5,6 +5,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Demo;
+using ChangeTrail.Server.Features.Gate;
 using ChangeTrail.Server.Features.Ledger;
 using ChangeTrail.Server.Features.Retention;
 using ChangeTrail.Server.Features.Risk;
@@ -43,6 +44,7 @@ builder.Services.AddSingleton<SetupCode>();
 builder.Services.AddSingleton(DefaultRiskQuestionnaire.Instance);
 builder.Services.AddChangeTrailDatabase(builder.Configuration, options);
 builder.Services.AddScoped<ChangeCommand>();
+builder.Services.AddSingleton<ChangeTrail.Server.Features.Evidence.EvidenceStore>();
 builder.Services.AddChangeTrailLedger();
 builder.Services.AddChangeTrailRetention();
 
@@ -132,6 +134,7 @@ api.MapChanges();
 api.MapLedger();
 api.MapRetention();
 ChangeTrail.Server.Features.Export.ExportBundle.Map(api);
+api.MapPipeline();
 
 await app.RunAsync();
 

@@ -41,6 +41,9 @@ public static class Scopes
     /// <summary>Policy 3.7: a pipeline identity neither approves nor administers, whatever its token says.</summary>
     public static bool AllowedForServiceAccounts(string scope) => scope is not (ChangesApprove or Admin);
 
+    /// <summary><c>gate</c>, or <c>gate:&lt;environment&gt;</c>: a scope that lets a token ask the gate.</summary>
+    public static bool IsGateScope(string scope) => scope == Gate || scope.StartsWith(GatePrefix, StringComparison.Ordinal);
+
     /// <summary>Whether a set of granted scopes covers <paramref name="required"/>; <c>gate</c> covers every <c>gate:env</c>.</summary>
     public static bool Covers(IReadOnlySet<string> granted, string required) =>
         granted.Contains(required) ||

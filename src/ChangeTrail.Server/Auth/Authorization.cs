@@ -58,6 +58,8 @@ public sealed class ExplainedRequirementHandler : IAuthorizationHandler
         {
             var met = requirement switch
             {
+                // The gate is asked with any gate scope; which environments it covers is part of the answer.
+                ScopeRequirement { Scope: Scopes.Gate } => context.User.ScopesOf().Any(Scopes.IsGateScope),
                 ScopeRequirement scope => context.User.HasScope(scope.Scope),
                 HumanRequirement => context.User.FindFirst(ChangeTrailClaims.ServiceAccount)?.Value == "false",
                 PersonalCredentialRequirement => context.User.IsPersonalCredential(),

@@ -28,6 +28,43 @@ public sealed class ChangeTrailOptions
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
     public LimitOptions Limits { get; set; } = new();
+
+    public EvidenceOptions Evidence { get; set; } = new();
+
+    public GateOptions Gate { get; set; } = new();
+}
+
+/// <summary>The <c>ChangeTrail:Evidence</c> section: where uploaded test results are kept, how large they may be, what fails a security suite.</summary>
+public sealed class EvidenceOptions
+{
+    public const long DefaultMaxFileBytes = 50L * 1024 * 1024;
+
+    /// <summary>
+    /// Where evidence files are stored, by SHA-256; unset, <c>&lt;data&gt;/evidence</c>. Several instances need one shared
+    /// folder (a network file system or a mounted volume): a file uploaded to one is downloaded from another.
+    /// </summary>
+    public string? Directory { get; set; }
+
+    /// <summary>The largest evidence file, in bytes (50 MiB by default). A larger one is refused with 413 and nothing is stored.</summary>
+    public long MaxFileBytes { get; set; } = DefaultMaxFileBytes;
+
+    /// <summary>The lowest SARIF level that fails a security suite: <c>Error</c> (the default), <c>Warning</c> or <c>Note</c>.</summary>
+    public Domain.Pipeline.FindingLevel SecurityFailLevel { get; set; } = Domain.Pipeline.FindingLevel.Error;
+}
+
+/// <summary>The <c>ChangeTrail:Gate</c> section.</summary>
+public sealed class GateOptions
+{
+    /// <summary>
+    /// The suites whose evidence must have passed before production; unset, unit, integration and security (policy 3.4).
+    /// Null rather than the default list: the configuration binder appends to a list it finds, so a default could never shrink.
+    /// </summary>
+    public List<Domain.Pipeline.EvidenceKind>? RequiredSuites { get; set; }
+
+    /// <summary>How long an allowing gate decision lets its asker start that production deployment.</summary>
+    public TimeSpan DecisionValidFor { get; set; } = TimeSpan.FromHours(1);
+
+    public Domain.Gate.GatePolicy Policy => RequiredSuites is { } suites ? new(suites.Distinct().ToList()) : Domain.Gate.GatePolicy.Default;
 }
 
 /// <summary>The <c>ChangeTrail:Tokens</c> section.</summary>

@@ -13,8 +13,10 @@ public sealed class TokenMustCoverEnvironment : IGateCondition
 
     public IEnumerable<GateReason> Evaluate(GateSnapshot s)
     {
-        var needed = Scopes.GatePrefix + s.Question.Environment;
-        if (!Scopes.Covers(s.Scopes, needed) && !Scopes.Covers(s.Scopes, needed.ToLowerInvariant()))
-            yield return new(Code, $"Your token does not have the '{needed}' scope: it may not deploy to {s.Question.Environment}.");
+        var environment = s.Environment?.Name ?? s.Question.Environment;
+        var needed = Scopes.GatePrefix + environment;
+        // Environment names are matched as the service's are: ignoring case.
+        if (!s.Scopes.Contains(Scopes.Gate) && !s.Scopes.Any(scope => string.Equals(scope, needed, StringComparison.OrdinalIgnoreCase)))
+            yield return new(Code, $"Your token does not have the '{needed}' scope: it may not deploy to {environment}.");
     }
 }

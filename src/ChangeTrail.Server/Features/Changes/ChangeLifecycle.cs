@@ -101,7 +101,7 @@ public static class ChangeLifecycle
         Endpoint<DecisionRequest>(changes, Decide, body => new LifecycleInput(Decision: body?.Decision, Notes: body?.Comment)).RequireHuman();
         Endpoint<NotesRequest>(changes, Start, Bounded(_ => new()));
         Endpoint<NotesRequest>(changes, Complete, Bounded(_ => new()));
-        Endpoint<VerifyRequest>(changes, Verify, body => new LifecycleInput(Outcome: body?.Outcome, Notes: body?.Notes));
+        VerifyChange.Map(changes, Verify);
         Endpoint<NotesRequest>(changes, RollBack, Bounded(body => new(Notes: body?.Notes)));
         Endpoint<NotesRequest>(changes, Review, Bounded(body => new(Notes: body?.Notes)));
         Endpoint<NotesRequest>(changes, Close, Bounded(_ => new()));

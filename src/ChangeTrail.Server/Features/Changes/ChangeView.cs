@@ -29,6 +29,7 @@ public static class ChangeView
             .ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
         PersonRef Person(Guid id) => new(id, names.GetValueOrDefault(id, "(unknown)"));
 
+        var pipeline = await PipelineView.BuildAsync(change, db, cancellationToken);
         var slots = change.SlotAssignments();
         return new ChangeResponse(
             change.Id,
@@ -76,7 +77,11 @@ public static class ChangeView
             change.IsRejectedRetrospectively,
             change.ReviewedById is { } r ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes, change.ReviewCredential) : null,
             change.LegalHoldPlacedById is { } h ? new LegalHoldDto(change.LegalHoldReason!, Person(h), change.LegalHoldPlacedAt!.Value) : null,
-            timeline.Select(e => new TimelineEntryDto(e.At, Person(e.ActorId), e.Action, e.Detail)).ToList());
+            timeline.Select(e => new TimelineEntryDto(e.At, Person(e.ActorId), e.Action, e.Detail)).ToList(),
+            pipeline.Evidence,
+            pipeline.Deployments,
+            pipeline.GateDecisions,
+            change.VerificationEvidenceId);
     }
 
     public static RiskDto RiskOf(ChangeRequest change) =>

@@ -1,0 +1,91 @@
+using System.Security.Claims;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Gate;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.Services;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ChangeTrail.Server.Features.Gate;
+
+/// <summary>
+/// POST /gate: may this commit of this service go to this environment under this change? Every condition is judged over one
+/// snapshot, every reason to deny is returned at once, and the question and its answer are written to the ledger in the
+/// same transaction, so an auditor can replay each answer. A denial is an answer (200), not an error.
+/// </summary>
+public static class AskGate
+{
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapPost("/gate", HandleAsync)
+            // Any gate scope lets a token ask; a question about an environment its scopes do not cover is answered deny
+            // (scope-missing) and recorded, so a misconfigured pipeline leaves a trace.
+            .RequireAccess(Scopes.Gate, Role.Implementer)
+            .WithName(nameof(AskGate)).WithTags("Pipeline")
+            .WithSummary("Ask whether a commit may be deployed to an environment under a change: allow, or deny with every reason");
+
+    private static async Task<Results<Ok<GateResponse>, ProblemHttpResult>> HandleAsync(GateRequest body, ClaimsPrincipal user,
+        ChangeTrailDbContext db, Clock clock, IOptions<ChangeTrailOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var result = await ExecuteAsync(body, user.ToActor(), user.ScopesOf(), db, clock, options.Value.Gate.Policy, cancellationToken);
+        if (!result.IsSuccess)
+            return Problems.From(result.Error!);
+        var answer = result.Value!;
+        if (answer.Decision == Deny)
+            loggers.CreateLogger(typeof(AskGate)).LogWarning("Gate denied {Change} {Service} to {Environment} at {Commit} for {Actor}: {Reasons}",
+                answer.Change, answer.Service, answer.Environment, answer.Commit, user.UserIdOf(), string.Join(", ", answer.Reasons.Select(r => r.Code)));
+        return TypedResults.Ok(answer);
+    }
+
+    public const string Allow = "allow";
+    public const string Deny = "deny";
+
+    public static async Task<Result<GateResponse>> ExecuteAsync(GateRequest body, Actor asker, IReadOnlySet<string> scopes,
+        ChangeTrailDbContext db, Clock clock, GatePolicy policy, CancellationToken cancellationToken)
+    {
+        var question = QuestionOf(body);
+        if (!question.IsSuccess)
+            return question.Error!;
+        var now = clock.UtcNow;
+        var snapshot = await GateSnapshots.LoadAsync(question.Value!, asker, scopes, policy, db, now, cancellationToken);
+        var decision = GateDecision.Decide(Guid.NewGuid(), question.Value!, snapshot.Change?.Id, snapshot.Service?.Id, snapshot.IsProduction,
+            GateConditions.Evaluate(snapshot), asker.Id, asker.Credential, now);
+        db.GateDecisions.Add(decision);
+        db.Record(LedgerSubjects.GateDecision, asker.Id, decision.Allowed ? "allowed" : "denied", decision, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return ResponseOf(decision, snapshot.Change?.DisplayNumber);
+    }
+
+    public static GateResponse ResponseOf(GateDecision decision, string? change) => new(
+        decision.Allowed ? Allow : Deny,
+        decision.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
+        change, decision.Id, decision.Service, decision.Environment, decision.Production, decision.Commit, decision.Artifact, decision.At);
+
+    /// <summary>The question, or the fields that make it no question at all (422, nothing recorded).</summary>
+    private static Result<GateQuestion> QuestionOf(GateRequest body)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(body.Change))
+            errors.Add(body.Template is null ? "change" : "template",
+                body.Template is null
+                    ? "Name the change request (CR-12) the deployment belongs to."
+                    : "Standard templates are not available yet; name the change request the deployment belongs to.");
+        else
+            errors.MaxLength("change", body.Change, GateDecision.ChangeReferenceMaxLength);
+        errors.MaxLength("template", body.Template, GateDecision.ChangeReferenceMaxLength);
+        errors.Require("service", body.Service, Service.NameMaxLength);
+        errors.Require("environment", body.Environment, Service.NameMaxLength);
+        CommitRef.Validate(errors, "commit", body.Commit);
+        errors.MaxLength("artifact", body.Artifact, Deployment.ArtifactMaxLength);
+        if (errors.Any)
+            return (ValidationFailed)errors.ToResult().Error!;
+        return new GateQuestion(body.Change!.Trim(), body.Service!.Trim(), body.Environment!.Trim(), body.Commit!, body.Artifact);
+    }
+}
