@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Serialization;
 using ChangeTrail.Cli.Commands.Changes;
 using ChangeTrail.Cli.Commands.Evidence;
 using ChangeTrail.Contracts;
@@ -76,7 +75,7 @@ internal static class VerifyChangeCommand
             }
 
             var given = parse.GetValue(outcome) is { } text ? Enum.Parse<VerificationOutcome>(text, ignoreCase: true) : (VerificationOutcome?)null;
-            var response = await server.PostAsync(ChangesCommand.PathOf(number, "verify"), new VerifyBody(given, parse.GetValue(notes), cited),
+            var response = await server.PostAsync(ChangesCommand.PathOf(number, "verify"), new VerifyRequest(given, parse.GetValue(notes), cited),
                 cancellationToken);
             if (!response.IsSuccess)
                 return response.ExitCode;
@@ -100,10 +99,4 @@ internal static class VerifyChangeCommand
         }));
         return command;
     }
-
-    /// <summary>POST /changes/{id}/verify: the outcome, or the evidence whose result decides it, or both.</summary>
-    private sealed record VerifyBody(
-        VerificationOutcome? Outcome,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? Evidence);
 }
