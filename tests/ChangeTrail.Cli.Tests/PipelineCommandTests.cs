@@ -54,9 +54,8 @@ public sealed class PipelineCommandTests(SqliteApp app) : IClassFixture<SqliteAp
     private async Task<Release> ReadyAsync()
     {
         var release = await ApprovedAsync();
-        foreach (var kind in new[] { "unit", "integration" })
-            await RunOkAsync(release, "evidence", "upload", "--change", release.Change, "--commit", release.Commit, "--kind", kind, Fixture("junit-node-pass.xml"));
-        await RunOkAsync(release, "evidence", "upload", "--change", release.Change, "--commit", release.Commit, "--kind", "security", Fixture("eslint-clean.sarif"));
+        foreach (var (kind, file) in new[] { ("unit", "junit-node-pass.xml"), ("integration", "results-pass.trx"), ("security", "eslint-clean.sarif") })
+            (await UploadAsync(release, kind, Fixture(file))).ExitCode.ShouldBe(ExitCodes.Success);
         await RunOkAsync(release, [.. release.Args("deploy", "staging"), "--status", "succeeded"]);
         return release;
     }
@@ -75,6 +74,10 @@ public sealed class PipelineCommandTests(SqliteApp app) : IClassFixture<SqliteAp
         var result = await _cli.RunAsync(release.Pipeline.Token, args);
         result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
     }
+
+    /// <summary><c>evidence upload</c> of <paramref name="files"/> for the release's change and commit.</summary>
+    private Task<CliResult> UploadAsync(Release release, string kind, params string[] files) =>
+        _cli.RunAsync(release.Pipeline.Token, ["evidence", "upload", "--change", release.Change, "--commit", release.Commit, "--kind", kind, .. files]);
 
     private static string Fixture(string name) => Path.Combine(Fixtures, name);
 
@@ -253,8 +256,7 @@ public sealed class PipelineCommandTests(SqliteApp app) : IClassFixture<SqliteAp
     {
         var release = await ApprovedAsync();
 
-        var result = await _cli.RunAsync(release.Pipeline.Token, "evidence", "upload", "--change", release.Change, "--commit", release.Commit,
-            "--kind", "unit", Fixture("junit-pytest.xml"), Fixture("results-pass.trx"));
+        var result = await UploadAsync(release, "unit", Fixture("junit-pytest.xml"), Fixture("results-pass.trx"));
 
         result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
         var lines = result.Out.TrimEnd().Split('\n');
@@ -287,8 +289,7 @@ public sealed class PipelineCommandTests(SqliteApp app) : IClassFixture<SqliteAp
     {
         var release = await ApprovedAsync();
 
-        var result = await _cli.RunAsync(release.Pipeline.Token, "evidence", "upload", "--change", release.Change, "--commit", release.Commit,
-            "--kind", "unit", Fixture("bad/html.xml"), Fixture("junit-node-pass.xml"));
+        var result = await UploadAsync(release, "unit", Fixture("bad/html.xml"), Fixture("junit-node-pass.xml"));
 
         result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
         result.Error.ShouldStartWith("error: html.xml: ");
