@@ -238,7 +238,6 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             change.Property(c => c.Title).HasMaxLength(ChangeContent.TitleMaxLength);
             change.Property(c => c.Version).IsConcurrencyToken();
             change.Property(c => c.ContentHash).HasMaxLength(64);
-            change.Property(c => c.LegalHoldReason).HasMaxLength(ChangeRequest.LegalHoldReasonMaxLength);
             change.Property(c => c.ReviewCredential).HasMaxLength(Credentials.MaxLength);
             change.Property(c => c.RiskAnswers).HasConversion(
                 new ValueConverter<Dictionary<string, string>, string>(
@@ -248,14 +247,33 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
                     (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
                     v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
                     v => new Dictionary<string, string>(v, StringComparer.Ordinal)));
-            change.PrimitiveCollection(c => c.RequiredApprovals).ElementType(e => e.HasConversion<string>());
+            // The risk and the legal hold are value objects of the change, stored in its own columns under the names they
+            // had as plain properties. A change without a hold has all three hold columns null and reads back a null hold.
+            change.ComplexProperty(c => c.Risk, risk =>
+            {
+                risk.Property(r => r.Security).HasColumnName("SecurityRisk");
+                risk.Property(r => r.Availability).HasColumnName("AvailabilityRisk");
+                risk.Property(r => r.Operations).HasColumnName("OperationsRisk");
+                risk.Property(r => r.Overall).HasColumnName("OverallRisk");
+                risk.Property(r => r.QuestionnaireVersion).HasColumnName("RiskQuestionnaireVersion");
+                risk.Property(r => r.TouchesRegulatedDataOrSecurityControl).HasColumnName(nameof(RiskAssessment.TouchesRegulatedDataOrSecurityControl));
+            });
+            change.ComplexProperty(c => c.LegalHold, hold =>
+            {
+                hold.Property(h => h.Reason).HasColumnName("LegalHoldReason").HasMaxLength(LegalHold.ReasonMaxLength);
+                hold.Property(h => h.PlacedById).HasColumnName("LegalHoldPlacedById");
+                hold.Property(h => h.PlacedAt).HasColumnName("LegalHoldPlacedAt");
+            });
+            // The approval bookkeeping (ChangeApprovals) is mapped through the change's private members: its required slots
+            // are a column of the change, its decisions rows of their own table.
+            change.Ignore(c => c.Approvals);
+            change.PrimitiveCollection<List<ApprovalSlot>>("RequiredApprovals").ElementType(e => e.HasConversion<string>());
             change.PrimitiveCollection(c => c.Services);
             change.PrimitiveCollection(c => c.Links);
             change.OwnsMany(c => c.Commits, commit => commit.ToJson());
-            change.HasMany(c => c.Approvals).WithOne().HasForeignKey(a => a.ChangeRequestId).OnDelete(DeleteBehavior.Cascade);
-            change.Navigation(c => c.Approvals).AutoInclude();
+            change.HasMany<Approval>("Decisions").WithOne().HasForeignKey(a => a.ChangeRequestId).OnDelete(DeleteBehavior.Cascade);
+            change.Navigation("Decisions").AutoInclude();
             change.Ignore(c => c.PendingEvents);
-            change.Ignore(c => c.ActiveApprovals);
         });
 
         builder.Entity<Approval>(approval =>

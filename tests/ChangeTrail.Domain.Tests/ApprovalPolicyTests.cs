@@ -61,7 +61,7 @@ public class ApprovalPolicyTests
 
         var change = team.Submitted(service, c => c with { RiskAnswers = answers });
 
-        change.RequiredApprovals.ShouldBe(expected);
+        change.Approvals.Required.ShouldBe(expected);
     }
 
     [Theory]
@@ -75,10 +75,10 @@ public class ApprovalPolicyTests
 
         var change = team.Draft(service: service);
 
-        change.TouchesRegulatedDataOrSecurityControl.ShouldBeTrue();
-        change.SecurityRisk.ShouldBe(RiskLevel.Medium);
-        change.OverallRisk.ShouldBe(RiskLevel.Medium);
-        change.AvailabilityRisk.ShouldBe(RiskLevel.Low);
+        change.Risk.TouchesRegulatedDataOrSecurityControl.ShouldBeTrue();
+        change.Risk.Security.ShouldBe(RiskLevel.Medium);
+        change.Risk.Overall.ShouldBe(RiskLevel.Medium);
+        change.Risk.Availability.ShouldBe(RiskLevel.Low);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class ApprovalPolicyTests
 
         var change = team.Draft(service: ServiceProfiles.Regulated, with: c => c with { RiskAnswers = Answers.High() });
 
-        change.SecurityRisk.ShouldBe(RiskLevel.High);
+        change.Risk.Security.ShouldBe(RiskLevel.High);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class ApprovalPolicyTests
 
         change.Submit(team.Requestor, Clock.Questionnaire, Clock.Now).ShouldSucceed();
 
-        change.RequiredApprovals.ShouldBe([Approver, Security]);
+        change.Approvals.Required.ShouldBe([Approver, Security]);
     }
 
     [Fact]
@@ -109,8 +109,8 @@ public class ApprovalPolicyTests
     {
         var change = new Team().Draft();
 
-        change.TouchesRegulatedDataOrSecurityControl.ShouldBeFalse();
-        change.SecurityRisk.ShouldBe(RiskLevel.Low);
+        change.Risk.TouchesRegulatedDataOrSecurityControl.ShouldBeFalse();
+        change.Risk.Security.ShouldBe(RiskLevel.Low);
     }
 
     [Theory]

@@ -152,8 +152,8 @@ public sealed class Team
     /// <summary>Fills every outstanding slot with the team member for it.</summary>
     public ChangeRequest ApproveAll(ChangeRequest change)
     {
-        while (change.Outstanding().Count > 0)
-            change.Decide(For(change.Outstanding()[0]), ApprovalDecision.Approve, "Looks good", Q, Now).ShouldSucceed();
+        while (change.Approvals.Outstanding().Count > 0)
+            change.Decide(For(change.Approvals.Outstanding()[0]), ApprovalDecision.Approve, "Looks good", Q, Now).ShouldSucceed();
         return change;
     }
 

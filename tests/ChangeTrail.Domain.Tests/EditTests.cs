@@ -31,10 +31,10 @@ public class EditTests
         change.SubmittedAt.ShouldBeNull();
         change.RollbackPlan.ShouldBe("Flip the feature flag off.");
         change.Version.ShouldBe(version + 1);
-        var approval = change.Approvals.ShouldHaveSingleItem();
+        var approval = change.Approvals.Decisions.ShouldHaveSingleItem();
         approval.VoidedAt.ShouldBe(Later);
         approval.IsActive.ShouldBeFalse();
-        change.ActiveApprovals.ShouldBeEmpty();
+        change.Approvals.Active.ShouldBeEmpty();
         change.PendingEvents[^1].Action.ShouldBe("edited");
         change.PendingEvents[^1].Detail.ShouldBe("1 approval(s) voided by the edit");
     }
@@ -49,7 +49,7 @@ public class EditTests
 
         change.State.ShouldBe(ChangeState.Draft);
         change.ApprovedAt.ShouldBeNull();
-        change.Approvals.ShouldAllBe(a => !a.IsActive && a.VoidedAt == Later);
+        change.Approvals.Decisions.ShouldAllBe(a => !a.IsActive && a.VoidedAt == Later);
     }
 
     [Fact]
@@ -60,12 +60,12 @@ public class EditTests
 
         change.Submit(_team.Requestor, Clock.Questionnaire, Later).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Submitted);
-        change.Outstanding().ShouldBe(change.RequiredApprovals);
+        change.Approvals.Outstanding().ShouldBe(change.Approvals.Required);
 
         change.Decide(_team.Approver, ApprovalDecision.Approve, null, Clock.Questionnaire, Later).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Approved);
-        change.ActiveApprovals.ShouldHaveSingleItem().ContentHash.ShouldBe(change.ContentHash);
-        change.Approvals.Count.ShouldBe(2);
+        change.Approvals.Active.ShouldHaveSingleItem().ContentHash.ShouldBe(change.ContentHash);
+        change.Approvals.Decisions.Count.ShouldBe(2);
     }
 
     [Fact]
@@ -90,14 +90,14 @@ public class EditTests
         var change = _team.InState(state);
         var version = change.Version;
         var events = change.PendingEvents.Count;
-        var approvals = change.ActiveApprovals.Count();
+        var approvals = change.Approvals.Active.Count();
 
         Edit(change, _team.Requestor, change.Content).ShouldSucceed();
 
         change.State.ShouldBe(state);
         change.Version.ShouldBe(version);
         change.PendingEvents.Count.ShouldBe(events);
-        change.ActiveApprovals.Count().ShouldBe(approvals);
+        change.Approvals.Active.Count().ShouldBe(approvals);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public class EditTests
 
         change.State.ShouldBe(ChangeState.Approved);
         change.Version.ShouldBe(version);
-        change.ActiveApprovals.ShouldHaveSingleItem();
+        change.Approvals.Active.ShouldHaveSingleItem();
     }
 
     [Fact]
@@ -168,16 +168,16 @@ public class EditTests
     public void Edit_reassesses_the_risk_from_the_new_answers_and_services()
     {
         var change = _team.Draft();
-        change.OverallRisk.ShouldBe(RiskLevel.Low);
+        change.Risk.Overall.ShouldBe(RiskLevel.Low);
 
         Edit(change, _team.Requestor, change.Content with { RiskAnswers = Answers.Medium() }).ShouldSucceed();
-        change.AvailabilityRisk.ShouldBe(RiskLevel.Medium);
-        change.OverallRisk.ShouldBe(RiskLevel.Medium);
+        change.Risk.Availability.ShouldBe(RiskLevel.Medium);
+        change.Risk.Overall.ShouldBe(RiskLevel.Medium);
 
         Edit(change, _team.Requestor, change.Content with { Services = [ServiceProfiles.SecurityControl.Id] }, ServiceProfiles.SecurityControl)
             .ShouldSucceed();
-        change.TouchesRegulatedDataOrSecurityControl.ShouldBeTrue();
-        change.SecurityRisk.ShouldBe(RiskLevel.Medium);
+        change.Risk.TouchesRegulatedDataOrSecurityControl.ShouldBeTrue();
+        change.Risk.Security.ShouldBe(RiskLevel.Medium);
     }
 
     [Fact]

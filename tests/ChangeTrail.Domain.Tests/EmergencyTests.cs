@@ -32,7 +32,7 @@ public class EmergencyTests
         change.DocumentationDueAt.ShouldBe(Due);
         change.SubmittedAt.ShouldBeNull();
         change.ApprovedAt.ShouldBeNull();
-        change.RequiredApprovals.ShouldBe([ApprovalSlot.ChangeApprover]);
+        change.Approvals.Required.ShouldBe([ApprovalSlot.ChangeApprover]);
         change.PendingEvents[^1].Action.ShouldBe("started");
         change.PendingEvents[^1].Detail.ShouldBe(change.EmergencyJustification);
     }
@@ -85,7 +85,7 @@ public class EmergencyTests
 
         change.Start(_team.Implementer, Now).ShouldSucceed();
 
-        change.RequiredApprovals.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.SecurityTeam]);
+        change.Approvals.Required.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.SecurityTeam]);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public class EmergencyTests
         error.Fields.ShouldContain("rollbackPlan");
         error.Fields.ShouldContain("testResults");
         error.Fields.ShouldContain("riskAnswers.accessControl");
-        change.Approvals.ShouldBeEmpty();
+        change.Approvals.Decisions.ShouldBeEmpty();
         change.ApprovedAt.ShouldBeNull();
     }
 
@@ -116,7 +116,7 @@ public class EmergencyTests
 
         change.State.ShouldBe(ChangeState.Implementing);
         change.ApprovedAt.ShouldBe(Now.AddHours(2));
-        change.Outstanding().ShouldBeEmpty();
+        change.Approvals.Outstanding().ShouldBeEmpty();
         change.PendingEvents.Select(e => e.Action).ShouldContain("approval-complete");
     }
 
@@ -166,8 +166,8 @@ public class EmergencyTests
 
         change.State.ShouldBe(ChangeState.Implemented);
         change.ApprovedAt.ShouldBeNull();
-        change.Outstanding().ShouldBe([ApprovalSlot.ChangeApprover]);
-        change.Approvals.ShouldHaveSingleItem().VoidedAt.ShouldBe(Now.AddHours(3));
+        change.Approvals.Outstanding().ShouldBe([ApprovalSlot.ChangeApprover]);
+        change.Approvals.Decisions.ShouldHaveSingleItem().VoidedAt.ShouldBe(Now.AddHours(3));
         change.DocumentationDueAt.ShouldBe(dueAt);
     }
 
@@ -345,9 +345,9 @@ public class EmergencyTests
         change.IsRejectedRetrospectively.ShouldBeTrue();
         change.State.ShouldBe(ChangeState.Implementing, "a deployment is not undone by a vote");
         Approve(change, _team.SecondApprover, Now.AddHours(2)).ShouldFailWith<RejectionStands>();
-        change.Approvals.Count.ShouldBe(1);
+        change.Approvals.Decisions.Count.ShouldBe(1);
         change.ApprovedAt.ShouldBeNull();
-        change.Outstanding().ShouldNotBeEmpty();
+        change.Approvals.Outstanding().ShouldNotBeEmpty();
         change.IsDocumentationOverdue(Clock.Questionnaire, Due.AddSeconds(1)).ShouldBeFalse("it is rejected, not awaiting approval");
     }
 

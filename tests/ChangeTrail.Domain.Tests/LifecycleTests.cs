@@ -113,7 +113,7 @@ public class LifecycleTests
 
         change.State.ShouldBe(ChangeState.Rejected);
         change.ApprovedAt.ShouldBeNull();
-        change.Approvals.Select(a => a.Decision).ShouldBe([ApprovalDecision.Approve, ApprovalDecision.Reject]);
+        change.Approvals.Decisions.Select(a => a.Decision).ShouldBe([ApprovalDecision.Approve, ApprovalDecision.Reject]);
     }
 
     [Theory]
@@ -288,7 +288,7 @@ public class LifecycleTests
         change.Version.ShouldBe(version);
         change.PendingEvents.Count.ShouldBe(events);
         change.UpdatedAt.ShouldBe(updated);
-        change.Approvals.ShouldBeEmpty();
+        change.Approvals.Decisions.ShouldBeEmpty();
     }
 
     // ---- Every transition, from every state a change can be in ----
@@ -408,7 +408,7 @@ public class LifecycleTests
     {
         var change = _team.Submitted(new ServiceProfile(Guid.NewGuid(), "docs", false, false));
 
-        change.RequiredApprovals.ShouldBe([ApprovalSlot.ChangeApprover]);
+        change.Approvals.Required.ShouldBe([ApprovalSlot.ChangeApprover]);
         change.PendingEvents[^1].Detail.ShouldBe("Risk Low; needs a Change Approver");
     }
 }

@@ -52,9 +52,9 @@ public class RetentionTests
         change.PlaceLegalHold(_team.Auditor, "  Litigation hold 2026-17  ", Now).ShouldSucceed();
 
         change.IsUnderLegalHold.ShouldBeTrue();
-        change.LegalHoldReason.ShouldBe("Litigation hold 2026-17");
-        change.LegalHoldPlacedById.ShouldBe(_team.Auditor.Id);
-        change.LegalHoldPlacedAt.ShouldBe(Now);
+        change.LegalHold!.Reason.ShouldBe("Litigation hold 2026-17");
+        change.LegalHold!.PlacedById.ShouldBe(_team.Auditor.Id);
+        change.LegalHold!.PlacedAt.ShouldBe(Now);
         change.PendingEvents.Select(e => (e.Action, e.Detail)).ShouldBe([("legal-hold-placed", "Litigation hold 2026-17")]);
     }
 
@@ -91,7 +91,7 @@ public class RetentionTests
         change.PlaceLegalHold(_team.Auditor, "first", Now).ShouldSucceed();
 
         change.PlaceLegalHold(_admin, "second", Now).ShouldFailWith<AlreadyUnderLegalHold>().Reason.ShouldBe("first");
-        change.LegalHoldReason.ShouldBe("first");
+        change.LegalHold!.Reason.ShouldBe("first");
     }
 
     [Fact]

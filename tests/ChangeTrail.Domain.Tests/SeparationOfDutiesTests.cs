@@ -24,7 +24,7 @@ public class SeparationOfDutiesTests
         error.Kind.ShouldBe(ErrorKind.Forbidden);
         error.Type.ShouldBe("self-approval-forbidden");
         change.State.ShouldBe(ChangeState.Submitted);
-        change.Approvals.ShouldBeEmpty();
+        change.Approvals.Decisions.ShouldBeEmpty();
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public class SeparationOfDutiesTests
         var pipeline = People.ServiceAccount("pipeline", Role.ChangeApprover, Role.CabMember, Role.SecurityOfficer);
 
         Approve(change, pipeline).ShouldFailWith<ServiceAccountCannotApprove>().Type.ShouldBe("service-account-cannot-approve");
-        change.Approvals.ShouldBeEmpty();
+        change.Approvals.Decisions.ShouldBeEmpty();
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public class SeparationOfDutiesTests
 
         Approve(change, team.Approver).ShouldFailWith<AlreadyApproved>().Type.ShouldBe("already-approved");
 
-        change.Approvals.Count.ShouldBe(1);
+        change.Approvals.Decisions.Count.ShouldBe(1);
         change.Version.ShouldBe(version);
     }
 
@@ -139,12 +139,12 @@ public class SeparationOfDutiesTests
         var team = new Team();
         var both = People.Person("both", Role.ChangeApprover, Role.SecurityReviewer);
         var change = team.Submitted(ServiceProfiles.Regulated);
-        change.RequiredApprovals.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.SecurityTeam]);
+        change.Approvals.Required.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.SecurityTeam]);
 
         Approve(change, both).ShouldSucceed();
 
         change.State.ShouldBe(ChangeState.Submitted);
-        change.Outstanding().Count.ShouldBe(1);
+        change.Approvals.Outstanding().Count.ShouldBe(1);
         change.ApprovedAt.ShouldBeNull();
     }
 
@@ -155,14 +155,14 @@ public class SeparationOfDutiesTests
         var both = People.Person("both", Role.ChangeApprover, Role.SecurityReviewer);
         var change = team.Submitted(ServiceProfiles.Regulated);
         Approve(change, both).ShouldSucceed();
-        change.SlotAssignments().ShouldBe([both.Id, null]);
-        change.Outstanding().ShouldBe([ApprovalSlot.SecurityTeam]);
+        change.Approvals.SlotAssignments().ShouldBe([both.Id, null]);
+        change.Approvals.Outstanding().ShouldBe([ApprovalSlot.SecurityTeam]);
 
         Approve(change, team.Approver).ShouldSucceed();
 
         change.State.ShouldBe(ChangeState.Approved);
-        change.Outstanding().ShouldBeEmpty();
-        change.SlotAssignments().ShouldBe([team.Approver.Id, both.Id]);
+        change.Approvals.Outstanding().ShouldBeEmpty();
+        change.Approvals.SlotAssignments().ShouldBe([team.Approver.Id, both.Id]);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public class SeparationOfDutiesTests
 
         error.Outstanding.ShouldBe(["Security Team sign-off"]);
         error.Type.ShouldBe("approval-not-required");
-        change.Approvals.Count.ShouldBe(1);
+        change.Approvals.Decisions.Count.ShouldBe(1);
         change.Version.ShouldBe(version);
         change.State.ShouldBe(ChangeState.Submitted);
     }
@@ -267,7 +267,7 @@ public class SeparationOfDutiesTests
 
         Approve(change, both).ShouldSucceed();
 
-        var approval = change.Approvals.ShouldHaveSingleItem();
+        var approval = change.Approvals.Decisions.ShouldHaveSingleItem();
         approval.ApproverId.ShouldBe(both.Id);
         approval.ChangeRequestId.ShouldBe(change.Id);
         approval.FillableSlots.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.SecurityTeam]);

@@ -75,14 +75,14 @@ public class SubmitTests
 
         change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldSucceed();
 
-        change.SecurityRisk.ShouldBe(RiskLevel.High);
-        change.AvailabilityRisk.ShouldBe(RiskLevel.Low);
-        change.OperationsRisk.ShouldBe(RiskLevel.Low);
-        change.OverallRisk.ShouldBe(RiskLevel.High);
-        change.RiskQuestionnaireVersion.ShouldBe(1);
+        change.Risk.Security.ShouldBe(RiskLevel.High);
+        change.Risk.Availability.ShouldBe(RiskLevel.Low);
+        change.Risk.Operations.ShouldBe(RiskLevel.Low);
+        change.Risk.Overall.ShouldBe(RiskLevel.High);
+        change.Risk.QuestionnaireVersion.ShouldBe(1);
         change.Risk.ShouldBe(new RiskAssessment(RiskLevel.High, RiskLevel.Low, RiskLevel.Low, 1));
-        change.RequiredApprovals.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.CabMember]);
-        change.Outstanding().ShouldBe(change.RequiredApprovals);
+        change.Approvals.Required.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.CabMember]);
+        change.Approvals.Outstanding().ShouldBe(change.Approvals.Required);
     }
 
     [Fact]

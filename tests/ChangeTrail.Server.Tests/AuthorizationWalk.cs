@@ -75,6 +75,12 @@ public sealed class AuthorizationWalk
         // Someone else's token: revoking it again is harmless, so every caller the policy allows gets 204.
         walk._ids["RevokeToken"] = (await s.Admin.PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{walk._ids["CreateUserToken"]}/tokens",
             new CreateTokenRequest("revoked by the walk", [Scopes.ChangesRead], null))).Id;
+        // Evidence to read and download: test results the requestor's pipeline uploaded for the emergency.
+        var uploader = s.App.As(await s.OwnTokenAsync(walk._requestor, [Scopes.EvidenceWrite]));
+        var evidence = await ApiClient.ReadAsync<EvidenceResponse>(await uploader.PostFileAsync("/api/v1/evidence",
+            new Dictionary<string, string> { ["change"] = walk._emergency, ["commit"] = "a1b2c3d4e5f6a7b8", ["kind"] = "unit" }, "walk.xml",
+            Encoding.UTF8.GetBytes("<testsuite name=\"walk\"><testcase name=\"passes\"/></testsuite>")));
+        walk._ids["GetEvidence"] = walk._ids["DownloadEvidence"] = evidence.Id;
         return walk;
     }
 
@@ -140,6 +146,7 @@ public sealed class AuthorizationWalk
         "GetInclusionProof" => ("?index=0&treeSize=1", null),
         "GetConsistencyProof" => ("?from=1&to=2", null),
         "SetRetention" => ("", new SetRetentionRequest(24)),
+        "AskGate" => ("", new { change = "CR-1", service = "walk", environment = "production", commit = "a1b2c3d4e5f6a7b8" }),
         _ => ("", null),
     };
 

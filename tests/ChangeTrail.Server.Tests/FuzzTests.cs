@@ -460,6 +460,8 @@ internal sealed class MalformedRequests(int seed, IReadOnlyList<FuzzOperation> o
         ["POST /api/v1/service-accounts"] = ["name"],
         ["POST /api/v1/services"] = ["name"],
         ["PUT /api/v1/settings/retention"] = ["months"],
+        ["POST /api/v1/gate"] = ["change", "service", "environment", "commit"],
+        ["POST /api/v1/deployments"] = ["change", "service", "environment", "commit", "status"],
     };
 
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

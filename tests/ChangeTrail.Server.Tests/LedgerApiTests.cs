@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Ledger;
+using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.Ledger.Checkpoints;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
@@ -230,6 +231,15 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         (await S.Admin.Http.PutAsJsonAsync("/api/v1/settings/retention", new SetRetentionRequest(36), Ct)).EnsureSuccessStatusCode();
         // A held change's record carries its hold: serialised by the other branch of CanonicalRecords.Of.
         (await S.Admin.PostAsync($"/api/v1/changes/{change.Number}/legal-hold", new LegalHoldRequest("Audit sample"))).EnsureSuccessStatusCode();
+        // What a pipeline reports is recorded too: evidence, a gate decision, a deployment that started and then ended.
+        var pipeline = await S.ServiceAccountAsync([Scopes.Gate, Scopes.DeploymentsWrite, Scopes.EvidenceWrite], Role.Implementer);
+        var (service, commit) = (change.Services[0].Name, change.Commits[0].Sha);
+        (await pipeline.Client.PostFileAsync("/api/v1/evidence", new Dictionary<string, string> { ["change"] = change.Number, ["commit"] = commit, ["kind"] = "unit" },
+            "unit.xml", "<testsuite><testcase name=\"t\"/></testsuite>"u8.ToArray())).EnsureSuccessStatusCode();
+        (await pipeline.Client.PostAsync("/api/v1/gate", new GateRequest(change.Number, null, service, "staging", commit, null))).EnsureSuccessStatusCode();
+        foreach (var status in new[] { DeploymentStatus.Started, DeploymentStatus.Succeeded })
+            (await pipeline.Client.PostAsync("/api/v1/deployments", new DeploymentRequest(change.Number, service, "staging", commit, null, status, null, null, null)))
+                .EnsureSuccessStatusCode();
         var auditor = await AuditorAsync();
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);

@@ -140,7 +140,7 @@ public abstract partial class LimitsTests(ChangeTrailApp app) : ProviderTests(ap
         await RefusedAsync(requestor.TryAsync(change.Number, "cancel", new { reason = Text(ChangeContent.TextMaxLength + 1) }), "reason");
         await RefusedAsync(requestor.TryAsync(change.Number, "cancel", new { notes = Text(ChangeContent.TextMaxLength + 1) }), "notes");
         await RefusedAsync(App.AsAdmin().PostAsync($"{Changes}/{change.Number}/legal-hold",
-            new LegalHoldRequest(Text(ChangeRequest.LegalHoldReasonMaxLength + 1))), "reason");
+            new LegalHoldRequest(Text(LegalHold.ReasonMaxLength + 1))), "reason");
         (await StoredAsync()).ShouldBe(before);
         (await requestor.GetAsync(change.Number)).Version.ShouldBe(change.Version);
 
@@ -555,7 +555,7 @@ public sealed class LimitsDocumentationTests
         { "`links`", Invariant($"{ChangeContent.MaxLinks} entries, each an absolute http(s) URL of at most {ChangeContent.LinkMaxLength:N0} characters") },
         { "`comment`", Invariant($"{ChangeRequest.CommentMaxLength:N0} characters") },
         { "`notes`", Invariant($"{ChangeContent.TextMaxLength:N0} characters") },
-        { "/legal-hold` | `reason`", Invariant($"{ChangeRequest.LegalHoldReasonMaxLength:N0} characters") },
+        { "/legal-hold` | `reason`", Invariant($"{LegalHold.ReasonMaxLength:N0} characters") },
         { "POST /services` | `name`", Invariant($"{Service.NameMaxLength} characters") },
         { "`repository`", Invariant($"{Service.RepositoryMaxLength} characters") },
         { "`environments`", Invariant($"{Service.MaxEnvironments} entries, each `name` at most {Service.NameMaxLength} characters") },
@@ -574,6 +574,16 @@ public sealed class LimitsDocumentationTests
         { "`pageSize`", Invariant($"1 to {ListChanges.MaxPageSize}") },
         { "`q`", Invariant($"{ListChanges.SearchMaxLength} characters") },
         { "`service`", Invariant($"{Service.NameMaxLength} characters") },
+        { "POST /gate` | `change`, `template`", Invariant($"{Domain.Pipeline.GateDecision.ChangeReferenceMaxLength} characters") },
+        { "`service`, `environment` |", Invariant($"{Service.NameMaxLength} characters each") },
+        { "`artifact`", Invariant($"{Domain.Pipeline.Deployment.ArtifactMaxLength} characters") },
+        { "`pipelineUrl`", Invariant($"{Domain.Pipeline.Deployment.PipelineUrlMaxLength:N0} characters") },
+        { "POST /evidence` | `file`",
+            Invariant($"{Hosting.EvidenceOptions.DefaultMaxFileBytes / 1024 / 1024} MiB ({Hosting.EvidenceOptions.DefaultMaxFileBytes:N0} bytes") },
+        { "`file`", Invariant($"first {Domain.Pipeline.TestEvidence.FileNameMaxLength} characters") },
+        { "every other form field", Invariant($"{Features.Evidence.UploadEvidence.FieldMaxBytes:N0} bytes") },
+        { "GET /deployments` | `offset`", "0 or more" },
+        { "`limit`", Invariant($"1 to {Features.Deployments.ListDeployments.MaxLimit}") },
         { "GET /ledger/entries` | `count`", Invariant($"1 to {Features.Ledger.ListEntries.MaxCount:N0}") },
         { "GET /ledger/records` | `count`", Invariant($"1 to {Features.Ledger.ListRecords.MaxCount:N0}") },
         { "`after`", Invariant($"{Features.Ledger.ListRecords.CursorMaxLength} characters") },

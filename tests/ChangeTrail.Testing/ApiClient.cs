@@ -41,6 +41,16 @@ public sealed class ApiClient(HttpClient http)
     public Task<HttpResponseMessage> PatchAsync(string path, object patch, IDictionary<string, string>? headers = null) =>
         SendRawAsync(HttpMethod.Patch, path, JsonSerializer.Serialize(patch, ApiJson.Options), "application/merge-patch+json", headers);
 
+    /// <summary>A multipart/form-data POST: the text fields, and a file in the part named <c>file</c>.</summary>
+    public Task<HttpResponseMessage> PostFileAsync(string path, IReadOnlyDictionary<string, string> fields, string fileName, byte[] content)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var (name, value) in fields)
+            form.Add(new StringContent(value), name);
+        form.Add(new ByteArrayContent(content), "file", fileName);
+        return Http.PostAsync(path, form);
+    }
+
     public async Task<T> PostJsonAsync<T>(string path, object? body = null) => await ReadAsync<T>(await PostAsync(path, body));
 
     public async Task<T> GetJsonAsync<T>(string path) => await ReadAsync<T>(await GetAsync(path));

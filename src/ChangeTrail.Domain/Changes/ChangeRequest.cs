@@ -16,8 +16,6 @@ public sealed class ChangeRequest
     /// <summary>How long after an emergency change starts its documentation and approval are due (policy 3.6).</summary>
     public static readonly TimeSpan EmergencyDocumentationWindow = TimeSpan.FromHours(24);
 
-    public const int LegalHoldReasonMaxLength = 1000;
-
     /// <summary>An approver's comment. Notes (verification, rollback, review) and a cancellation's reason are long texts (<see cref="ChangeContent.TextMaxLength"/>).</summary>
     public const int CommentMaxLength = 5000;
 
@@ -50,16 +48,12 @@ public sealed class ChangeRequest
     public List<string> Links { get; private set; } = [];
     public string? EmergencyJustification { get; private set; }
 
-    public RiskLevel SecurityRisk { get; private set; }
-    public RiskLevel AvailabilityRisk { get; private set; }
-    public RiskLevel OperationsRisk { get; private set; }
-    public RiskLevel OverallRisk { get; private set; }
-    public int RiskQuestionnaireVersion { get; private set; }
-    public bool TouchesRegulatedDataOrSecurityControl { get; private set; }
+    /// <summary>Assessed on every edit, frozen at submit with the questionnaire version.</summary>
+    public RiskAssessment Risk { get; private set; } = null!;
 
-    /// <summary>The approvals this change needs, fixed at submit (or at an emergency's start).</summary>
-    public List<ApprovalSlot> RequiredApprovals { get; private set; } = [];
-    public List<Approval> Approvals { get; private set; } = [];
+    /// <summary>The approvals this change needs, fixed at submit (or at an emergency's start), and the decisions given on it.</summary>
+    public ChangeApprovals Approvals { get; } = new();
+
     public string ContentHash { get; private set; } = "";
 
     public DateTime CreatedAt { get; private set; }
@@ -89,10 +83,8 @@ public sealed class ChangeRequest
     /// <summary>The credential the review came with (<c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c>).</summary>
     public string? ReviewCredential { get; private set; }
 
-    /// <summary>Why the change is held against retention purges (litigation, an investigation), or null when it is not.</summary>
-    public string? LegalHoldReason { get; private set; }
-    public Guid? LegalHoldPlacedById { get; private set; }
-    public DateTime? LegalHoldPlacedAt { get; private set; }
+    /// <summary>The hold keeping the change against retention purges (litigation, an investigation), or null when there is none.</summary>
+    public LegalHold? LegalHold { get; private set; }
 
     /// <summary>Lower-cased number, title and purpose: searched the same way on every database.</summary>
     public string SearchText { get; private set; } = "";
@@ -100,7 +92,9 @@ public sealed class ChangeRequest
     /// <summary>Bumped by every change to the request or its approvals; compared on save to detect races.</summary>
     public int Version { get; private set; }
 
-    public RiskAssessment Risk => new(SecurityRisk, AvailabilityRisk, OperationsRisk, RiskQuestionnaireVersion);
+    // The database maps the approval bookkeeping through these: the column of required slots, and the Approvals table.
+    private List<ApprovalSlot> RequiredApprovals { get => Approvals.RequiredSlots; set => Approvals.RequiredSlots = value; }
+    private List<Approval> Decisions => Approvals.DecisionList;
 
     public string DisplayNumber => $"CR-{Number}";
 
@@ -112,8 +106,6 @@ public sealed class ChangeRequest
 
     /// <summary>Called once the pending events are saved, so a second command on the same instance does not save them again.</summary>
     public void EventsSaved() => _pendingEvents.Clear();
-
-    public IEnumerable<Approval> ActiveApprovals => Approvals.Where(a => a.IsActive);
 
     public static Result<ChangeRequest> Create(Guid id, long number, ChangeType type, ChangeContent content, Actor requestor,
         IReadOnlyList<ServiceProfile> services, RiskQuestionnaire questionnaire, DateTime now)
@@ -172,10 +164,10 @@ public sealed class ChangeRequest
             return Result.Success;
 
         Apply(content, services, questionnaire);
-        var voided = VoidApprovals(now);
+        var voided = Approvals.VoidApprovals(now);
         if (IsEmergencyUnderWay)
         {
-            RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
+            RequireApprovalsForRisk();
             ApprovedAt = null;
         }
         else if (State != ChangeState.Draft)
@@ -211,7 +203,7 @@ public sealed class ChangeRequest
         FreezeRiskAndRequirements(questionnaire);
         State = ChangeState.Submitted;
         SubmittedAt = now;
-        Touch(actor, "submitted", $"Risk {OverallRisk}; needs {DescribeSlots(RequiredApprovals)}", now);
+        Touch(actor, "submitted", $"Risk {Risk.Overall}; needs {Approvals.Describe()}", now);
         // A change that needs no approval (none today outside Standard) is approved on submit.
         CompleteApprovalIfMet(actor, now);
         return Result.Success;
@@ -234,10 +226,10 @@ public sealed class ChangeRequest
         var decided = DecisionFor(approver, decision, comment, questionnaire, now);
         if (!decided.IsSuccess)
             return decided.Error!;
-        if (TooLong("comment", comment, CommentMaxLength) is { } tooLong)
+        if (ValidationFailed.TooLong("comment", comment, CommentMaxLength) is { } tooLong)
             return tooLong;
 
-        Approvals.Add(decided.Value!);
+        Approvals.Record(decided.Value!);
         if (decision == ApprovalDecision.Reject)
         {
             // An emergency under way cannot be un-deployed by a vote: it stays where it is, rejected, and must be rolled
@@ -266,9 +258,9 @@ public sealed class ChangeRequest
             return new RejectionStands(DisplayNumber);
 
         var fillable = ApprovalSlots.FillableBy(approver.Roles);
-        if (!fillable.Intersect(RequiredApprovals).Any())
-            return new ApproverRoleRequired(RequiredApprovals.Distinct().Select(SlotRole).ToList());
-        if (ActiveApprovals.Any(a => a.ApproverId == approver.Id))
+        if (Approvals.RefuseUnlessFillable(fillable) is { } roleRequired)
+            return roleRequired;
+        if (Approvals.HasDecided(approver.Id))
             return new AlreadyApproved();
         if (IsEmergencyUnderWay)
         {
@@ -278,8 +270,8 @@ public sealed class ChangeRequest
         }
 
         var approval = new Approval(Id, approver.Id, decision, comment, fillable, ContentHash, now, approver.Credential);
-        if (decision == ApprovalDecision.Approve && OutstandingAfter(approval).Count == Outstanding().Count)
-            return new ApprovalNotRequired(Outstanding().Select(ApprovalSlots.Describe).ToList());
+        if (decision == ApprovalDecision.Approve && !Approvals.WouldFillASlot(approval))
+            return new ApprovalNotRequired(Approvals.DescribeOutstanding());
         return approval;
     }
 
@@ -291,7 +283,7 @@ public sealed class ChangeRequest
         if (ImplementerId is { } implementer && implementer != actor.Id)
             return new NotTheImplementer();
         // Policy 3.7: nobody deploys a change they approved themselves.
-        if (ActiveApprovals.Any(a => a.ApproverId == actor.Id && a.Decision == ApprovalDecision.Approve))
+        if (Approvals.HasApproved(actor.Id))
             return new ImplementerApprovalForbidden();
         if (Type == ChangeType.Emergency && State == ChangeState.Draft)
         {
@@ -316,7 +308,7 @@ public sealed class ChangeRequest
             return check;
         if (State == ChangeState.Draft)
         {
-            RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
+            RequireApprovalsForRisk();
             DocumentationDueAt = now + EmergencyDocumentationWindow;
         }
         ImplementerId = actor.Id;
@@ -350,7 +342,7 @@ public sealed class ChangeRequest
         var check = CanVerify(actor);
         if (!check.IsSuccess)
             return check;
-        if (TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
+        if (ValidationFailed.TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
             return tooLong;
         State = outcome == VerificationOutcome.Success ? ChangeState.Verified : ChangeState.Failed;
         VerifiedAt = now;
@@ -375,7 +367,7 @@ public sealed class ChangeRequest
             return Result.Success;
         if (ImplementerId is { } implementer && implementer != deployer.Id)
             return new NotTheImplementer();
-        return ActiveApprovals.Any(a => a.ApproverId == deployer.Id && a.Decision == ApprovalDecision.Approve)
+        return Approvals.HasApproved(deployer.Id)
             ? new ImplementerApprovalForbidden()
             : Result.Success;
     }
@@ -433,7 +425,7 @@ public sealed class ChangeRequest
         var check = CanRollBack(actor);
         if (!check.IsSuccess)
             return check;
-        if (TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
+        if (ValidationFailed.TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
             return tooLong;
         State = ChangeState.RolledBack;
         Touch(actor, "rolled-back", notes, now);
@@ -463,7 +455,7 @@ public sealed class ChangeRequest
         var check = CanReview(actor);
         if (!check.IsSuccess)
             return check;
-        if (TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
+        if (ValidationFailed.TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
             return tooLong;
         ReviewedById = actor.Id;
         ReviewedAt = now;
@@ -490,8 +482,8 @@ public sealed class ChangeRequest
             return new MissingRequiredFields(missing);
         if (IsRejectedRetrospectively && State != ChangeState.RolledBack)
             return new RollbackRequired(DisplayNumber);
-        if (State != ChangeState.RolledBack && Outstanding().Count > 0)
-            return new ApprovalsOutstanding(Outstanding().Select(ApprovalSlots.Describe).ToList());
+        if (State != ChangeState.RolledBack && !Approvals.AreComplete)
+            return new ApprovalsOutstanding(Approvals.DescribeOutstanding());
         return ReviewedAt is null ? new PostImplementationReviewRequired() : Result.Success;
     }
 
@@ -528,7 +520,7 @@ public sealed class ChangeRequest
         var check = CanCancel(actor);
         if (!check.IsSuccess)
             return check;
-        if (TooLong("reason", reason, ChangeContent.TextMaxLength) is { } tooLong)
+        if (ValidationFailed.TooLong("reason", reason, ChangeContent.TextMaxLength) is { } tooLong)
             return tooLong;
         State = ChangeState.Cancelled;
         CancellationReason = reason;
@@ -537,14 +529,15 @@ public sealed class ChangeRequest
     }
 
     /// <summary>Kept whatever the retention period says, until the hold is released.</summary>
-    public bool IsUnderLegalHold => LegalHoldPlacedAt is not null;
+    public bool IsUnderLegalHold => LegalHold is not null;
 
     /// <summary>Whether <paramref name="actor"/> may place a legal hold now: an Admin or an Auditor, on a change not yet held.</summary>
     public Result CanPlaceLegalHold(Actor actor)
     {
-        if (!actor.HasAny(Role.Admin, Role.Auditor))
-            return new RoleRequired("place a legal hold", [nameof(Role.Admin), nameof(Role.Auditor)]);
-        return IsUnderLegalHold ? new AlreadyUnderLegalHold(DisplayNumber, LegalHoldReason ?? "") : Result.Success;
+        var check = LegalHold.MayBeSetBy(actor, "place a legal hold");
+        if (!check.IsSuccess)
+            return check;
+        return LegalHold is { } hold ? new AlreadyUnderLegalHold(DisplayNumber, hold.Reason) : Result.Success;
     }
 
     /// <summary>Holds the change against retention purges, in any state, with the reason on the record and its timeline.</summary>
@@ -553,23 +546,20 @@ public sealed class ChangeRequest
         var check = CanPlaceLegalHold(actor);
         if (!check.IsSuccess)
             return check;
-        var given = reason?.Trim();
-        if (string.IsNullOrEmpty(given))
-            return ValidationFailed.For("reason", "Say why the change must be kept.");
-        if (TooLong("reason", given, LegalHoldReasonMaxLength) is { } tooLong)
-            return tooLong;
-        LegalHoldReason = given;
-        LegalHoldPlacedById = actor.Id;
-        LegalHoldPlacedAt = now;
-        Touch(actor, "legal-hold-placed", given, now);
+        var placed = LegalHold.Place(actor, reason, now);
+        if (!placed.IsSuccess)
+            return placed.Error!;
+        LegalHold = placed.Value;
+        Touch(actor, "legal-hold-placed", LegalHold!.Reason, now);
         return Result.Success;
     }
 
     /// <summary>Whether <paramref name="actor"/> may release the legal hold now: an Admin or an Auditor, on a held change.</summary>
     public Result CanReleaseLegalHold(Actor actor)
     {
-        if (!actor.HasAny(Role.Admin, Role.Auditor))
-            return new RoleRequired("release a legal hold", [nameof(Role.Admin), nameof(Role.Auditor)]);
+        var check = LegalHold.MayBeSetBy(actor, "release a legal hold");
+        if (!check.IsSuccess)
+            return check;
         return IsUnderLegalHold ? Result.Success : new NotUnderLegalHold(DisplayNumber);
     }
 
@@ -582,10 +572,8 @@ public sealed class ChangeRequest
         var check = CanReleaseLegalHold(actor);
         if (!check.IsSuccess)
             return check;
-        var reason = LegalHoldReason;
-        LegalHoldReason = null;
-        LegalHoldPlacedById = null;
-        LegalHoldPlacedAt = null;
+        var reason = LegalHold!.Reason;
+        LegalHold = null;
         Touch(actor, "legal-hold-released", reason, now);
         return Result.Success;
     }
@@ -603,31 +591,16 @@ public sealed class ChangeRequest
         return UpdatedAt < cutoff ? Result.Success : new WithinRetention(DisplayNumber, UpdatedAt);
     }
 
-    /// <summary>The required approvals not yet filled, after matching people to slots.</summary>
-    public IReadOnlyList<ApprovalSlot> Outstanding() => OutstandingAfter(null);
-
-    /// <summary>For each required slot, who fills it (null when outstanding).</summary>
-    public IReadOnlyList<Guid?> SlotAssignments() => ApprovalMatching.Match(RequiredApprovals, ApproversForMatching(null));
-
     /// <summary>An emergency is overdue when, 24 hours after it started, it is still undocumented or unapproved.</summary>
     public bool IsDocumentationOverdue(RiskQuestionnaire questionnaire, DateTime now) =>
         DocumentationDueAt is { } due && now > due && State != ChangeState.Closed &&
-        (Content.MissingRequiredFields(questionnaire).Count > 0 || (Outstanding().Count > 0 && !IsRejectedRetrospectively));
+        (Content.MissingRequiredFields(questionnaire).Count > 0 || (!Approvals.AreComplete && !IsRejectedRetrospectively));
 
     /// <summary>
     /// An emergency implemented before its approval and then rejected by an approver. One rejection ends its approval as
     /// it ends a Normal change's: no later approval completes it, and it closes only once rolled back and reviewed.
     /// </summary>
-    public bool IsRejectedRetrospectively =>
-        Type == ChangeType.Emergency && ActiveApprovals.Any(a => a.Decision == ApprovalDecision.Reject);
-
-    /// <summary>The refusal of a text over its limit, named by the request member it came in (docs/api.md, "Limits").</summary>
-    private static ValidationFailed? TooLong(string field, string? value, int maxLength)
-    {
-        var errors = new ValidationErrors();
-        errors.MaxLength(field, value, maxLength);
-        return errors.Any ? (ValidationFailed)errors.ToResult().Error! : null;
-    }
+    public bool IsRejectedRetrospectively => Type == ChangeType.Emergency && Approvals.HaveRejection;
 
     private bool IsEmergencyUnderWay => Type == ChangeType.Emergency && EmergencyImplementationStates.Contains(State);
 
@@ -655,21 +628,9 @@ public sealed class ChangeRequest
         return authored is null ? null : new CommitAuthorApprovalForbidden(authored.Sha);
     }
 
-    private List<ApprovalSlot> OutstandingAfter(Approval? extra)
-    {
-        var assignment = ApprovalMatching.Match(RequiredApprovals, ApproversForMatching(extra));
-        return RequiredApprovals.Where((_, i) => assignment[i] is null).ToList();
-    }
-
-    private List<(Guid, IReadOnlyList<ApprovalSlot>)> ApproversForMatching(Approval? extra) =>
-        ActiveApprovals.Append(extra).OfType<Approval>()
-            .Where(a => a.Decision == ApprovalDecision.Approve)
-            .Select(a => (a.ApproverId, (IReadOnlyList<ApprovalSlot>)a.FillableSlots))
-            .ToList();
-
     private void CompleteApprovalIfMet(Actor actor, DateTime now)
     {
-        if (Outstanding().Count > 0)
+        if (!Approvals.AreComplete)
             return;
         ApprovedAt = now;
         if (State == ChangeState.Submitted)
@@ -679,9 +640,12 @@ public sealed class ChangeRequest
 
     private void FreezeRiskAndRequirements(RiskQuestionnaire questionnaire)
     {
-        SetRisk(questionnaire.Assess(RiskAnswers, TouchesRegulatedDataOrSecurityControl));
-        RequiredApprovals = ApprovalPolicy.RequirementsFor(Type, OverallRisk, TouchesRegulatedDataOrSecurityControl).ToList();
+        Risk = questionnaire.Assess(RiskAnswers, Risk.TouchesRegulatedDataOrSecurityControl);
+        RequireApprovalsForRisk();
     }
+
+    private void RequireApprovalsForRisk() =>
+        Approvals.Require(ApprovalPolicy.RequirementsFor(Type, Risk.Overall, Risk.TouchesRegulatedDataOrSecurityControl));
 
     private void Apply(ChangeContent content, IReadOnlyList<ServiceProfile> services, RiskQuestionnaire questionnaire)
     {
@@ -701,28 +665,9 @@ public sealed class ChangeRequest
         Commits = content.Commits.ToList();
         Links = content.Links.ToList();
         EmergencyJustification = content.EmergencyJustification;
-        TouchesRegulatedDataOrSecurityControl = services.Any(s => s.NeedsSecuritySignOff);
-        SetRisk(questionnaire.Assess(RiskAnswers, TouchesRegulatedDataOrSecurityControl));
+        Risk = questionnaire.Assess(RiskAnswers, services.Any(s => s.NeedsSecuritySignOff));
         ContentHash = Content.Hash();
         SearchText = $"{DisplayNumber} {Title} {Purpose}".ToLowerInvariant();
-    }
-
-    private void SetRisk(RiskAssessment risk)
-    {
-        SecurityRisk = risk.Security;
-        AvailabilityRisk = risk.Availability;
-        OperationsRisk = risk.Operations;
-        OverallRisk = risk.Overall;
-        RiskQuestionnaireVersion = risk.QuestionnaireVersion;
-    }
-
-    /// <summary>Voids the approvals the edited content no longer matches. A rejection is not of a version of the content: it stands.</summary>
-    private int VoidApprovals(DateTime now)
-    {
-        var active = ActiveApprovals.Where(a => a.Decision == ApprovalDecision.Approve).ToList();
-        foreach (var approval in active)
-            approval.Void(now);
-        return active.Count;
     }
 
     private void Touch(Actor actor, string action, string? detail, DateTime now)
@@ -731,14 +676,4 @@ public sealed class ChangeRequest
         UpdatedAt = now;
         _pendingEvents.Add(new ChangeEvent(Id, Version, actor.Id, action, detail, now));
     }
-
-    private static string SlotRole(ApprovalSlot slot) => slot switch
-    {
-        ApprovalSlot.ChangeApprover => nameof(Role.ChangeApprover),
-        ApprovalSlot.CabMember => nameof(Role.CabMember),
-        _ => $"{nameof(Role.SecurityReviewer)} or {nameof(Role.SecurityOfficer)}",
-    };
-
-    private static string DescribeSlots(List<ApprovalSlot> slots) =>
-        slots.Count == 0 ? "no approval" : string.Join(" and ", slots.Select(ApprovalSlots.Describe));
 }

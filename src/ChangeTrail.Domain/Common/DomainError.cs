@@ -44,6 +44,14 @@ public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Erro
 
     public static ValidationFailed For(string field, string message) =>
         new(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>The refusal of a text over its limit, named by the request member it came in (docs/api.md, "Limits"), or null when it fits.</summary>
+    public static ValidationFailed? TooLong(string field, string? value, int maxLength)
+    {
+        var errors = new ValidationErrors();
+        errors.MaxLength(field, value, maxLength);
+        return errors.Any ? (ValidationFailed)errors.ToResult().Error! : null;
+    }
 }
 
 /// <summary>The record does not exist, or the caller may not see it.</summary>

@@ -68,12 +68,25 @@ public sealed record RiskQuestionnaire(int Version, IReadOnlyList<RiskQuestion> 
             security,
             Thresholds.LevelOf(Score(RiskDimension.Availability)),
             Thresholds.LevelOf(Score(RiskDimension.Operations)),
-            Version);
+            Version,
+            touchesRegulatedDataOrSecurityControl);
     }
 }
 
-/// <summary>The assessed risk by dimension, and the questionnaire version it was assessed with.</summary>
-public sealed record RiskAssessment(RiskLevel Security, RiskLevel Availability, RiskLevel Operations, int QuestionnaireVersion)
+/// <summary>
+/// The assessed risk by dimension, the questionnaire version it was assessed with, and whether the change touches a
+/// service holding regulated data or a security control (which lifts security to at least Medium and calls for
+/// Security Team sign-off).
+/// </summary>
+public sealed record RiskAssessment(RiskLevel Security, RiskLevel Availability, RiskLevel Operations, int QuestionnaireVersion,
+    bool TouchesRegulatedDataOrSecurityControl = false)
 {
-    public RiskLevel Overall => (RiskLevel)Math.Max((int)Security, Math.Max((int)Availability, (int)Operations));
+    /// <summary>The highest of the three dimensions.</summary>
+    public RiskLevel Overall
+    {
+        get => (RiskLevel)Math.Max((int)Security, Math.Max((int)Availability, (int)Operations));
+        // The database keeps it in a column of its own, so lists filter and sort on it in SQL. The value it reads back is
+        // always this one, so loading has nothing to set: the accessor only lets the mapping read the column.
+        private init { }
+    }
 }

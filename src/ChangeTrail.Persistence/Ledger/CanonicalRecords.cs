@@ -53,10 +53,18 @@ public static class CanonicalRecords
         Commits = c.Commits.Select(x => new { x.Sha, x.AuthorEmail }),
         Links = c.Links,
         EmergencyJustification = c.EmergencyJustification,
-        Risk = new { c.SecurityRisk, c.AvailabilityRisk, c.OperationsRisk, c.OverallRisk, c.RiskQuestionnaireVersion },
-        TouchesRegulatedDataOrSecurityControl = c.TouchesRegulatedDataOrSecurityControl,
-        RequiredApprovals = c.RequiredApprovals,
-        Approvals = c.Approvals.OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => new ApprovalRecord(
+        // The member names are those of the properties the change had before its risk became a value of its own.
+        Risk = new
+        {
+            SecurityRisk = c.Risk.Security,
+            AvailabilityRisk = c.Risk.Availability,
+            OperationsRisk = c.Risk.Operations,
+            OverallRisk = c.Risk.Overall,
+            RiskQuestionnaireVersion = c.Risk.QuestionnaireVersion,
+        },
+        TouchesRegulatedDataOrSecurityControl = c.Risk.TouchesRegulatedDataOrSecurityControl,
+        RequiredApprovals = c.Approvals.Required,
+        Approvals = c.Approvals.Decisions.OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => new ApprovalRecord(
             a.Id, a.ApproverId, a.Decision, a.Comment, a.FillableSlots, a.ContentHash, Instant(a.At), Instant(a.VoidedAt), a.Credential)),
         ContentHash = c.ContentHash,
         CreatedAt = Instant(c.CreatedAt),
@@ -76,7 +84,7 @@ public static class CanonicalRecords
         ReviewCredential = c.ReviewCredential,
         VerificationEvidenceId = c.VerificationEvidenceId,
         PipelineId = c.PipelineId,
-        LegalHold = c.IsUnderLegalHold ? new { Reason = c.LegalHoldReason, PlacedById = c.LegalHoldPlacedById, PlacedAt = Instant(c.LegalHoldPlacedAt) } : null,
+        LegalHold = c.LegalHold is { } hold ? new { hold.Reason, hold.PlacedById, PlacedAt = Instant(hold.PlacedAt) } : null,
         Version = c.Version,
     }, Json);
 
@@ -165,7 +173,7 @@ public static class CanonicalRecords
         public string? EmergencyJustification { get; init; }
         public required object Risk { get; init; }
         public bool TouchesRegulatedDataOrSecurityControl { get; init; }
-        public required List<ApprovalSlot> RequiredApprovals { get; init; }
+        public required IReadOnlyList<ApprovalSlot> RequiredApprovals { get; init; }
         public required IEnumerable<ApprovalRecord> Approvals { get; init; }
         public required string ContentHash { get; init; }
         public string? CreatedAt { get; init; }

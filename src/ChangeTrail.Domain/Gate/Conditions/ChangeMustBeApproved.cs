@@ -33,7 +33,7 @@ public sealed class ChangeMustBeApproved : IGateCondition
                     $"{change.DisplayNumber} is an emergency change not yet started: its implementer starts it first (policy 3.6).",
                 ChangeState.Draft or ChangeState.Submitted =>
                     $"{change.DisplayNumber} is {change.State}: it has not been approved" +
-                    (change.Outstanding().Count > 0 ? $" (awaiting {string.Join(" and ", change.Outstanding().Select(Approvals.ApprovalSlots.Describe))})." : "."),
+                    (change.Approvals.AreComplete ? "." : $" (awaiting {string.Join(" and ", change.Approvals.DescribeOutstanding())})."),
                 _ => $"{change.DisplayNumber} is {change.State}: only an Approved change, or one being implemented, may be deployed to production.",
             });
     }

@@ -12,7 +12,7 @@ public sealed class DeployerMustNotBeOnlyApprover : IGateCondition
     {
         if (s.Change is not { } change || !s.IsProduction)
             yield break;
-        var approvers = change.ActiveApprovals.Where(a => a.Decision == ApprovalDecision.Approve).Select(a => a.ApproverId).Distinct().ToList();
+        var approvers = change.Approvals.Active.Where(a => a.Decision == ApprovalDecision.Approve).Select(a => a.ApproverId).Distinct().ToList();
         if (approvers.Count > 0 && approvers.All(id => id == s.Asker.Id))
             yield return new(Code, $"You are the only approver of {change.DisplayNumber}; someone else must deploy it to production.");
     }

@@ -22,15 +22,15 @@ public static class ChangeView
         var people = new HashSet<Guid> { change.RequestorId };
         if (change.ImplementerId is { } implementer) people.Add(implementer);
         if (change.ReviewedById is { } reviewer) people.Add(reviewer);
-        if (change.LegalHoldPlacedById is { } holder) people.Add(holder);
-        people.UnionWith(change.Approvals.Select(a => a.ApproverId));
+        if (change.LegalHold is { } held) people.Add(held.PlacedById);
+        people.UnionWith(change.Approvals.Decisions.Select(a => a.ApproverId));
         people.UnionWith(timeline.Select(e => e.ActorId));
         var names = await db.Users.AsNoTracking().Where(u => people.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
         PersonRef Person(Guid id) => new(id, names.GetValueOrDefault(id, "(unknown)"));
 
         var pipeline = await PipelineView.BuildAsync(change, db, cancellationToken);
-        var slots = change.SlotAssignments();
+        var slots = change.Approvals.SlotAssignments();
         return new ChangeResponse(
             change.Id,
             change.DisplayNumber,
@@ -56,9 +56,9 @@ public static class ChangeView
             change.Links,
             change.EmergencyJustification,
             change.Content.MissingRequiredFields(questionnaire),
-            change.RequiredApprovals.Select((slot, i) => new RequiredApprovalDto(slot, ApprovalSlots.Describe(slot),
+            change.Approvals.Required.Select((slot, i) => new RequiredApprovalDto(slot, ApprovalSlots.Describe(slot),
                 slots[i] is { } by ? Person(by) : null)).ToList(),
-            change.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.Id, Person(a.ApproverId), a.Decision, a.Comment, a.At,
+            change.Approvals.Decisions.OrderBy(a => a.At).Select(a => new ApprovalDto(a.Id, Person(a.ApproverId), a.Decision, a.Comment, a.At,
                 !a.IsActive, a.VoidedAt, a.Credential)).ToList(),
             change.ContentHash,
             change.Version,
@@ -76,7 +76,7 @@ public static class ChangeView
             change.IsDocumentationOverdue(questionnaire, now),
             change.IsRejectedRetrospectively,
             change.ReviewedById is { } r ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes, change.ReviewCredential) : null,
-            change.LegalHoldPlacedById is { } h ? new LegalHoldDto(change.LegalHoldReason!, Person(h), change.LegalHoldPlacedAt!.Value) : null,
+            change.LegalHold is { } hold ? new LegalHoldDto(hold.Reason, Person(hold.PlacedById), hold.PlacedAt) : null,
             timeline.Select(e => new TimelineEntryDto(e.At, Person(e.ActorId), e.Action, e.Detail)).ToList(),
             pipeline.Evidence,
             pipeline.Deployments,
@@ -85,7 +85,7 @@ public static class ChangeView
     }
 
     public static RiskDto RiskOf(ChangeRequest change) =>
-        new(change.SecurityRisk, change.AvailabilityRisk, change.OperationsRisk, change.OverallRisk, change.RiskQuestionnaireVersion);
+        new(change.Risk.Security, change.Risk.Availability, change.Risk.Operations, change.Risk.Overall, change.Risk.QuestionnaireVersion);
 
     /// <summary>Accepts the id (GUID) or the number, as "CR-12" or "12".</summary>
     public static IQueryable<ChangeRequest> ByIdOrNumber(this IQueryable<ChangeRequest> changes, string idOrNumber)

@@ -67,7 +67,7 @@ public static class ListChanges
         var changes = db.ChangeRequests.AsNoTracking().IgnoreAutoIncludes();
         if (state is { } s) changes = changes.Where(c => c.State == s);
         if (type is { } t) changes = changes.Where(c => c.Type == t);
-        if (risk is { } r) changes = changes.Where(c => c.OverallRisk == r);
+        if (risk is { } r) changes = changes.Where(c => c.Risk.Overall == r);
         if (serviceId is { } id) changes = changes.Where(c => c.Services.Contains(id));
         if (!string.IsNullOrWhiteSpace(query.Q))
         {
@@ -79,7 +79,7 @@ public static class ListChanges
         var total = await changes.CountAsync(cancellationToken);
         var rows = await changes.OrderByDescending(c => c.Number)
             .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(c => new { c.Id, c.Number, c.Type, c.State, c.Title, c.OverallRisk, c.RequestorId, c.PlannedStart, c.PlannedEnd, c.UpdatedAt })
+            .Select(c => new { c.Id, c.Number, c.Type, c.State, c.Title, OverallRisk = c.Risk.Overall, c.RequestorId, c.PlannedStart, c.PlannedEnd, c.UpdatedAt })
             .ToListAsync(cancellationToken);
         var requestorIds = rows.Select(c => c.RequestorId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => requestorIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);

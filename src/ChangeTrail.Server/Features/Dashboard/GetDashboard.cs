@@ -75,7 +75,7 @@ public static class GetDashboard
     private static readonly ChangeState[] ScheduledStates = [ChangeState.Approved, ChangeState.Implementing];
 
     private static readonly Expression<Func<ChangeRequest, DashboardChange>> Row =
-        c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.OverallRisk, c.PlannedStart, null, false);
+        c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart, null, false);
 
     public static async Task<DashboardView> ExecuteAsync(Actor viewer, ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire,
         CancellationToken cancellationToken)
@@ -97,7 +97,7 @@ public static class GetDashboard
                 .ToListAsync(cancellationToken);
             waiting = candidates
                 .Where(c => c.CanDecide(viewer, ApprovalDecision.Approve, questionnaire, now).IsSuccess)
-                .Select(c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.OverallRisk, c.PlannedStart,
+                .Select(c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart,
                     c.DocumentationDueAt, c.IsDocumentationOverdue(questionnaire, now)))
                 .ToList();
         }
@@ -124,7 +124,7 @@ public static class GetDashboard
                 .OrderBy(c => c.DocumentationDueAt)
                 .Take(ListLimit)
                 .ToListAsync(cancellationToken))
-            .Select(c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.OverallRisk, c.PlannedStart,
+            .Select(c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart,
                 c.DocumentationDueAt, c.IsDocumentationOverdue(questionnaire, now)))
             .OrderByDescending(c => c.DocumentationOverdue)
             .ThenBy(c => c.DocumentationDueAt)

@@ -31,7 +31,7 @@ public static class UploadEvidence
     private const long FormOverheadBytes = 64 * 1024;
 
     /// <summary>The longest value of a form field other than the file.</summary>
-    private const int FieldMaxBytes = 1024;
+    public const int FieldMaxBytes = 1024;
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -40,7 +40,8 @@ public static class UploadEvidence
             .RequireAccess(Scopes.EvidenceWrite, Role.Implementer, Role.Requestor)
             // The server's 1 MiB body limit is raised for this endpoint alone, to the evidence limit and the form around it.
             .WithMetadata(new EvidenceSizeLimit(limits))
-            .Accepts<IFormFile>("multipart/form-data")
+            // No Accepts metadata: it would refuse another content type before authorization, telling a caller without the
+            // right to upload how to format an upload. The handler refuses it instead (415).
             .WithName(nameof(UploadEvidence)).WithTags("Pipeline")
             .WithSummary("Upload test results (JUnit XML, TRX or SARIF 2.1.0) for a commit, and optionally a change");
     }
@@ -57,7 +58,8 @@ public static class UploadEvidence
     {
         var boundary = BoundaryOf(request);
         if (boundary is null)
-            return Problems.BadRequest("file", "Send multipart/form-data with the results file in a part named 'file'.");
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send multipart/form-data",
+                "Upload evidence as multipart/form-data, with the results file in a part named 'file' (curl -F file=@results.xml).");
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = FieldMaxBytes * 8 };
         string? change = null, commit = null, kind = null, environment = null;

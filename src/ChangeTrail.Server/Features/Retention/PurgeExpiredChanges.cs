@@ -43,7 +43,7 @@ public sealed class PurgeExpiredChanges(ChangeTrailDbContext db, Clock clock, IL
         while (true)
         {
             var candidates = await db.ChangeRequests.AsNoTracking()
-                .Where(c => Ended.Contains(c.State) && c.UpdatedAt < cutoff && c.LegalHoldPlacedAt == null && !skipped.Contains(c.Id))
+                .Where(c => Ended.Contains(c.State) && c.UpdatedAt < cutoff && c.LegalHold == null && !skipped.Contains(c.Id))
                 .OrderBy(c => c.UpdatedAt).Select(c => c.Id).Take(BatchSize)
                 .ToListAsync(cancellationToken);
             if (candidates.Count == 0)
