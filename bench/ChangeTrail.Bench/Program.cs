@@ -13,6 +13,9 @@ const string Usage = """
           ledger appends/s through the app's SaveChangesAsync and group commit, with one and with N writers, vs the raw
           durable single-row INSERT rate; then the deferred tree integration, timed
           (postgres: --connection, or CHANGETRAIL_TEST_POSTGRES; a fresh database is created and dropped)
+      auth-overhead [--provider sqlite|postgres] [--connection CS] [--requests 5000] [--warmup 1000] [--clients 32] [--seconds 5]
+          what authentication adds over GET /healthz on the real server (Kestrel, loopback, Production), one keep-alive client;
+          then requests/s of both at N concurrent clients
       ledger-verify [--entries 1000000] [--record-bytes 300-1000] [--seed 1] [--chunk-mb 64]
           full verification of N entries vs SHA-256 over the same bytes in a tight loop
       ledger-proof [--entries 10000000] [--proofs 100000] [--provider memory|sqlite] [--db-entries N] [--db-proofs 10000] [--seed 1]
@@ -29,6 +32,7 @@ try
         "ledger-append" => await LedgerAppendScenario.RunAsync(args),
         "ledger-verify" => LedgerVerifyScenario.Run(args),
         "ledger-proof" => await LedgerProofScenario.RunAsync(args),
+        "auth-overhead" => await AuthOverheadScenario.RunAsync(args),
         _ => throw new BenchUsageException(args.Length == 0 ? "no scenario given" : $"unknown scenario '{args[0]}'"),
     };
 }

@@ -49,9 +49,11 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<TestEvidence> Evidence => Set<TestEvidence>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<GateDecision> GateDecisions => Set<GateDecision>();
+    public DbSet<CredentialEpoch> CredentialEpochs => Set<CredentialEpoch>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
+    private CredentialEpoch? _epoch;
 
     /// <summary>Queues an action for the ledger; the next save appends it in the same transaction as everything else it saves.</summary>
     public void Record(LedgerAction action) => _recorded.Add(action);
@@ -64,6 +66,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        StampCredentialChanges();
         var changes = TakeChangeEvents();
         if (_recorded.Count == 0 && changes.Count == 0)
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -174,10 +177,31 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
         Database.SetDbConnection(own, contextOwnsConnection: true);
     }
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        _recorded.Count == 0
-            ? base.SaveChanges(acceptAllChangesOnSuccess)
-            : throw new InvalidOperationException("Recorded actions are appended to the ledger by SaveChangesAsync only.");
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (_recorded.Count > 0)
+            throw new InvalidOperationException("Recorded actions are appended to the ledger by SaveChangesAsync only.");
+        StampCredentialChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <summary>
+    /// A save that changes a token, a person or their roles gives <see cref="CredentialEpoch"/> a new value in its own
+    /// transaction: servers that keep credentials in memory see it on their next request and read them again.
+    /// </summary>
+    private void StampCredentialChanges()
+    {
+        if (!CredentialEpoch.AnyChangeIn(ChangeTracker))
+            return;
+        if (_epoch is null || Entry(_epoch).State == EntityState.Detached)
+        {
+            _epoch = new CredentialEpoch { Id = CredentialEpoch.SingletonId };
+            CredentialEpochs.Attach(_epoch);
+        }
+        _epoch.Value = System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) * (long)int.MaxValue
+            + System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+        Entry(_epoch).Property(e => e.Value).IsModified = true;
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -204,6 +228,14 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             user.Property(u => u.InvitationHash).HasMaxLength(64);
             user.HasIndex(u => u.InvitationHash).IsUnique();
             user.Ignore(u => u.IsActive);
+        });
+
+        builder.Entity<CredentialEpoch>(epoch =>
+        {
+            epoch.ToTable("CredentialEpoch");
+            epoch.HasKey(e => e.Id);
+            epoch.Property(e => e.Id).ValueGeneratedNever();
+            epoch.HasData(new CredentialEpoch { Id = CredentialEpoch.SingletonId, Value = 0 });
         });
 
         builder.Entity<ApiToken>(token =>

@@ -354,22 +354,29 @@ public sealed class ChangeRequest
 
     /// <summary>
     /// Whether <paramref name="deployer"/> may start deploying the change to production now (the gate answers for the
-    /// rest: window, evidence, testing first). A pipeline deploys on anyone's behalf; a person only as the named implementer,
-    /// and never a change they approved (policy 3.7).
+    /// rest: window, evidence, testing first).
     /// </summary>
     public Result CanStartDeployment(Actor deployer)
     {
-        if (!deployer.Has(Role.Implementer))
-            return new RoleRequired("deploy a change", [nameof(Role.Implementer)]);
         if (State is not (ChangeState.Approved or ChangeState.Implementing))
             return new InvalidTransition("be deployed to production", State);
+        return DeployerRefusal(deployer) is { } refusal ? refusal : Result.Success;
+    }
+
+    /// <summary>
+    /// Why <paramref name="deployer"/> may not deploy this change, whatever its state, or null. A pipeline deploys on anyone's
+    /// behalf; a person only as the named implementer, and never a change they approved (policy 3.7). The gate gives the
+    /// same answer as a reason before anything is deployed.
+    /// </summary>
+    public DomainError? DeployerRefusal(Actor deployer)
+    {
+        if (!deployer.Has(Role.Implementer))
+            return new RoleRequired("deploy a change", [nameof(Role.Implementer)]);
         if (deployer.IsServiceAccount)
-            return Result.Success;
+            return null;
         if (ImplementerId is { } implementer && implementer != deployer.Id)
             return new NotTheImplementer();
-        return Approvals.HasApproved(deployer.Id)
-            ? new ImplementerApprovalForbidden()
-            : Result.Success;
+        return Approvals.HasApproved(deployer.Id) ? new ImplementerApprovalForbidden() : null;
     }
 
     /// <summary>

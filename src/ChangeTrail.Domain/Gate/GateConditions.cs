@@ -20,7 +20,7 @@ public static class GateConditions
         new CommitMustBeInChange(),
         new SuitesMustHavePassed(),
         new MustDeployToNonProductionFirst(),
-        new DeployerMustNotBeOnlyApprover(),
+        new DeployerMayImplement(),
     ];
 
     /// <summary>Every reason to deny, from every condition; none means allow.</summary>

@@ -10,14 +10,15 @@ namespace ChangeTrail.Server.Auth;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer ctp_...</c>. Every request re-checks revocation, expiry and the
-/// owner's deactivation, so each takes effect at once.
+/// owner's deactivation, so each takes effect at once: against the rows as <see cref="TokenCache"/> keeps them, which
+/// it trusts only after reading, on this request, that no credential has changed since it loaded them.
 /// </summary>
 public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ChangeTrailDbContext db,
     Clock clock,
+    TokenCache cache,
     IOptions<ChangeTrailOptions> settings)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -50,43 +51,62 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("The bearer token is malformed.");
 
         var hash = TokenSecrets.Hash(token);
-        var found = await db.ApiTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash)
-            .Join(db.Users, t => t.OwnerId, u => u.Id, (t, u) => new { Token = t, User = u })
-            .SingleOrDefaultAsync(Context.RequestAborted);
-        var now = clock.UtcNow;
+        // The epoch first, then the rows: rows loaded after it are at least as new as it, so keeping them under it is safe.
+        var epoch = await cache.ReadEpochAsync(Context.RequestAborted);
+        var found = cache.Find(hash, epoch);
         if (found is null)
-            return AuthenticateResult.Fail("The bearer token is not known.");
+        {
+            found = await LoadAsync(hash, epoch);
+            if (found is null)
+                return AuthenticateResult.Fail("The bearer token is not known.");
+            cache.Keep(hash, found);
+        }
+        var now = clock.UtcNow;
         if (found.Token.RevokedAt is not null)
             return AuthenticateResult.Fail("The bearer token has been revoked.");
         if (found.Token.ExpiryUnder(settings.Value.Tokens.MaxLifetime) <= now)
             return AuthenticateResult.Fail("The bearer token has expired.");
-        if (!found.User.IsActive)
+        if (!found.Owner.IsActive)
             return AuthenticateResult.Fail("The token's owner has been deactivated.");
 
-        var roles = await db.UserRoles.AsNoTracking()
-            .Where(ur => ur.UserId == found.User.Id)
-            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
-            .ToListAsync(Context.RequestAborted);
-
-        if (found.Token.LastUsedAt is null || now - found.Token.LastUsedAt > LastUsedPrecision)
+        if (found.ClaimLastUsedWrite(now, LastUsedPrecision))
         {
-            await db.ApiTokens.Where(t => t.Id == found.Token.Id)
+            await Database.ApiTokens.Where(t => t.Id == found.Token.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
         }
 
         var claims = new List<Claim>
         {
-            new(ChangeTrailClaims.UserId, found.User.Id.ToString()),
-            new(ChangeTrailClaims.Email, found.User.Email ?? ""),
-            new(ChangeTrailClaims.Name, found.User.DisplayName),
-            new(ChangeTrailClaims.ServiceAccount, found.User.IsServiceAccount ? "true" : "false"),
+            new(ChangeTrailClaims.UserId, found.Owner.Id.ToString()),
+            new(ChangeTrailClaims.Email, found.Owner.Email ?? ""),
+            new(ChangeTrailClaims.Name, found.Owner.DisplayName),
+            new(ChangeTrailClaims.ServiceAccount, found.Owner.IsServiceAccount ? "true" : "false"),
             new(ChangeTrailClaims.TokenId, found.Token.Id.ToString()),
-            new(ChangeTrailClaims.Personal, found.Token.PersonallyIssued && found.Token.OwnerId == found.User.Id ? "true" : "false"),
+            new(ChangeTrailClaims.Personal, found.Token.PersonallyIssued && found.Token.OwnerId == found.Owner.Id ? "true" : "false"),
         };
-        claims.AddRange(roles.Select(r => new Claim(ChangeTrailClaims.Role, r)));
+        claims.AddRange(found.Roles.Select(r => new Claim(ChangeTrailClaims.Role, r)));
         claims.AddRange(found.Token.Scopes.Select(s => new Claim(ChangeTrailClaims.Scope, s)));
         var identity = new ClaimsIdentity(claims, SchemeName, ChangeTrailClaims.Name, ChangeTrailClaims.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    private async Task<CachedToken?> LoadAsync(string hash, long epoch)
+    {
+        var db = Database;
+        var found = await db.ApiTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash)
+            .Join(db.Users, t => t.OwnerId, u => u.Id,
+                (t, u) => new { Token = t, Owner = new TokenOwner(u.Id, u.Email, u.DisplayName, u.IsServiceAccount, u.DeactivatedAt == null) })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (found is null)
+            return null;
+        var roles = await db.UserRoles.AsNoTracking()
+            .Where(ur => ur.UserId == found.Owner.Id)
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
+            .ToListAsync(Context.RequestAborted);
+        return new CachedToken(found.Token, found.Owner, roles, epoch);
+    }
+
+    // Asked for only when needed: a request whose token is kept and whose last use is recent touches no DbContext.
+    private ChangeTrailDbContext Database => Context.RequestServices.GetRequiredService<ChangeTrailDbContext>();
 }

@@ -1,6 +1,9 @@
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
+using ChangeTrail.Server.Auth;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ChangeTrail.Server.Hosting;
 
@@ -20,6 +23,7 @@ public static class Database
                     ?? $"Data Source={Path.Combine(dataDirectory, "changetrail.db")}";
                 services.AddDbContext<ChangeTrailDbContext, SqliteChangeTrailDbContext>(o => o.UseChangeTrailSqlite(sqlite));
                 services.AddSingleton(LedgerGroupCommit.ForSqlite());
+                services.AddSingleton(new TokenCache(() => new SqliteConnection(sqlite)));
                 break;
             case "postgres" or "postgresql":
                 var postgres = configuration.GetConnectionString("ChangeTrail")
@@ -27,6 +31,10 @@ public static class Database
                         "ChangeTrail__Database__Provider is postgres but ConnectionStrings__ChangeTrail is not set.");
                 services.AddDbContext<ChangeTrailDbContext, PostgresChangeTrailDbContext>(o => o.UseChangeTrailPostgres(postgres));
                 services.AddSingleton(LedgerGroupCommit.ForPostgres());
+                // Its own pool, whose connections skip the reset (DISCARD ALL) a pooled connection sends when reused: the one
+                // statement it runs changes no session state.
+                var epochReads = new NpgsqlConnectionStringBuilder(postgres) { NoResetOnClose = true }.ConnectionString;
+                services.AddSingleton(new TokenCache(() => new NpgsqlConnection(epochReads)));
                 break;
             default:
                 throw new InvalidOperationException(

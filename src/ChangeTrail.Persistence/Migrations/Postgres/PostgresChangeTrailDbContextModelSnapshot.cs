@@ -851,6 +851,26 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Identity.CredentialEpoch", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("CredentialEpoch", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Ledger.LedgerCheckpoint", b =>
                 {
                     b.Property<long>("TreeSize")

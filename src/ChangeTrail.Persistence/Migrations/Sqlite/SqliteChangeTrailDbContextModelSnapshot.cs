@@ -843,6 +843,26 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Identity.CredentialEpoch", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("CredentialEpoch", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Ledger.LedgerCheckpoint", b =>
                 {
                     b.Property<long>("TreeSize")
