@@ -3,6 +3,8 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Text.Json;
 using ChangeTrail.Cli.Commands.Changes;
+using ChangeTrail.Cli.Commands.Evidence;
+using ChangeTrail.Cli.Commands.Pipeline;
 
 namespace ChangeTrail.Cli;
 
@@ -37,11 +39,17 @@ public static class CliApp
         IReadOnlyDictionary<string, string?> environment, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(stdout, stderr, stdin, environment, handler);
+        var deploy = DeployCommand.Create(context);
         var root = new RootCommand("ChangeTrail change management from the command line.")
         {
             Commands.Login.LoginCommand.Create(context),
             Commands.Login.LogoutCommand.Create(context),
             ChangesCommand.Create(context),
+            GateCommand.Create(context),
+            deploy,
+            EvidenceCommand.Create(context),
+            VerifyChangeCommand.Create(context),
+            RollbackCommand.Create(context),
             Commands.Ledger.LedgerCommand.Create(context, environment),
             Commands.Export.ExportCommand.Create(context),
         };
@@ -59,6 +67,10 @@ public static class CliApp
             // Unexpected exceptions are reported below with a contract exit code, not as a stack trace with 1.
             EnableDefaultExceptionHandler = false,
         };
+        // deploy handles termination requests itself: it passes them on to the deploy command it runs and stays to record
+        // how the deployment ended, where System.CommandLine would give up on it after two seconds.
+        if (parse.CommandResult.Command == deploy)
+            invocation.ProcessTerminationTimeout = null;
         try
         {
             return await parse.InvokeAsync(invocation, cancellationToken);

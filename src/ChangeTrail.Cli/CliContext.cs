@@ -78,15 +78,19 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliInput 
     }
 
     /// <summary>A client of <paramref name="server"/>, sending <paramref name="token"/> if there is one.</summary>
-    public ServerClient Client(ParseResult parse, Uri server, string? token, string? unauthorizedHint = null) =>
+    public ServerClient Client(ParseResult parse, Uri server, string? token, string? unauthorizedHint = null, RetryPolicy? retry = null) =>
         // With --json a refusal's problem document goes to stdout as well, so scripts can read its type.
-        new(server, token, handler, Error, Json(parse) ? Out : null, unauthorizedHint);
+        new(server, token, handler, Error, Json(parse) ? Out : null, unauthorizedHint, retry);
+
+    /// <summary>The environment variable <paramref name="name"/> as this run sees it.</summary>
+    public string? Variable(string name) => environment.GetValueOrDefault(name);
 
     /// <summary>
     /// Runs <paramref name="work"/> against the server named by <c>--url</c>, <c>CHANGETRAIL_URL</c> or the saved
-    /// configuration. A bad address or a missing token is a usage error, reported before anything is sent.
+    /// configuration. A bad address or a missing token is a usage error, reported before anything is sent. Requests that
+    /// get no answer are sent again as <paramref name="retry"/> says; by default never.
     /// </summary>
-    public async Task<int> WithServerAsync(ParseResult parse, Func<ServerClient, Task<int>> work)
+    public async Task<int> WithServerAsync(ParseResult parse, Func<ServerClient, Task<int>> work, RetryPolicy? retry = null)
     {
         var connection = Resolve(parse);
         if (ServerAt(connection.Url, connection.UrlSource) is not { } server)
@@ -103,7 +107,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliInput 
         var hint = connection.TokenSource == SettingSource.ConfigFile
             ? $"the token saved in {ConfigPath} was refused: it has expired or was revoked; run 'changetrail login' again."
             : null;
-        using var client = Client(parse, server, connection.Token, hint);
+        using var client = Client(parse, server, connection.Token, hint, retry);
         return await work(client);
     }
 }

@@ -20,6 +20,9 @@ internal sealed class ServerClient : IDisposable
     private readonly TextWriter _error;
     private readonly TextWriter? _problemJson;
     private readonly string? _unauthorizedHint;
+    private readonly RetryPolicy _retry;
+
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     /// <param name="server">The server's base address, possibly with a path prefix behind a proxy.</param>
     /// <param name="token">The bearer token, or null for the calls anyone may make (<c>POST /auth/tokens</c>).</param>
@@ -27,9 +30,11 @@ internal sealed class ServerClient : IDisposable
     /// <param name="error">Where refusals and connection errors are reported.</param>
     /// <param name="problemJson">Where a refusal's raw problem document is echoed (--json), or null.</param>
     /// <param name="unauthorizedHint">What to check when the server does not accept the token (401): where it came from.</param>
+    /// <param name="retry">When to send a request again that got no answer; by default never.</param>
     public ServerClient(Uri server, string? token, HttpMessageHandler? handler, TextWriter error, TextWriter? problemJson,
-        string? unauthorizedHint = null)
+        string? unauthorizedHint = null, RetryPolicy? retry = null)
     {
+        _retry = retry ?? RetryPolicy.None;
         _server = server;
         _error = error;
         _problemJson = problemJson;
@@ -48,7 +53,7 @@ internal sealed class ServerClient : IDisposable
         typeof(ServerClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
 
     public Task<ApiResponse> GetAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
 
     /// <summary>
     /// A POST without a body whose refusal is no error of the command's: nothing is reported, and the caller decides
@@ -69,7 +74,7 @@ internal sealed class ServerClient : IDisposable
 
     /// <summary>A POST without a body, for transitions such as submit.</summary>
     public Task<ApiResponse> PostAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, path), cancellationToken);
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path), cancellationToken);
 
     public Task<ApiResponse> PostAsync<T>(string path, T body, CancellationToken cancellationToken) =>
         PostAsync(path, body, handled: null, cancellationToken);
@@ -80,12 +85,12 @@ internal sealed class ServerClient : IDisposable
     /// asking for a new password, which is no error.
     /// </summary>
     public Task<ApiResponse> PostAsync<T>(string path, T body, Func<HttpStatusCode, string?, bool>? handled, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: ApiJson.Options) },
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: ApiJson.Options) },
             cancellationToken, handled);
 
     /// <summary>A DELETE; refusals that <paramref name="handled"/> accepts are left to the caller, as for a POST.</summary>
     public Task<ApiResponse> DeleteAsync(string path, Func<HttpStatusCode, string?, bool>? handled, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken, handled);
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken, handled);
 
     /// <summary>
     /// A DELETE whose outcome is no error of the command's (revoking a token no longer used): nothing is reported. Null
@@ -110,8 +115,33 @@ internal sealed class ServerClient : IDisposable
 
     /// <summary>A POST of JSON text exactly as the user wrote it; the server, not the CLI, judges its shape.</summary>
     public Task<ApiResponse> PostJsonTextAsync(string path, string json, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") },
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") },
             cancellationToken);
+
+    /// <summary>
+    /// A multipart/form-data POST of <paramref name="fields"/> and the file at <paramref name="file"/> as the part
+    /// <paramref name="fileField"/>, streamed from disk (never read whole into memory), opened again for each attempt.
+    /// Refusals are reported with <paramref name="subject"/> (the file's name) in front.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    public Task<ApiResponse> PostFileAsync(string path, IEnumerable<(string Name, string? Value)> fields, string fileField, FileInfo file,
+        string subject, CancellationToken cancellationToken)
+    {
+        // One boundary for every attempt: the server recognises a retry by the hash of the body, boundary included.
+        var boundary = $"changetrail-{Guid.NewGuid():N}";
+        var given = fields.Where(f => f.Value is not null).ToList();
+        return SendAsync(() =>
+        {
+            var form = new MultipartFormDataContent(boundary);
+            foreach (var (name, value) in given)
+                form.Add(new StringContent(value!), name);
+            var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            var content = new StreamContent(stream, 81920);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(content, fileField, file.Name);
+            return new HttpRequestMessage(HttpMethod.Post, path) { Content = form };
+        }, cancellationToken, subject: subject);
+    }
 
     /// <summary>
     /// A GET whose successful answer is a file: its body is handed to <paramref name="save"/> as a stream, as it
@@ -149,36 +179,76 @@ internal sealed class ServerClient : IDisposable
         }
     }
 
-    private async Task<ApiResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken,
-        Func<HttpStatusCode, string?, bool>? handled = null)
+    /// <summary>
+    /// Sends the request <paramref name="create"/> makes, once, or again as <see cref="_retry"/> allows when no answer came
+    /// (a new message each time: a message, and its body, can be sent only once). A POST carries one
+    /// <c>Idempotency-Key</c> across its attempts, so a retry of one that did arrive is answered from the first.
+    /// </summary>
+    /// <param name="subject">What a report is about, put before it (a file name), or null.</param>
+    private async Task<ApiResponse> SendAsync(Func<HttpRequestMessage> create, CancellationToken cancellationToken,
+        Func<HttpStatusCode, string?, bool>? handled = null, string? subject = null)
     {
-        using (request)
+        var retry = _retry;
+        string? idempotencyKey = null;
+        for (var attempt = 1; ; attempt++)
         {
+            using var request = create();
+            if (retry.Retries > 0 && request.Method == HttpMethod.Post)
+            {
+                idempotencyKey ??= Guid.NewGuid().ToString("N");
+                request.Headers.Add(IdempotencyKeyHeader, idempotencyKey);
+            }
+            var last = attempt >= retry.Attempts;
+            string failure;
             try
             {
                 using var response = await _http.SendAsync(request, cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.IsSuccessStatusCode)
                     return new ApiResponse(ExitCodes.Success, body, response.StatusCode);
-                var exitCode = ExitCodeFor(response.StatusCode);
                 var problem = ProblemOf(response, body);
                 var type = ShortType(problem);
-                if (handled?.Invoke(response.StatusCode, type) != true)
-                    Report(request, response, body, problem);
-                return new ApiResponse(exitCode, body, response.StatusCode, type);
+                // 409 idempotency-key-in-flight: this very request's earlier attempt is still running on the server.
+                var again = RetryPolicy.IsTransient(response.StatusCode)
+                    || (idempotencyKey is not null && response.StatusCode == HttpStatusCode.Conflict && type == "idempotency-key-in-flight");
+                if (again && !last)
+                {
+                    failure = $"{(int)response.StatusCode} {response.ReasonPhrase} from {request.Method} {request.RequestUri}";
+                }
+                else
+                {
+                    if (handled?.Invoke(response.StatusCode, type) != true)
+                        Report(request, response, body, problem, subject);
+                    return new ApiResponse(ExitCodeFor(response.StatusCode), body, response.StatusCode, type);
+                }
             }
             catch (HttpRequestException exception)
             {
-                _error.WriteLine($"error: cannot reach the ChangeTrail server at {_server}: {OneLine(exception.Message)}");
-                return new ApiResponse(ExitCodes.UsageOrConnection, "");
+                failure = $"cannot reach the ChangeTrail server at {_server}: {OneLine(exception.Message)}";
+                if (last)
+                    return Unreachable($"{failure}{After(retry)}", subject);
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                _error.WriteLine($"error: the ChangeTrail server at {_server} did not answer within {_http.Timeout.TotalSeconds:0} s.");
-                return new ApiResponse(ExitCodes.UsageOrConnection, "");
+                failure = $"the ChangeTrail server at {_server} did not answer within {_http.Timeout.TotalSeconds:0} s";
+                if (last)
+                    return Unreachable($"{failure}{After(retry)}.", subject);
             }
+            var delay = retry.DelayAfter(attempt);
+            _error.WriteLine($"warning: {Prefix(subject)}{failure}; retrying in {delay.TotalSeconds:0.0} s (attempt {attempt + 1} of {retry.Attempts}).");
+            await Task.Delay(delay, cancellationToken);
         }
     }
+
+    private ApiResponse Unreachable(string failure, string? subject)
+    {
+        _error.WriteLine($"error: {Prefix(subject)}{failure}");
+        return new ApiResponse(ExitCodes.UsageOrConnection, "");
+    }
+
+    private static string After(RetryPolicy retry) => retry.Attempts > 1 ? $" (after {retry.Attempts} attempts)" : "";
+
+    private static string Prefix(string? subject) => subject is null ? "" : $"{subject}: ";
 
     /// <summary>
     /// 1 ("denied") only when the server understood the request and its rules said no. 400 and 401 mean the
@@ -196,11 +266,11 @@ internal sealed class ServerClient : IDisposable
     /// One line <c>error: title: detail [type]</c>, then one indented line per field error. The problem type's
     /// name is kept because it is the stable identifier (titles may be reworded).
     /// </summary>
-    private void Report(HttpRequestMessage request, HttpResponseMessage response, string body, Problem? problem)
+    private void Report(HttpRequestMessage request, HttpResponseMessage response, string body, Problem? problem, string? subject = null)
     {
         if (problem is null)
         {
-            _error.WriteLine($"error: {(int)response.StatusCode} {response.ReasonPhrase} from {request.Method} {request.RequestUri}");
+            _error.WriteLine($"error: {Prefix(subject)}{(int)response.StatusCode} {response.ReasonPhrase} from {request.Method} {request.RequestUri}");
         }
         else
         {
@@ -208,7 +278,7 @@ internal sealed class ServerClient : IDisposable
             var title = problem.Title ?? response.ReasonPhrase ?? $"HTTP {(int)response.StatusCode}";
             var detail = string.IsNullOrWhiteSpace(problem.Detail) ? "" : $": {OneLine(problem.Detail)}";
             var type = ShortType(problem) is { } name ? $" [{name}]" : "";
-            _error.WriteLine($"error: {OneLine(title)}{detail}{type}");
+            _error.WriteLine($"error: {Prefix(subject)}{OneLine(title)}{detail}{type}");
             foreach (var (field, messages) in problem.Errors ?? [])
                 foreach (var message in messages)
                     _error.WriteLine($"  {field}: {OneLine(message)}");
