@@ -277,7 +277,7 @@ public abstract class GateTests(ChangeTrailApp app) : ProviderTests(app)
 
         var own = App.As(await S.OwnTokenAsync(approver, [Scopes.Gate, Scopes.ChangesRead]));
         var answer = await ApiClient.ReadAsync<GateResponse>(await own.PostAsync("/api/v1/gate", Question(change.Number, service, "production")));
-        answer.ShouldDeny(DeployerMustNotBeOnlyApprover.Code);
+        answer.ShouldDeny(DeployerMayImplement.SeparationOfDuties);
         (await pipeline.GateAsync(change.Number, service, "production")).ShouldAllow();
     }
 

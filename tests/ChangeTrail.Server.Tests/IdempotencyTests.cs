@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using System.Text;
 using ChangeTrail.Contracts;
@@ -5,7 +6,9 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Testing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
@@ -97,6 +100,71 @@ public abstract class IdempotencyTests(ChangeTrailApp app) : ProviderTests(app)
     {
         await using var scope = App.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>().IdempotencyRecords.CountAsync(r => r.Key == key, Ct);
+    }
+
+    [Fact]
+    public async Task A_request_that_ended_in_an_exception_is_run_again_on_retry_not_replayed_as_an_empty_success()
+    {
+        await using var app = new FailingOnceApp(App.Provider);
+        await app.InitializeAsync();
+        var pipeline = await new Scenario(app).ServiceAccountAsync([Scopes.Gate], Role.Implementer);
+        var key = new Dictionary<string, string> { [IdempotencyMiddleware.Header] = $"retry-{Scenario.Unique()}" };
+        var question = new GateRequest("CR-1", null, "api", "production", "0123456789abcdef", null);
+
+        app.FailNextGateDecision = true;
+        // The exception passes through the idempotency record before the exception handler answers 500 for it.
+        (await pipeline.Client.PostAsync("/api/v1/gate", question, key)).StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+
+        var retried = await pipeline.Client.PostAsync("/api/v1/gate", question, key);
+        retried.StatusCode.ShouldBe(HttpStatusCode.OK, await retried.Content.ReadAsStringAsync(Ct));
+        (await ApiClient.ReadAsync<GateResponse>(retried)).GateId.ShouldNotBe(Guid.Empty);
+    }
+
+    /// <summary>A server whose next gate decision fails to save, as a request cut off mid-way does.</summary>
+    private sealed class FailingOnceApp(TestProvider provider) : ChangeTrailApp(provider)
+    {
+        private readonly FailGateDecisionInsert _interceptor = new();
+
+        public bool FailNextGateDecision
+        {
+            set => _interceptor.Armed = value;
+        }
+
+        protected override void ConfigureTestServices(IWebHostBuilder builder) =>
+            builder.ConfigureServices(services =>
+            {
+                if (Provider == TestProvider.Postgres)
+                    services.ConfigureDbContext<PostgresChangeTrailDbContext>(o => o.AddInterceptors(_interceptor));
+                else
+                    services.ConfigureDbContext<SqliteChangeTrailDbContext>(o => o.AddInterceptors(_interceptor));
+            });
+    }
+
+    private sealed class FailGateDecisionInsert : DbCommandInterceptor
+    {
+        public bool Armed { get; set; }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            ThrowIfArmed(command);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            ThrowIfArmed(command);
+            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        private void ThrowIfArmed(DbCommand command)
+        {
+            if (!Armed || !command.CommandText.Contains("INSERT INTO \"GateDecisions\"", StringComparison.Ordinal))
+                return;
+            Armed = false;
+            throw new InvalidOperationException("The request was abandoned.");
+        }
     }
 }
 

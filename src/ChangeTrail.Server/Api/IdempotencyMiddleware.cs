@@ -78,9 +78,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectionP
         var originalBody = context.Response.Body;
         await using var buffer = new MemoryStream();
         context.Response.Body = buffer;
+        var answered = false;
         try
         {
             await next(context);
+            answered = true;
         }
         finally
         {
@@ -88,8 +90,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectionP
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
             var record = await db.IdempotencyRecords.SingleAsync(r => r.Credential == credential && r.Key == key);
-            // A server error promises nothing about the outcome; let the retry run for real.
-            if (context.Response.StatusCode >= 500)
+            // A server error promises nothing about the outcome, and neither does a request that ended in an exception (the
+            // client went away mid-request; its status still reads the default 200): let the retry run for real.
+            if (!answered || context.Response.StatusCode >= 500)
             {
                 db.IdempotencyRecords.Remove(record);
             }

@@ -3,6 +3,7 @@ using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Gate;
+using ChangeTrail.Domain.Gate.Conditions;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.Services;
@@ -39,8 +40,12 @@ public static class AskGate
             return Problems.From(result.Error!);
         var answer = result.Value!;
         if (answer.Decision == Deny)
-            loggers.CreateLogger(typeof(AskGate)).LogWarning("Gate denied {Change} {Service} to {Environment} at {Commit} for {Actor}: {Reasons}",
-                answer.Change, answer.Service, answer.Environment, answer.Commit, user.UserIdOf(), string.Join(", ", answer.Reasons.Select(r => r.Code)));
+        {
+            // A denial is the gate working; a question outside the token's environments may be a pipeline misconfigured, or worse.
+            var level = answer.Reasons.Any(r => r.Code == TokenMustCoverEnvironment.Code) ? LogLevel.Warning : LogLevel.Information;
+            loggers.CreateLogger(typeof(AskGate)).Log(level, "Gate denied {Change} {Service} to {Environment} at {Commit} for {Actor}: {Reasons}",
+                body.Change, answer.Service, answer.Environment, answer.Commit, user.UserIdOf(), string.Join(", ", answer.Reasons.Select(r => r.Code)));
+        }
         return TypedResults.Ok(answer);
     }
 
