@@ -43,8 +43,10 @@ public static class AskGate
         {
             // A denial is the gate working; a question outside the token's environments may be a pipeline misconfigured, or worse.
             var level = answer.Reasons.Any(r => r.Code == TokenMustCoverEnvironment.Code) ? LogLevel.Warning : LogLevel.Information;
-            loggers.CreateLogger(typeof(AskGate)).Log(level, "Gate denied {Change} {Service} to {Environment} at {Commit} for {Actor}: {Reasons}",
-                body.Change, answer.Service, answer.Environment, answer.Commit, user.UserIdOf(), string.Join(", ", answer.Reasons.Select(r => r.Code)));
+            var logger = loggers.CreateLogger(typeof(AskGate));
+            if (logger.IsEnabled(level))
+                logger.Log(level, "Gate denied {Change} {Service} to {Environment} at {Commit} for {Actor}: {Reasons}",
+                    body.Change, answer.Service, answer.Environment, answer.Commit, user.UserIdOf(), string.Join(", ", answer.Reasons.Select(r => r.Code)));
         }
         return TypedResults.Ok(answer);
     }
