@@ -119,7 +119,7 @@ public class EvidenceParserTests
         result.IsSuccess.ShouldBeFalse();
         var error = result.Error.ShouldNotBeNull();
         error.Type.ShouldBe(type);
-        error.Kind.ShouldBe(ErrorKind.Unprocessable);
+        error.Kind.ShouldBe(ErrorKind.Unreadable);
         error.Detail.ShouldContain(reason);
     }
 
