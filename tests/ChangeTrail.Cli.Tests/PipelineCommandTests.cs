@@ -91,6 +91,62 @@ public sealed class PipelineCommandTests(SqliteApp app) : IClassFixture<SqliteAp
         return path;
     }
 
+    /// <summary>The reason codes of the gate's answer to the release's production question, asked through the CLI.</summary>
+    private async Task<string[]> DeniedForAsync(Release release)
+    {
+        // A minute passes between a pipeline's steps, so the change lists them in the order they happened.
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        var result = await _cli.RunAsync(release.Pipeline.Token, [.. release.Args("gate"), "--json"]);
+        result.ExitCode.ShouldBe(ExitCodes.Denied, result.ToString());
+        using var answer = JsonDocument.Parse(result.Out);
+        return answer.RootElement.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).Distinct().ToArray();
+    }
+
+    /// <summary>A file of the release's pipeline, under the name it keeps from run to run (a re-run replaces its report).</summary>
+    private string AsRun(string fixture, string name)
+    {
+        var path = Path.Combine(_folder, name);
+        File.Copy(Fixture(fixture), path, overwrite: true);
+        return path;
+    }
+
+    [Fact]
+    public async Task The_whole_story_runs_from_a_pipelines_point_of_view_through_the_cli()
+    {
+        var release = await ApprovedAsync();
+        (await DeniedForAsync(release)).ShouldBe(["suite-missing", "not-deployed-to-nonprod-first"]);
+
+        (await UploadAsync(release, "unit", AsRun("junit-node-pass.xml", "unit.xml"))).ExitCode.ShouldBe(ExitCodes.Success);
+        (await UploadAsync(release, "integration", AsRun("results-pass.trx", "integration.trx"))).ExitCode.ShouldBe(ExitCodes.Success);
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        var stillMissing = await _cli.RunAsync(release.Pipeline.Token, release.Args("gate"));
+        stillMissing.Out.ShouldContain($"  - suite-missing: No security test results were uploaded for commit {release.Commit}.");
+        stillMissing.Out.ShouldNotContain("No unit test results");
+
+        (await UploadAsync(release, "security", AsRun("eslint-errors.sarif", "eslint.sarif"))).ExitCode.ShouldBe(ExitCodes.Success);
+        (await DeniedForAsync(release)).ShouldBe(["suite-failed", "not-deployed-to-nonprod-first"]);
+
+        // The fix, scanned again: the clean report replaces the failing one under the same name.
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        (await UploadAsync(release, "security", AsRun("eslint-clean.sarif", "eslint.sarif"))).ExitCode.ShouldBe(ExitCodes.Success);
+        (await DeniedForAsync(release)).ShouldBe(["not-deployed-to-nonprod-first"]);
+
+        await RunOkAsync(release, [.. release.Args("deploy", "staging"), "--", "true"]);
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await RunOkAsync(release, release.Args("gate"));
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await RunOkAsync(release, [.. release.Args("deploy"), "--", "true"]);
+        (await ChangeAsync(release)).State.ShouldBe(ChangeState.Implemented);
+
+        await RunOkAsync(release, "verify", "--change", release.Change, "--outcome", "success", "--notes", "Checkout smoke test passed.");
+        var verified = await ChangeAsync(release);
+        verified.State.ShouldBe(ChangeState.Verified);
+        verified.GateDecisions.Select(d => d.Decision).ShouldBe(["allow", "allow", "allow", "deny", "deny", "deny", "deny"],
+            "newest first: production (twice: the check and deploy's own), staging, and the four denials before");
+        verified.Deployments.Select(d => (d.Environment, d.Status)).ShouldBe(
+            [("production", DeploymentStatus.Succeeded), ("staging", DeploymentStatus.Succeeded)]);
+    }
+
     [Fact]
     public async Task Gate_denies_an_untested_change_with_every_reason_and_exits_1()
     {

@@ -41,8 +41,9 @@ public static class AskGate
         var answer = result.Value!;
         if (answer.Decision == Deny)
         {
-            // A denial is the gate working; a question outside the token's environments may be a pipeline misconfigured, or worse.
-            var level = answer.Reasons.Any(r => r.Code == TokenMustCoverEnvironment.Code) ? LogLevel.Warning : LogLevel.Information;
+            // A denial is the gate working, and the ledger holds it whole: the log line is for debugging. A question outside the
+            // token's environments may be a pipeline misconfigured, or worse, so an operator sees that one.
+            var level = answer.Reasons.Any(r => r.Code == TokenMustCoverEnvironment.Code) ? LogLevel.Warning : LogLevel.Debug;
             var logger = loggers.CreateLogger(typeof(AskGate));
             if (logger.IsEnabled(level))
                 logger.Log(level, "Gate denied {Change} {Service} to {Environment} at {Commit} for {Actor}: {Reasons}",
