@@ -342,37 +342,21 @@ internal static class GateScenario
             return;
         }
 
-        var rows = 0L;
-        DbTransaction? transaction = null;
-        async Task NextRowAsync(DbCommand command)
-        {
-            if (rows % 200_000 == 0)
-            {
-                if (transaction is not null)
-                {
-                    await transaction.CommitAsync();
-                    await transaction.DisposeAsync();
-                }
-                transaction = await connection.BeginTransactionAsync();
-            }
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync();
-            rows++;
-        }
+        await using var rows = new SqliteLedgerRows(connection, 200_000);
         await using (var entry = connection.CreateCommand())
         {
             entry.CommandText = """
                 INSERT INTO "LedgerEntry" ("Index", "At", "ActorId", "Action", "SubjectType", "SubjectId", "Record", "LeafHash")
                 VALUES (@index, @at, @actor, @action, @subjectType, @subjectId, @record, @leafHash)
                 """;
-            var index = Parameter(entry, "@index", 0L);
-            var at = Parameter(entry, "@at", epoch);
-            var actor = Parameter(entry, "@actor", "");
-            var action = Parameter(entry, "@action", "");
-            var subjectType = Parameter(entry, "@subjectType", "");
-            var subjectId = Parameter(entry, "@subjectId", "");
-            var record = Parameter(entry, "@record", "");
-            var leafHash = Parameter(entry, "@leafHash", new byte[32]);
+            var index = SqliteLedgerRows.Parameter(entry, "@index", 0L);
+            var at = SqliteLedgerRows.Parameter(entry, "@at", epoch);
+            var actor = SqliteLedgerRows.Parameter(entry, "@actor", "");
+            var action = SqliteLedgerRows.Parameter(entry, "@action", "");
+            var subjectType = SqliteLedgerRows.Parameter(entry, "@subjectType", "");
+            var subjectId = SqliteLedgerRows.Parameter(entry, "@subjectId", "");
+            var record = SqliteLedgerRows.Parameter(entry, "@record", "");
+            var leafHash = SqliteLedgerRows.Parameter(entry, "@leafHash", new byte[32]);
             await entry.PrepareAsync();
             for (var i = 0L; i < size; i++)
             {
@@ -385,47 +369,13 @@ internal static class GateScenario
                 subjectId.Value = r.SubjectId;
                 record.Value = r.Json;
                 leafHash.Value = leaves[i].ToArray();
-                await NextRowAsync(entry);
+                await rows.ExecuteAsync(entry);
             }
         }
-        await using (var node = connection.CreateCommand())
-        {
-            node.CommandText = """INSERT INTO "LedgerNode" ("Level", "Index", "Hash") VALUES (@level, @index, @hash)""";
-            var level = Parameter(node, "@level", 1);
-            var index = Parameter(node, "@index", 0L);
-            var hash = Parameter(node, "@hash", new byte[32]);
-            await node.PrepareAsync();
-            for (var l = 1; l < levels.Count; l++)
-            {
-                level.Value = l;
-                for (var i = 0L; i < levels[l].Length; i++)
-                {
-                    index.Value = i;
-                    hash.Value = levels[l][i].ToArray();
-                    await NextRowAsync(node);
-                }
-            }
-        }
-        await using (var sizes = connection.CreateCommand())
-        {
-            sizes.Transaction = transaction;
-            sizes.CommandText = """UPDATE "LedgerHead" SET "Size" = @size WHERE "Id" = 1; UPDATE "LedgerTree" SET "Size" = @size WHERE "Id" = 1;""";
-            Parameter(sizes, "@size", size);
-            await sizes.ExecuteNonQueryAsync();
-        }
-        await transaction!.CommitAsync();
-        await transaction.DisposeAsync();
-        await BenchDatabase.ScalarAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        await rows.InsertNodesAsync(levels, l => levels[l].Length);
+        await rows.FinishAsync(size);
     }
 
-    private static DbParameter Parameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
 
     /// <summary>
     /// The raw durable commit: BEGIN; INSERT one row into a scratch table; COMMIT, with a prepared command on a connection of its
@@ -449,8 +399,8 @@ internal static class GateScenario
                 await db.Database.OpenConnectionAsync();
                 var command = db.Database.GetDbConnection().CreateCommand();
                 command.CommandText = """INSERT INTO "BenchRawCommit" ("Id", "At") VALUES (@id, @at)""";
-                Parameter(command, "@id", 0L);
-                Parameter(command, "@at", DateTime.UtcNow);
+                SqliteLedgerRows.Parameter(command, "@id", 0L);
+                SqliteLedgerRows.Parameter(command, "@at", DateTime.UtcNow);
                 await command.PrepareAsync();
                 raw._writers.Add((db, command));
             }

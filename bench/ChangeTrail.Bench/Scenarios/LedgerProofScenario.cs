@@ -189,23 +189,7 @@ internal static class LedgerProofScenario
         await using var db = database.Open();
         await db.Database.OpenConnectionAsync();
         var connection = db.Database.GetDbConnection();
-        var rows = 0L;
-        DbTransaction? transaction = null;
-        async Task NextRowAsync(DbCommand command)
-        {
-            if (rows % 1_000_000 == 0)
-            {
-                if (transaction is not null)
-                {
-                    await transaction.CommitAsync();
-                    await transaction.DisposeAsync();
-                }
-                transaction = await connection.BeginTransactionAsync();
-            }
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync();
-            rows++;
-        }
+        await using var rows = new SqliteLedgerRows(connection, 1_000_000);
 
         // Placeholder columns, the same in every row (so the two secondary indexes grow at their end, as the leaf index does).
         var record = recordBytes <= 2 ? "{}" : $"{{\"pad\":\"{new string('x', recordBytes - 10)}\"}}";
@@ -216,65 +200,26 @@ internal static class LedgerProofScenario
                 INSERT INTO "LedgerEntry" ("Index", "At", "ActorId", "Action", "SubjectType", "SubjectId", "Record", "LeafHash")
                 VALUES (@index, @at, @actor, 'bench.seeded', 'bench', 'bench', @record, @leafHash)
                 """;
-            var index = Parameter(entry, "@index", 0L);
-            Parameter(entry, "@at", at);
-            Parameter(entry, "@actor", Guid.Empty.ToString().ToUpperInvariant());
-            Parameter(entry, "@record", record);
+            var index = SqliteLedgerRows.Parameter(entry, "@index", 0L);
+            SqliteLedgerRows.Parameter(entry, "@at", at);
+            SqliteLedgerRows.Parameter(entry, "@actor", Guid.Empty.ToString().ToUpperInvariant());
+            SqliteLedgerRows.Parameter(entry, "@record", record);
             var leafBytes = new byte[32];
-            var leafHash = Parameter(entry, "@leafHash", leafBytes);
+            var leafHash = SqliteLedgerRows.Parameter(entry, "@leafHash", leafBytes);
             await entry.PrepareAsync();
             for (var i = 0L; i < size; i++)
             {
                 index.Value = i;
                 levels[0][i].CopyTo(leafBytes);
                 leafHash.Value = leafBytes;
-                await NextRowAsync(entry);
+                await rows.ExecuteAsync(entry);
             }
         }
-        await using (var node = connection.CreateCommand())
-        {
-            node.CommandText = """INSERT INTO "LedgerNode" ("Level", "Index", "Hash") VALUES (@level, @index, @hash)""";
-            var level = Parameter(node, "@level", 1);
-            var index = Parameter(node, "@index", 0L);
-            var hashBytes = new byte[32];
-            var hash = Parameter(node, "@hash", hashBytes);
-            await node.PrepareAsync();
-            for (var l = 1; l < levels.Length && (size >> l) > 0; l++)
-            {
-                level.Value = l;
-                for (var i = 0L; i < size >> l; i++)
-                {
-                    index.Value = i;
-                    levels[l][i].CopyTo(hashBytes);
-                    hash.Value = hashBytes;
-                    await NextRowAsync(node);
-                }
-            }
-        }
-        await using (var sizes = connection.CreateCommand())
-        {
-            sizes.Transaction = transaction;
-            sizes.CommandText = """UPDATE "LedgerHead" SET "Size" = @size WHERE "Id" = 1; UPDATE "LedgerTree" SET "Size" = @size WHERE "Id" = 1;""";
-            Parameter(sizes, "@size", size);
-            await sizes.ExecuteNonQueryAsync();
-        }
-        if (transaction is not null)
-        {
-            await transaction.CommitAsync();
-            await transaction.DisposeAsync();
-        }
-        await BenchDatabase.ScalarAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
-        return rows;
+        await rows.InsertNodesAsync(levels, l => size >> l);
+        await rows.FinishAsync(size);
+        return rows.Rows;
     }
 
-    private static DbParameter Parameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
 
     /// <summary>
     /// Times every prover on every index, after a warm-up: index by index, each prover in turn, starting with a different one
@@ -363,12 +308,12 @@ internal static class LedgerProofScenario
             var connection = db.Database.GetDbConnection();
             var leaf = connection.CreateCommand();
             leaf.CommandText = """SELECT "LeafHash" FROM "LedgerEntry" WHERE "Index" = @index""";
-            var leafIndex = Parameter(leaf, "@index", 0L);
+            var leafIndex = SqliteLedgerRows.Parameter(leaf, "@index", 0L);
             await leaf.PrepareAsync();
             var node = connection.CreateCommand();
             node.CommandText = """SELECT "Hash" FROM "LedgerNode" WHERE "Level" = @level AND "Index" = @index""";
-            var level = Parameter(node, "@level", 1);
-            var index = Parameter(node, "@index", 0L);
+            var level = SqliteLedgerRows.Parameter(node, "@level", 1);
+            var index = SqliteLedgerRows.Parameter(node, "@index", 0L);
             await node.PrepareAsync();
             return new NodeLookup(db, leaf, leafIndex, node, level, index);
         }
