@@ -36,6 +36,19 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
     public async Task<Result<ChangeResponse>> RunAsync(string idOrNumber, Actor actor, int? expectedVersion, ChangeAction action,
         OnConflict onConflict, CancellationToken cancellationToken)
     {
+        var saved = await SaveAsync(idOrNumber, actor, expectedVersion, action, onConflict, cancellationToken);
+        return saved.IsSuccess
+            ? await ChangeView.BuildAsync(saved.Value!, db, questionnaire, clock.UtcNow, cancellationToken)
+            : saved.Error!;
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync(string, Actor, int?, ChangeAction, OnConflict, CancellationToken)"/> without the view: for a use case
+    /// that answers with a record of its own (a deployment) and would only throw the change's view away.
+    /// </summary>
+    public async Task<Result<ChangeRequest>> SaveAsync(string idOrNumber, Actor actor, int? expectedVersion, ChangeAction action,
+        OnConflict onConflict, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var change = await db.ChangeRequests.ByIdOrNumber(idOrNumber).SingleOrDefaultAsync(cancellationToken);
@@ -55,7 +68,7 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
             {
                 // The save takes the change's timeline events and its ledger entry from the aggregate itself.
                 await db.SaveChangesAsync(cancellationToken);
-                return await ChangeView.BuildAsync(change, db, questionnaire, now, cancellationToken);
+                return change;
             }
             catch (DbUpdateException e)
             {

@@ -67,7 +67,7 @@ public static class RecordDeployment
             body.PipelineUrl, body.ExitCode);
         Deployment? recorded = null;
         // Through the change's command: deployments of two services of one change racing each other are both kept (re-read, retried).
-        var saved = await command.RunAsync(body.Change!.Trim(), actor, null,
+        var saved = await command.SaveAsync(body.Change!.Trim(), actor, null,
             async (change, _, now, ct) =>
             {
                 var reported = await ReportAsync(change, service.Name, report, body.GateId, actor, db, now, decisionValidFor, ct);
