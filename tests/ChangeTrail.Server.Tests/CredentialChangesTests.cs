@@ -114,14 +114,7 @@ public abstract class CredentialChangesTests(ChangeTrailApp app) : ProviderTests
             set => _pause.Armed = value;
         }
 
-        protected override void ConfigureTestServices(IWebHostBuilder builder) =>
-            builder.ConfigureServices(services =>
-            {
-                if (Provider == TestProvider.Postgres)
-                    services.ConfigureDbContext<PostgresChangeTrailDbContext>(o => o.AddInterceptors(_pause));
-                else
-                    services.ConfigureDbContext<SqliteChangeTrailDbContext>(o => o.AddInterceptors(_pause));
-            });
+        protected override void ConfigureTestServices(IWebHostBuilder builder) => AddDbInterceptor(builder, _pause);
     }
 
     private sealed class PauseAfterTokenRead : DbCommandInterceptor

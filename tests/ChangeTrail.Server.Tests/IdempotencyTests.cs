@@ -130,14 +130,7 @@ public abstract class IdempotencyTests(ChangeTrailApp app) : ProviderTests(app)
             set => _interceptor.Armed = value;
         }
 
-        protected override void ConfigureTestServices(IWebHostBuilder builder) =>
-            builder.ConfigureServices(services =>
-            {
-                if (Provider == TestProvider.Postgres)
-                    services.ConfigureDbContext<PostgresChangeTrailDbContext>(o => o.AddInterceptors(_interceptor));
-                else
-                    services.ConfigureDbContext<SqliteChangeTrailDbContext>(o => o.AddInterceptors(_interceptor));
-            });
+        protected override void ConfigureTestServices(IWebHostBuilder builder) => AddDbInterceptor(builder, _interceptor);
     }
 
     private sealed class FailGateDecisionInsert : DbCommandInterceptor

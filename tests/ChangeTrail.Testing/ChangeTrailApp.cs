@@ -3,6 +3,7 @@ using ChangeTrail.Contracts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -119,6 +120,16 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
     protected virtual void ConfigureTestServices(IWebHostBuilder builder)
     {
     }
+
+    /// <summary>Adds <paramref name="interceptor"/> to the database context of this app's provider: how a test forces a race or a fault.</summary>
+    protected void AddDbInterceptor(IWebHostBuilder builder, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor interceptor) =>
+        builder.ConfigureServices(services =>
+        {
+            if (Provider == TestProvider.Postgres)
+                services.ConfigureDbContext<Persistence.PostgresChangeTrailDbContext>(o => o.AddInterceptors(interceptor));
+            else
+                services.ConfigureDbContext<Persistence.SqliteChangeTrailDbContext>(o => o.AddInterceptors(interceptor));
+        });
 
     /// <summary>The hosting environment the server runs in.</summary>
     protected virtual string EnvironmentName => "Testing";
