@@ -1,5 +1,6 @@
 using ChangeTrail.Persistence;
 using ChangeTrail.Testing;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
@@ -24,7 +25,10 @@ public sealed class MigrationTests_Sqlite(SqliteApp app) : MigrationTests(app), 
 
 public sealed class MigrationTests_Postgres(PostgresApp app) : MigrationTests(app), IClassFixture<PostgresApp>;
 
-/// <summary>The embedded database's durability settings hold on every connection the server opens.</summary>
+/// <summary>
+/// The embedded database's durability settings hold on every connection the server opens: a new one, one the pool hands
+/// back (the settings are applied once per physical connection), and a new one after the pool let its connections go.
+/// </summary>
 public sealed class SqliteDurabilityTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     [Fact]
@@ -32,18 +36,34 @@ public sealed class SqliteDurabilityTests(SqliteApp app) : IClassFixture<SqliteA
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
-        await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
-        var connection = db.Database.GetDbConnection();
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var cancellationToken = TestContext.Current.CancellationToken;
 
         async Task<string> Pragma(string name)
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"PRAGMA {name};";
-            return Convert.ToString(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture)!;
+            return Convert.ToString(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture)!;
         }
 
-        (await Pragma("journal_mode")).ShouldBe("wal");
-        (await Pragma("synchronous")).ShouldBe("2", "2 is FULL");
-        (await Pragma("foreign_keys")).ShouldBe("1");
+        async Task ShouldHoldAsync(string opened)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            (await Pragma("journal_mode")).ShouldBe("wal", opened);
+            (await Pragma("synchronous")).ShouldBe("2", $"{opened}: 2 is FULL");
+            (await Pragma("foreign_keys")).ShouldBe("1", opened);
+            (await Pragma("busy_timeout")).ShouldBe("30000", opened);
+        }
+
+        await ShouldHoldAsync("first open");
+        var handle = connection.Handle;
+        await db.Database.CloseConnectionAsync();
+        await ShouldHoldAsync("reopened from the pool");
+        connection.Handle.ShouldBeSameAs(handle, "the pool hands back the same physical connection");
+        await db.Database.CloseConnectionAsync();
+        SqliteConnection.ClearPool(connection);
+        await ShouldHoldAsync("a new physical connection after the pool was cleared");
+        connection.Handle.ShouldNotBeSameAs(handle);
+        await db.Database.CloseConnectionAsync();
     }
 }

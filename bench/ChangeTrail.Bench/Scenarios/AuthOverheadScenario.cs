@@ -15,7 +15,7 @@ internal static class AuthOverheadScenario
 {
     private const double TargetMs = 0.3;
     private const string Health = "/healthz";
-    private const string Questionnaire = "/api/v1/risk/questionnaire";
+    internal const string Questionnaire = "/api/v1/risk/questionnaire";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv)
     {

@@ -26,15 +26,16 @@ public static class Database
                 services.AddSingleton(new TokenCache(() => new SqliteConnection(sqlite)));
                 break;
             case "postgres" or "postgresql":
-                var postgres = configuration.GetConnectionString("ChangeTrail")
+                var configured = configuration.GetConnectionString("ChangeTrail")
                     ?? throw new InvalidOperationException(
                         "ChangeTrail__Database__Provider is postgres but ConnectionStrings__ChangeTrail is not set.");
+                // Pooled connections skip the reset (DISCARD ALL) Npgsql otherwise sends when one is reused: the server keeps
+                // no session state (no SET, no temporary table, no session lock), and EF opens a connection for every query,
+                // so the reset was one more statement on each of a request's queries.
+                var postgres = new NpgsqlConnectionStringBuilder(configured) { NoResetOnClose = true }.ConnectionString;
                 services.AddDbContext<ChangeTrailDbContext, PostgresChangeTrailDbContext>(o => o.UseChangeTrailPostgres(postgres));
                 services.AddSingleton(LedgerGroupCommit.ForPostgres());
-                // Its own pool, whose connections skip the reset (DISCARD ALL) a pooled connection sends when reused: the one
-                // statement it runs changes no session state.
-                var epochReads = new NpgsqlConnectionStringBuilder(postgres) { NoResetOnClose = true }.ConnectionString;
-                services.AddSingleton(new TokenCache(() => new NpgsqlConnection(epochReads)));
+                services.AddSingleton(new TokenCache(() => new NpgsqlConnection(postgres)));
                 break;
             default:
                 throw new InvalidOperationException(

@@ -88,11 +88,23 @@ public static class ChangeView
         new(change.Risk.Security, change.Risk.Availability, change.Risk.Operations, change.Risk.Overall, change.Risk.QuestionnaireVersion);
 
     /// <summary>Accepts the id (GUID) or the number, as "CR-12" or "12".</summary>
-    public static IQueryable<ChangeRequest> ByIdOrNumber(this IQueryable<ChangeRequest> changes, string idOrNumber)
+    public static IQueryable<ChangeRequest> ByIdOrNumber(this IQueryable<ChangeRequest> changes, string idOrNumber) =>
+        ChangeKey.Parse(idOrNumber) switch
+        {
+            { Id: { } id } => changes.Where(c => c.Id == id),
+            { Number: { } number } => changes.Where(c => c.Number == number),
+            _ => changes.Where(_ => false),
+        };
+}
+
+/// <summary>How a caller names a change request: its id (a GUID), or its number as "CR-12" or "12"; neither when it names none.</summary>
+public readonly record struct ChangeKey(Guid? Id, long? Number)
+{
+    public static ChangeKey Parse(string idOrNumber)
     {
         if (Guid.TryParse(idOrNumber, out var id))
-            return changes.Where(c => c.Id == id);
+            return new(id, null);
         var digits = idOrNumber.StartsWith("CR-", StringComparison.OrdinalIgnoreCase) ? idOrNumber[3..] : idOrNumber;
-        return long.TryParse(digits, out var number) ? changes.Where(c => c.Number == number) : changes.Where(_ => false);
+        return long.TryParse(digits, out var number) ? new(null, number) : default;
     }
 }

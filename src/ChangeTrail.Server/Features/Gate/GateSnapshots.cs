@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Gate;
 using ChangeTrail.Domain.Identity;
@@ -6,32 +7,79 @@ using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Features.Changes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ChangeTrail.Server.Features.Gate;
 
-/// <summary>Reads what the gate's conditions judge, in one place, with one query per kind of record (each by an index).</summary>
+/// <summary>
+/// Reads what the gate's conditions judge, in one place, with one query per kind of record (each by an index). The queries
+/// are compiled once: the gate is the hot path of every pipeline, and EF would otherwise translate each query's expression
+/// again on every question before finding its plan in the cache.
+/// </summary>
 public static class GateSnapshots
 {
     public static async Task<GateSnapshot> LoadAsync(GateQuestion question, Actor asker, IReadOnlySet<string> scopes, GatePolicy policy,
         ChangeTrailDbContext db, DateTime now, CancellationToken cancellationToken)
     {
-        var change = await db.ChangeRequests.AsNoTracking().ByIdOrNumber(question.Change).SingleOrDefaultAsync(cancellationToken);
-        var name = Service.Normalize(question.Service);
-        var service = await db.Services.AsNoTracking().SingleOrDefaultAsync(s => s.NormalizedName == name, cancellationToken);
+        var queries = QueriesOf(db);
+        var change = ChangeKey.Parse(question.Change) switch
+        {
+            { Id: { } id } => await queries.ChangeById(db, id, cancellationToken),
+            { Number: { } number } => await queries.ChangeByNumber(db, number, cancellationToken),
+            _ => null,
+        };
+        var service = await queries.ServiceByName(db, Service.Normalize(question.Service), cancellationToken);
         var environment = service?.Environments.FirstOrDefault(e => string.Equals(e.Name, question.Environment, StringComparison.OrdinalIgnoreCase));
 
+        // The commit key is a prefix that finds the rows by index; SameCommit then tells a short SHA from a longer one's twin.
         var key = CommitRef.KeyOf(question.Commit);
-        var changeId = change?.Id;
-        var evidence = (await db.Evidence.AsNoTracking()
-                .Where(e => e.CommitKey == key && (e.ChangeRequestId == null || e.ChangeRequestId == changeId))
-                .ToListAsync(cancellationToken))
-            .Where(e => CommitRef.SameCommit(e.Commit, question.Commit))
-            .ToList();
-        var deployments = service is null
-            ? []
-            : (await db.Deployments.AsNoTracking().Where(d => d.ServiceId == service.Id && d.CommitKey == key).ToListAsync(cancellationToken))
-                .Where(d => CommitRef.SameCommit(d.Commit, question.Commit))
-                .ToList();
+        var evidence = new List<TestEvidence>();
+        await foreach (var e in queries.EvidenceFor(db, key, change?.Id).WithCancellation(cancellationToken))
+        {
+            if (CommitRef.SameCommit(e.Commit, question.Commit))
+                evidence.Add(e);
+        }
+        var deployments = new List<Deployment>();
+        if (service is not null)
+        {
+            await foreach (var d in queries.DeploymentsOf(db, service.Id, key).WithCancellation(cancellationToken))
+            {
+                if (CommitRef.SameCommit(d.Commit, question.Commit))
+                    deployments.Add(d);
+            }
+        }
         return new GateSnapshot(question, change, service, environment, evidence, deployments, asker, scopes, policy, now);
+    }
+
+    /// <summary>
+    /// The compiled queries of one model. EF binds a compiled query to the model it first ran with: a server has one, but a
+    /// process may run several servers (the tests run SQLite and PostgreSQL side by side), each with its own.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModel, Queries> ByModel = [];
+
+    private static Queries QueriesOf(ChangeTrailDbContext db) => ByModel.GetValue(db.Model, _ => new Queries());
+
+    private sealed class Queries
+    {
+        public readonly Func<ChangeTrailDbContext, Guid, CancellationToken, Task<ChangeRequest?>> ChangeById =
+            EF.CompileAsyncQuery((ChangeTrailDbContext db, Guid id, CancellationToken _) =>
+                db.ChangeRequests.AsNoTracking().SingleOrDefault(c => c.Id == id));
+
+        public readonly Func<ChangeTrailDbContext, long, CancellationToken, Task<ChangeRequest?>> ChangeByNumber =
+            EF.CompileAsyncQuery((ChangeTrailDbContext db, long number, CancellationToken _) =>
+                db.ChangeRequests.AsNoTracking().SingleOrDefault(c => c.Number == number));
+
+        public readonly Func<ChangeTrailDbContext, string, CancellationToken, Task<Service?>> ServiceByName =
+            EF.CompileAsyncQuery((ChangeTrailDbContext db, string normalizedName, CancellationToken _) =>
+                db.Services.AsNoTracking().SingleOrDefault(s => s.NormalizedName == normalizedName));
+
+        /// <summary>Evidence of the commit bound to this change, or to no change at all.</summary>
+        public readonly Func<ChangeTrailDbContext, string, Guid?, IAsyncEnumerable<TestEvidence>> EvidenceFor =
+            EF.CompileAsyncQuery((ChangeTrailDbContext db, string key, Guid? changeId) =>
+                db.Evidence.AsNoTracking().Where(e => e.CommitKey == key && (e.ChangeRequestId == null || e.ChangeRequestId == changeId)));
+
+        public readonly Func<ChangeTrailDbContext, Guid, string, IAsyncEnumerable<Deployment>> DeploymentsOf =
+            EF.CompileAsyncQuery((ChangeTrailDbContext db, Guid serviceId, string key) =>
+                db.Deployments.AsNoTracking().Where(d => d.ServiceId == serviceId && d.CommitKey == key));
     }
 }
