@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Evidence;
 using ChangeTrail.Domain.Identity;
@@ -50,6 +51,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<GateDecision> GateDecisions => Set<GateDecision>();
     public DbSet<CredentialEpoch> CredentialEpochs => Set<CredentialEpoch>();
+    public DbSet<FreezeWindow> FreezeWindows => Set<FreezeWindow>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
@@ -465,6 +467,18 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             decision.Property(d => d.Credential).HasMaxLength(Credentials.MaxLength);
             decision.OwnsMany(d => d.Reasons, reason => reason.ToJson());
             decision.HasIndex(d => new { d.ChangeRequestId, d.At });
+        });
+        builder.Entity<FreezeWindow>(freeze =>
+        {
+            freeze.HasKey(f => f.Id);
+            freeze.Property(f => f.Id).ValueGeneratedNever();
+            freeze.Property(f => f.Name).HasMaxLength(FreezeWindow.NameMaxLength);
+            freeze.Property(f => f.Recurrence).HasMaxLength(FreezeWindow.RecurrenceMaxLength);
+            freeze.PrimitiveCollection(f => f.Services);
+            freeze.Ignore(f => f.Length);
+            freeze.Ignore(f => f.IsLifted);
+            freeze.Ignore(f => f.AppliesToEveryService);
+            freeze.HasIndex(f => f.Start);
         });
     }
 

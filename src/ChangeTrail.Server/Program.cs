@@ -3,6 +3,7 @@ using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Calendar;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Demo;
 using ChangeTrail.Server.Features.Gate;
@@ -135,6 +136,7 @@ api.MapLedger();
 api.MapRetention();
 ChangeTrail.Server.Features.Export.ExportBundle.Map(api);
 api.MapPipeline();
+api.MapCalendar();
 
 await app.RunAsync();
 

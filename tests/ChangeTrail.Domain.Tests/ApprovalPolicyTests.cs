@@ -1,4 +1,5 @@
 using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
@@ -99,7 +100,7 @@ public class ApprovalPolicyTests
         var change = ChangeRequest.Create(Guid.NewGuid(), 2, ChangeType.Normal, content, team.Requestor,
             [ServiceProfiles.Ordinary, ServiceProfiles.Regulated], Clock.Questionnaire, Clock.Now).ShouldSucceed();
 
-        change.Submit(team.Requestor, Clock.Questionnaire, Clock.Now).ShouldSucceed();
+        change.Submit(team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Clock.Now).ShouldSucceed();
 
         change.Approvals.Required.ShouldBe([Approver, Security]);
     }

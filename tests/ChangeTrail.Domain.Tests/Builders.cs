@@ -1,4 +1,5 @@
 using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
@@ -137,7 +138,7 @@ public sealed class Team
     public ChangeRequest Submitted(ServiceProfile? service = null, Func<ChangeContent, ChangeContent>? with = null)
     {
         var change = Draft(ChangeType.Normal, service, with);
-        change.Submit(Requestor, Q, Now).ShouldSucceed();
+        change.Submit(Requestor, Q, FreezeCalendar.None, Now).ShouldSucceed();
         return change;
     }
 
@@ -169,7 +170,7 @@ public sealed class Team
         if (state == ChangeState.Cancelled)
             return Do(change, change.Cancel(Requestor, "No longer needed", Now));
 
-        Do(change, change.Submit(Requestor, Q, Now));
+        Do(change, change.Submit(Requestor, Q, FreezeCalendar.None, Now));
         if (state == ChangeState.Submitted)
             return change;
         if (state == ChangeState.Rejected)

@@ -1,3 +1,4 @@
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
@@ -58,7 +59,7 @@ public class EditTests
         var change = _team.InState(ChangeState.Approved);
         Edit(change, _team.Requestor, Edited(change)).ShouldSucceed();
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Later).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Later).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Submitted);
         change.Approvals.Outstanding().ShouldBe(change.Approvals.Required);
 
@@ -125,7 +126,7 @@ public class EditTests
         var content = _team.Content() with { Title = " Upgrade the payments API " };
         var change = ChangeRequest.Create(Guid.NewGuid(), 4, ChangeType.Normal, content, _team.Requestor,
             [ServiceProfiles.Ordinary], Clock.Questionnaire, Now).ShouldSucceed();
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
         change.Decide(_team.Approver, ApprovalDecision.Approve, null, Clock.Questionnaire, Now).ShouldSucceed();
         var version = change.Version;
 

@@ -1,3 +1,4 @@
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Evidence;
 using ChangeTrail.Domain.Gate;
@@ -24,12 +25,13 @@ public sealed class GateTests
 
     /// <summary>An approved change naming the service and the commit, inside its window, with every suite passed and staging done.</summary>
     private GateSnapshot Ready(ChangeRequest? change = null, string environment = "production", IReadOnlySet<string>? scopes = null,
-        Actor? asker = null, IReadOnlyList<TestEvidence>? evidence = null, IReadOnlyList<Deployment>? deployments = null, DateTime? now = null)
+        Actor? asker = null, IReadOnlyList<TestEvidence>? evidence = null, IReadOnlyList<Deployment>? deployments = null, DateTime? now = null,
+        FreezeCalendar? freezes = null)
     {
         change ??= ApprovedChange();
         return new GateSnapshot(new GateQuestion(change.DisplayNumber, "web", environment, Commit, null), change, _service,
             _service.Environments.FirstOrDefault(e => e.Name == environment), evidence ?? AllSuitesPassed(change), deployments ?? [StagingDone(change)],
-            asker ?? _pipeline, scopes ?? new HashSet<string> { Scopes.Gate }, GatePolicy.Default, now ?? Clock.Now.AddDays(1).AddHours(1));
+            freezes ?? FreezeCalendar.None, asker ?? _pipeline, scopes ?? new HashSet<string> { Scopes.Gate }, GatePolicy.Default, now ?? Clock.Now.AddDays(1).AddHours(1));
     }
 
     private ChangeRequest ApprovedChange(Func<ChangeContent, ChangeContent>? with = null) =>
@@ -109,6 +111,36 @@ public sealed class GateTests
         Codes(Ready(change, now: change.PlannedStart!.Value.AddMinutes(-1))).ShouldBe([MustBeInsideWindow.Code]);
         Codes(Ready(change, now: change.PlannedEnd!.Value.AddMinutes(1))).ShouldBe([MustBeInsideWindow.Code]);
         Codes(Ready(change, now: change.PlannedEnd!.Value)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Production_inside_a_freeze_of_the_service_is_freeze_window_naming_it_whenever_the_change_was_approved()
+    {
+        var change = ApprovedChange();
+        var now = Clock.Now.AddDays(1).AddHours(1);
+        var admin = People.Person("admin", Role.Admin);
+        // Defined after the change was approved: the gate judges the freezes in force when it is asked.
+        var freeze = FreezeWindow.Create(Guid.NewGuid(), "Payments incident freeze", now.AddHours(-1), now.AddHours(1), [_service.Id], null,
+            admin, now.AddHours(-1)).ShouldSucceed();
+        var calendar = new FreezeCalendar([freeze]);
+
+        var reasons = GateConditions.Evaluate(Ready(change, now: now, freezes: calendar));
+        reasons.Select(r => r.Code).ShouldBe([MustBeOutsideFreeze.Code]);
+        reasons[0].Message.ShouldContain("'Payments incident freeze'");
+        Codes(Ready(change, environment: "staging", now: now, freezes: calendar)).ShouldBeEmpty("a freeze guards production only");
+        Codes(Ready(change, now: now.AddHours(1), freezes: calendar)).ShouldBeEmpty("the freeze's end is exclusive");
+
+        freeze.Lift(admin, now.AddMinutes(-1)).ShouldSucceed();
+        Codes(Ready(change, now: now, freezes: calendar)).ShouldBeEmpty("a lifted freeze covers nothing");
+    }
+
+    [Fact]
+    public void A_freeze_of_another_service_does_not_stop_this_one()
+    {
+        var now = Clock.Now.AddDays(1).AddHours(1);
+        var freeze = FreezeWindow.Create(Guid.NewGuid(), "Other", now.AddHours(-1), now.AddHours(1), [Guid.NewGuid()], null,
+            People.Person("admin", Role.Admin), now.AddHours(-1)).ShouldSucceed();
+        Codes(Ready(now: now, freezes: new FreezeCalendar([freeze]))).ShouldBeEmpty();
     }
 
     [Fact]

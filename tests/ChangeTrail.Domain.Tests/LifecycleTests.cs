@@ -1,4 +1,5 @@
 using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
@@ -59,7 +60,7 @@ public class LifecycleTests
     {
         var change = _team.Draft();
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now.AddMinutes(1)).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now.AddMinutes(1)).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Submitted);
         change.SubmittedAt.ShouldBe(Now.AddMinutes(1));
 
@@ -162,8 +163,8 @@ public class LifecycleTests
     {
         var change = _team.Draft();
 
-        change.Submit(People.Person("colleague", Role.Requestor), Clock.Questionnaire, Now).ShouldFailWith<NotTheRequestor>();
-        change.Submit(_team.Implementer, Clock.Questionnaire, Now).ShouldFailWith<RoleRequired>();
+        change.Submit(People.Person("colleague", Role.Requestor), Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<NotTheRequestor>();
+        change.Submit(_team.Implementer, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<RoleRequired>();
         change.State.ShouldBe(ChangeState.Draft);
     }
 
@@ -198,7 +199,7 @@ public class LifecycleTests
         var formerRequestor = _team.Requestor with { Roles = new HashSet<Role> { Role.Auditor } };
         var formerImplementer = _team.Implementer with { Roles = new HashSet<Role> { Role.Auditor } };
 
-        _team.Draft().Submit(formerRequestor, Clock.Questionnaire, Now).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.Requestor)]);
+        _team.Draft().Submit(formerRequestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.Requestor)]);
         _team.Submitted().Cancel(formerRequestor, null, Now).ShouldFailWith<RoleRequired>();
         _team.Submitted().CanEdit(formerRequestor).ShouldFailWith<RoleRequired>();
         _team.InState(ChangeState.Implementing).Complete(formerImplementer, Now).ShouldFailWith<RoleRequired>()
@@ -231,7 +232,7 @@ public class LifecycleTests
         var change = _team.Draft();
         var versions = new List<int> { change.Version };
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
         versions.Add(change.Version);
         change.Decide(_team.Approver, ApprovalDecision.Approve, "ok", Clock.Questionnaire, Now).ShouldSucceed();
         versions.Add(change.Version);
@@ -295,7 +296,7 @@ public class LifecycleTests
 
     private static readonly Dictionary<string, Func<Team, ChangeRequest, Result>> Transitions = new()
     {
-        ["Submit"] = (t, c) => c.Submit(t.Requestor, Clock.Questionnaire, Clock.Now),
+        ["Submit"] = (t, c) => c.Submit(t.Requestor, Clock.Questionnaire, FreezeCalendar.None, Clock.Now),
         ["Approve"] = (t, c) => c.Decide(t.Approver, ApprovalDecision.Approve, null, Clock.Questionnaire, Clock.Now),
         ["Reject"] = (t, c) => c.Decide(t.Approver, ApprovalDecision.Reject, null, Clock.Questionnaire, Clock.Now),
         ["Start"] = (t, c) => c.Start(t.Implementer, Clock.Now),

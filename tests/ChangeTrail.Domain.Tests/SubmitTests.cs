@@ -1,4 +1,5 @@
 using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Risk;
 using Shouldly;
@@ -16,7 +17,7 @@ public class SubmitTests
         var change = _team.Draft(with: c => new ChangeContent("Only a title", null, null, null, null, null, null, null, null,
             [], new Dictionary<string, string>(), null, [], [], null));
 
-        var error = change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldFailWith<MissingRequiredFields>();
+        var error = change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>();
 
         error.Fields.ShouldBe(
         [
@@ -43,7 +44,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => Without(c, field));
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe([field]);
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe([field]);
     }
 
     [Theory]
@@ -53,7 +54,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => c with { RollbackPlan = blank });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe(["rollbackPlan"]);
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe(["rollbackPlan"]);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public class SubmitTests
         answers.Remove("dataMigration");
         var change = _team.Draft(with: c => c with { RiskAnswers = answers });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldFailWith<MissingRequiredFields>()
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>()
             .Fields.ShouldBe(["riskAnswers.downtime", "riskAnswers.dataMigration"]);
     }
 
@@ -73,7 +74,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => c with { RiskAnswers = Answers.High() });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
 
         change.Risk.Security.ShouldBe(RiskLevel.High);
         change.Risk.Availability.ShouldBe(RiskLevel.Low);
@@ -90,7 +91,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => c with { ImplementerId = null, Commits = [], Links = [] });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Submitted);
     }
 

@@ -81,6 +81,12 @@ public sealed class AuthorizationWalk
             new Dictionary<string, string> { ["change"] = walk._emergency, ["commit"] = "a1b2c3d4e5f6a7b8", ["kind"] = "unit" }, "walk.xml",
             Encoding.UTF8.GetBytes("<testsuite name=\"walk\"><testcase name=\"passes\"/></testsuite>")));
         walk._ids["GetEvidence"] = walk._ids["DownloadEvidence"] = evidence.Id;
+        // A freeze to read and lift, of a service of its own, a year ahead: it stops none of the walk's changes. Lifting it again
+        // is a conflict after authorization, so every caller the policy allows gets past it.
+        var frozen = await s.ServiceAsync();
+        var freezeStart = s.App.Time.GetUtcNow().UtcDateTime.Date.AddYears(1);
+        walk._ids["GetFreezeWindow"] = walk._ids["LiftFreezeWindow"] = (await s.Admin.PostJsonAsync<FreezeWindowResponse>("/api/v1/freeze-windows",
+            new CreateFreezeWindowRequest("walk", freezeStart, freezeStart.AddDays(1), [frozen], null))).Id;
         return walk;
     }
 

@@ -240,6 +240,10 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         foreach (var status in new[] { DeploymentStatus.Started, DeploymentStatus.Succeeded })
             (await pipeline.Client.PostAsync("/api/v1/deployments", new DeploymentRequest(change.Number, service, "staging", commit, null, status, null, null, null)))
                 .EnsureSuccessStatusCode();
+        // A freeze window an admin defined, of a service of its own, a year ahead.
+        var freezeStart = App.Time.GetUtcNow().UtcDateTime.Date.AddYears(1);
+        (await S.Admin.PostAsync("/api/v1/freeze-windows", new CreateFreezeWindowRequest("Ledger", freezeStart, freezeStart.AddDays(1),
+            [await S.ServiceAsync()], null))).EnsureSuccessStatusCode();
         var auditor = await AuditorAsync();
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using ChangeTrail.Bench.Http;
 using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Ledger;
@@ -262,7 +263,7 @@ internal static class GateScenario
 
     private static bool Approve(ChangeRequest change, Actor requestor, List<Actor> approvers, RiskQuestionnaire questionnaire, DateTime now)
     {
-        if (!change.Submit(requestor, questionnaire, now).IsSuccess)
+        if (!change.Submit(requestor, questionnaire, FreezeCalendar.None, now).IsSuccess)
             return false;
         foreach (var approver in approvers)
         {

@@ -1,4 +1,5 @@
 using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
@@ -180,8 +181,12 @@ public sealed class ChangeRequest
         return Result.Success;
     }
 
-    /// <summary>Whether <paramref name="actor"/> may submit now: the requestor, a draft, every required field present.</summary>
-    public Result CanSubmit(Actor actor, RiskQuestionnaire questionnaire)
+    /// <summary>
+    /// Whether <paramref name="actor"/> may submit now: the requestor, a draft, every required field present, and a planned
+    /// window outside every freeze of its services. An emergency is exempt from freezes: it is the change a freeze makes
+    /// room for, and its 24-hour write-up and post-implementation review are its controls (policy 3.6).
+    /// </summary>
+    public Result CanSubmit(Actor actor, RiskQuestionnaire questionnaire, FreezeCalendar freezes)
     {
         if (!actor.Has(Role.Requestor))
             return new RoleRequired("submit a change", [nameof(Role.Requestor)]);
@@ -190,13 +195,18 @@ public sealed class ChangeRequest
         if (State != ChangeState.Draft)
             return new InvalidTransition("be submitted", State);
         var missing = Content.MissingRequiredFields(questionnaire);
-        return missing.Count > 0 ? new MissingRequiredFields(missing) : Result.Success;
+        if (missing.Count > 0)
+            return new MissingRequiredFields(missing);
+        if (Type != ChangeType.Emergency && PlannedStart is { } start && PlannedEnd is { } end
+            && freezes.FirstCovering(Services, start, end) is { } freeze)
+            return new InsideFreeze(DisplayNumber, freeze);
+        return Result.Success;
     }
 
     /// <summary>Draft → Submitted. Every field policy 3.2 requires must be present; the risk is frozen here.</summary>
-    public Result Submit(Actor actor, RiskQuestionnaire questionnaire, DateTime now)
+    public Result Submit(Actor actor, RiskQuestionnaire questionnaire, FreezeCalendar freezes, DateTime now)
     {
-        var check = CanSubmit(actor, questionnaire);
+        var check = CanSubmit(actor, questionnaire, freezes);
         if (!check.IsSuccess)
             return check;
 

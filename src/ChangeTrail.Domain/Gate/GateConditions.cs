@@ -5,7 +5,7 @@ namespace ChangeTrail.Domain.Gate;
 
 /// <summary>
 /// The gate's conditions (ARCHITECTURE.md, "Gate"), in the order their reasons are listed. Policy workflows add theirs
-/// here: freeze windows, Standard templates, cited exceptions.
+/// here: freeze windows (done), Standard templates, cited exceptions.
 /// </summary>
 public static class GateConditions
 {
@@ -16,6 +16,7 @@ public static class GateConditions
         new TokenMustCoverEnvironment(),
         new ChangeMustBeApproved(),
         new MustBeInsideWindow(),
+        new MustBeOutsideFreeze(),
         new ServiceMustBeInChange(),
         new CommitMustBeInChange(),
         new SuitesMustHavePassed(),

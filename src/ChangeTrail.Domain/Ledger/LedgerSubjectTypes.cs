@@ -16,6 +16,7 @@ public static class LedgerSubjectTypes
     public const string Evidence = "Evidence";
     public const string Deployment = "Deployment";
     public const string GateDecision = "GateDecision";
+    public const string FreezeWindow = "FreezeWindow";
 
     /// <summary>A web session: its sign-in and its sign-out.</summary>
     public const string Session = "Session";

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.Services;
@@ -277,6 +278,21 @@ public static class CanonicalRecords
         s.SecurityControl,
         Environments = s.Environments.Select(e => new { e.Name, e.Production }),
         CreatedAt = Instant(s.CreatedAt),
+    }, Json);
+
+    /// <summary>A freeze as defined, and once lifted, who lifted it and when.</summary>
+    public static string Of(FreezeWindow f) => JsonSerializer.Serialize(new
+    {
+        f.Id,
+        f.Name,
+        Start = Instant(f.Start),
+        End = Instant(f.End),
+        f.Services,
+        f.Recurrence,
+        f.CreatedById,
+        CreatedAt = Instant(f.CreatedAt),
+        f.LiftedById,
+        LiftedAt = Instant(f.LiftedAt),
     }, Json);
 
     public static string Of(RetentionSetting r) => JsonSerializer.Serialize(new

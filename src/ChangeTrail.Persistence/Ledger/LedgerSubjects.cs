@@ -1,3 +1,4 @@
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Pipeline;
@@ -85,13 +86,16 @@ public static class LedgerSubjects
     public static readonly LedgerSubject<GateDecision> GateDecision = new(LedgerSubjectTypes.GateDecision, "gate",
         d => d.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.GateDecisions, after, take, ct));
 
+    public static readonly LedgerSubject<FreezeWindow> FreezeWindow = new(LedgerSubjectTypes.FreezeWindow, "freeze",
+        f => f.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.FreezeWindows, after, take, ct));
+
     public static readonly LedgerSubject<SessionEvent> Session = new(LedgerSubjectTypes.Session, "session",
         e => e.SessionId, CanonicalRecords.Of);
 
     public static readonly LedgerSubject<SignInAttemptEvent> SignInAttempt = new(LedgerSubjectTypes.SignInAttempt, "sign-in",
         e => e.SubjectId, CanonicalRecords.Of);
 
-    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, Session, SignInAttempt];
+    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, FreezeWindow, Session, SignInAttempt];
 
     public static LedgerSubject? Find(string type) => All.FirstOrDefault(s => s.Type == type);
 

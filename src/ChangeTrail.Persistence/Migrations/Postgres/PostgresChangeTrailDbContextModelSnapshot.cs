@@ -23,6 +23,49 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ChangeTrail.Domain.Calendar.FreezeWindow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("End")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LiftedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("LiftedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Recurrence")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.PrimitiveCollection<List<Guid>>("Services")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<DateTime>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Start");
+
+                    b.ToTable("FreezeWindows");
+                });
+
             modelBuilder.Entity("ChangeTrail.Domain.Changes.Approval", b =>
                 {
                     b.Property<Guid>("Id")
@@ -111,11 +154,6 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("ApprovedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("AvailabilityRisk")
-                        .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)");
-
                     b.Property<string>("CancellationReason")
                         .HasColumnType("text");
 
@@ -148,32 +186,12 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<Guid?>("ImplementerId")
                         .HasColumnType("uuid");
 
-                    b.Property<DateTime?>("LegalHoldPlacedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("LegalHoldPlacedById")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("LegalHoldReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
                     b.PrimitiveCollection<List<string>>("Links")
                         .IsRequired()
                         .HasColumnType("text[]");
 
                     b.Property<long>("Number")
                         .HasColumnType("bigint");
-
-                    b.Property<string>("OperationsRisk")
-                        .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)");
-
-                    b.Property<string>("OverallRisk")
-                        .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)");
 
                     b.Property<Guid?>("PipelineId")
                         .HasColumnType("uuid");
@@ -211,9 +229,6 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<int>("RiskQuestionnaireVersion")
-                        .HasColumnType("integer");
-
                     b.Property<string>("RollbackPlan")
                         .HasColumnType("text");
 
@@ -223,11 +238,6 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<string>("SearchText")
                         .IsRequired()
                         .HasColumnType("text");
-
-                    b.Property<string>("SecurityRisk")
-                        .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)");
 
                     b.PrimitiveCollection<List<Guid>>("Services")
                         .IsRequired()
@@ -252,9 +262,6 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<bool>("TouchesRegulatedDataOrSecurityControl")
-                        .HasColumnType("boolean");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -275,6 +282,60 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "LegalHold", "ChangeTrail.Domain.Changes.ChangeRequest.LegalHold#LegalHold", b1 =>
+                        {
+                            b1.Property<DateTime>("PlacedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("LegalHoldPlacedAt");
+
+                            b1.Property<Guid>("PlacedById")
+                                .HasColumnType("uuid")
+                                .HasColumnName("LegalHoldPlacedById");
+
+                            b1.Property<string>("Reason")
+                                .IsRequired()
+                                .HasMaxLength(1000)
+                                .HasColumnType("character varying(1000)")
+                                .HasColumnName("LegalHoldReason");
+                        });
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Risk", "ChangeTrail.Domain.Changes.ChangeRequest.Risk#RiskAssessment", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Availability")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("AvailabilityRisk");
+
+                            b1.Property<string>("Operations")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("OperationsRisk");
+
+                            b1.Property<string>("Overall")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("OverallRisk");
+
+                            b1.Property<int>("QuestionnaireVersion")
+                                .HasColumnType("integer")
+                                .HasColumnName("RiskQuestionnaireVersion");
+
+                            b1.Property<string>("Security")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("SecurityRisk");
+
+                            b1.Property<bool>("TouchesRegulatedDataOrSecurityControl")
+                                .HasColumnType("boolean")
+                                .HasColumnName("TouchesRegulatedDataOrSecurityControl");
+                        });
 
                     b.HasKey("Id");
 
@@ -1211,7 +1272,7 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
             modelBuilder.Entity("ChangeTrail.Domain.Changes.Approval", b =>
                 {
                     b.HasOne("ChangeTrail.Domain.Changes.ChangeRequest", null)
-                        .WithMany("Approvals")
+                        .WithMany("Decisions")
                         .HasForeignKey("ChangeRequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1409,7 +1470,7 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("ChangeTrail.Domain.Changes.ChangeRequest", b =>
                 {
-                    b.Navigation("Approvals");
+                    b.Navigation("Decisions");
                 });
 #pragma warning restore 612, 618
         }

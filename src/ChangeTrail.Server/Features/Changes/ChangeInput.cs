@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
+using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -29,32 +30,8 @@ public static class ChangeInput
         if (fields.TemplateId is not null)
             errors.Add("templateId", "Standard change templates are not available on this server yet.");
 
-        // Counted before anything is looked up: each service named is a query.
-        var services = new List<ServiceProfile>();
-        var requested = fields.Services ?? [];
-        if (requested.Count > ChangeContent.MaxServices)
-            errors.Add("services", $"At most {ChangeContent.MaxServices} services.");
-        else
-        {
-            for (var i = 0; i < requested.Count; i++)
-            {
-                if (string.IsNullOrWhiteSpace(requested[i]))
-                {
-                    errors.Add($"services[{i}]", "Name a service by its name or id.");
-                    continue;
-                }
-                if (requested[i].Length > Service.NameMaxLength)
-                {
-                    errors.Add($"services[{i}]", $"At most {Service.NameMaxLength} characters.");
-                    continue;
-                }
-                var service = await FindServiceAsync(db, requested[i], cancellationToken);
-                if (service is null)
-                    errors.Add($"services[{i}]", $"There is no service '{requested[i]}'.");
-                else
-                    services.Add(service.Profile);
-            }
-        }
+        var services = (await ServiceReferences.ResolveAsync(db, fields.Services, ChangeContent.MaxServices, errors, cancellationToken))
+            .Select(s => s.Profile).ToList();
 
         // An id, an email or a service account's name: the longest of them is an email.
         Guid? implementerId = null;
@@ -87,11 +64,6 @@ public static class ChangeInput
             return errors.ToResult().Error!;
         return new ResolvedChangeInput(fields.Type!.Value, content, services);
     }
-
-    public static Task<Service?> FindServiceAsync(ChangeTrailDbContext db, string idOrName, CancellationToken cancellationToken) =>
-        Guid.TryParse(idOrName, out var id)
-            ? db.Services.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
-            : db.Services.SingleOrDefaultAsync(s => s.NormalizedName == Service.Normalize(idOrName), cancellationToken);
 
     public static async Task<IReadOnlyList<ServiceProfile>> ServiceProfilesAsync(ChangeTrailDbContext db, IReadOnlyList<Guid> ids, CancellationToken cancellationToken) =>
         (await db.Services.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(cancellationToken)).Select(s => s.Profile).ToList();

@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
+using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,8 +25,8 @@ public sealed record LifecycleAction(
     string Scope,
     OnConflict OnConflict,
     string Summary,
-    Func<ChangeRequest, Actor, LifecycleInput, RiskQuestionnaire, DateTime, Result> Rule,
-    Func<ChangeRequest, Actor, RiskQuestionnaire, DateTime, Result> Check);
+    Func<ChangeRequest, Actor, LifecycleInput, ChangeRules, DateTime, Result> Rule,
+    Func<ChangeRequest, Actor, ChangeRules, DateTime, Result> Check);
 
 /// <summary>
 /// The lifecycle: POST /changes/{id}/&lt;step&gt; for the API, and the same steps for the web UI. Each is a
@@ -34,16 +35,16 @@ public sealed record LifecycleAction(
 public static class ChangeLifecycle
 {
     public static readonly LifecycleAction Submit = new("submit", Scopes.ChangesWrite, OnConflict.Refuse,
-        "Submit a draft for approval; a 422 names every field policy 3.2 still requires",
-        (c, a, _, q, now) => c.Submit(a, q, now), (c, a, q, _) => c.CanSubmit(a, q));
+        "Submit a draft for approval; a 422 names every field policy 3.2 still requires, or the freeze its planned window falls in",
+        (c, a, _, r, now) => c.Submit(a, r.Questionnaire, r.Freezes, now), (c, a, r, _) => c.CanSubmit(a, r.Questionnaire, r.Freezes));
 
     // Approvals racing each other are all recorded (re-read and retried); one racing a cancel gets 409.
     public static readonly LifecycleAction Decide = new("approvals", Scopes.ChangesApprove, OnConflict.Retry,
         "Approve or reject a change, subject to every separation-of-duties rule",
-        (c, a, input, q, now) => input.Decision is { } decision
-            ? c.Decide(a, decision, input.Notes, q, now)
+        (c, a, input, r, now) => input.Decision is { } decision
+            ? c.Decide(a, decision, input.Notes, r.Questionnaire, now)
             : ValidationFailed.For("decision", "Say 'approve' or 'reject'."),
-        (c, a, q, now) => c.CanDecide(a, ApprovalDecision.Approve, q, now));
+        (c, a, r, now) => c.CanDecide(a, ApprovalDecision.Approve, r.Questionnaire, now));
 
     public static readonly LifecycleAction Start = new("start", Scopes.ChangesWrite, OnConflict.Refuse,
         "Start implementing an approved change, or an emergency change at once",
@@ -70,7 +71,7 @@ public static class ChangeLifecycle
 
     public static readonly LifecycleAction Close = new("close", Scopes.ChangesWrite, OnConflict.Refuse,
         "Close a verified or rolled-back change",
-        (c, a, _, q, now) => c.Close(a, q, now), (c, a, q, _) => c.CanClose(a, q));
+        (c, a, _, r, now) => c.Close(a, r.Questionnaire, now), (c, a, r, _) => c.CanClose(a, r.Questionnaire));
 
     public static readonly LifecycleAction Cancel = new("cancel", Scopes.ChangesWrite, OnConflict.Refuse,
         "Cancel a change before it is implemented",
@@ -89,8 +90,8 @@ public static class ChangeLifecycle
         [Submit, Decide, Start, Complete, Verify, RollBack, Review, Close, Cancel, PlaceLegalHold, ReleaseLegalHold];
 
     public static Task<Result<ChangeResponse>> ExecuteAsync(LifecycleAction action, string idOrNumber, Actor actor, LifecycleInput input,
-        int? expectedVersion, ChangeCommand command, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
-        command.RunAsync(idOrNumber, actor, expectedVersion, (change, now) => action.Rule(change, actor, input, questionnaire, now),
+        int? expectedVersion, ChangeCommand command, ChangeRules rules, CancellationToken cancellationToken) =>
+        command.RunAsync(idOrNumber, actor, expectedVersion, (change, now) => action.Rule(change, actor, input, rules, now),
             action.OnConflict, cancellationToken);
 
     public static void Map(RouteGroupBuilder changes)
@@ -123,12 +124,13 @@ public static class ChangeLifecycle
         where TBody : class =>
         changes.MapMethods($"/{{idOrNumber}}/{path ?? action.Name}", [method], async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
                 string idOrNumber, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] TBody? body, HttpContext http, ClaimsPrincipal user,
-                ChangeCommand command, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
+                ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
         {
             var given = input(body);
             if (!given.IsSuccess)
                 return Problems.From(given.Error!);
-            return (await ExecuteAsync(action, idOrNumber, user.ToActor(), given.Value!, ChangeHttp.ExpectedVersion(http), command, questionnaire,
+            var rules = await ChangeRules.LoadAsync(db, questionnaire, cancellationToken);
+            return (await ExecuteAsync(action, idOrNumber, user.ToActor(), given.Value!, ChangeHttp.ExpectedVersion(http), command, rules,
                 cancellationToken)).ToHttp(http);
         })
             .RequireAccess(action.Scope)

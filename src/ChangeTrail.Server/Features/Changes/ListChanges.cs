@@ -7,6 +7,7 @@ using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -57,7 +58,7 @@ public static class ListChanges
             errors.Add("service", $"At most {Service.NameMaxLength} characters.");
         else if (!string.IsNullOrWhiteSpace(query.Service))
         {
-            serviceId = (await ChangeInput.FindServiceAsync(db, query.Service, cancellationToken))?.Id;
+            serviceId = (await ServiceReferences.FindAsync(db, query.Service, cancellationToken))?.Id;
             if (serviceId is null)
                 errors.Add("service", $"There is no service '{query.Service}'.");
         }

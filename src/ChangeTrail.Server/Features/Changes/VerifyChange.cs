@@ -31,7 +31,7 @@ public static class VerifyChange
                 var result = body?.Evidence is { } evidence
                     ? await ExecuteAsync(idOrNumber, actor, body, evidence, command, db, expected, cancellationToken)
                     : await ChangeLifecycle.ExecuteAsync(verify, idOrNumber, actor, new LifecycleInput(Outcome: body?.Outcome, Notes: body?.Notes),
-                        expected, command, questionnaire, cancellationToken);
+                        expected, command, await ChangeRules.LoadAsync(db, questionnaire, cancellationToken), cancellationToken);
                 return result.ToHttp(http);
             })
             .RequireAccess(verify.Scope)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
@@ -435,7 +436,7 @@ public static partial class DemoData
         }
 
         private Task SubmitAsync(Cr cr, Actor requestor) =>
-            StepAsync(cr, Hours(2), requestor, (c, at) => c.Submit(requestor, questionnaire, at));
+            StepAsync(cr, Hours(2), requestor, (c, at) => c.Submit(requestor, questionnaire, FreezeCalendar.None, at));
 
         private Task ApproveAsync(Cr cr, Actor approver, string comment, TimeSpan after) =>
             StepAsync(cr, after, approver, (c, at) => c.Decide(approver, ApprovalDecision.Approve, comment, questionnaire, at));

@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
+using ChangeTrail.Server.Features.Calendar;
 using ChangeTrail.Server.Features.Changes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -48,7 +49,8 @@ public static class GateSnapshots
                     deployments.Add(d);
             }
         }
-        return new GateSnapshot(question, change, service, environment, evidence, deployments, asker, scopes, policy, now);
+        var freezes = await FreezeCalendars.InForceAsync(db, cancellationToken);
+        return new GateSnapshot(question, change, service, environment, evidence, deployments, freezes, asker, scopes, policy, now);
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public static class ListServices
 
         services.MapGet("/{idOrName}", async Task<Results<Ok<ServiceResponse>, ProblemHttpResult>> (string idOrName, ChangeTrailDbContext db,
                 CancellationToken ct) =>
-                await ChangeInput.FindServiceAsync(db, idOrName, ct) is { } service
+                await ServiceReferences.FindAsync(db, idOrName, ct) is { } service
                     ? TypedResults.Ok(ToResponse(service))
                     : Problems.From(new Domain.Common.RecordNotFound($"Service {idOrName}")))
             .RequireAccess(Scopes.ChangesRead).WithName("GetService").WithSummary("Read a service by id or name");

@@ -1,0 +1,13 @@
+namespace ChangeTrail.Server.Features.Calendar;
+
+/// <summary>The change calendar's API: freeze windows.</summary>
+public static class CalendarEndpoints
+{
+    public static void MapCalendar(this RouteGroupBuilder api)
+    {
+        var freezes = api.MapGroup("/freeze-windows").WithTags("Calendar");
+        CreateFreezeWindow.Map(freezes);
+        ListFreezeWindows.Map(freezes);
+        LiftFreezeWindow.Map(freezes);
+    }
+}
