@@ -28,3 +28,27 @@ public sealed record FreezeWindowResponse(
     PersonRef? LiftedBy,
     DateTime? LiftedAt,
     FreezeOccurrenceDto? Current);
+
+/// <summary>GET /calendar: the period shown, the changes planned in it, the freezes' occurrences in it, and the conflicts.</summary>
+/// <param name="Truncated">True when the period holds more planned changes than one answer lists (<c>changes</c> has the earliest).</param>
+public sealed record CalendarResponse(
+    DateTime From,
+    DateTime To,
+    IReadOnlyList<CalendarChangeDto> Changes,
+    IReadOnlyList<CalendarFreezeDto> Freezes,
+    IReadOnlyList<CalendarConflictDto> Conflicts,
+    bool Truncated);
+
+/// <summary>A change's planned window; its services by name.</summary>
+public sealed record CalendarChangeDto(Guid Id, string Number, string Title, string Type, string State, IReadOnlyList<string> Services,
+    DateTime Start, DateTime End);
+
+/// <summary>One occurrence of a freeze; <c>services</c> is empty when it freezes every service.</summary>
+public sealed record CalendarFreezeDto(Guid Id, string Name, IReadOnlyList<string> Services, DateTime Start, DateTime End, bool Lifted);
+
+/// <summary>
+/// A conflict: <c>overlap</c> (two open changes on one service at once: <c>change</c> and <c>other</c>) or <c>freeze</c> (an
+/// open change's window in a freeze: <c>freeze</c> names it). <c>service</c> is the service concerned (null: a freeze of every
+/// service).
+/// </summary>
+public sealed record CalendarConflictDto(string Kind, string Change, string? Other, Guid? FreezeId, string? Freeze, string? Service, string Message);

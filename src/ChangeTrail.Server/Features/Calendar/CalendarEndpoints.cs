@@ -1,6 +1,6 @@
 namespace ChangeTrail.Server.Features.Calendar;
 
-/// <summary>The change calendar's API: freeze windows.</summary>
+/// <summary>The change calendar's API: the calendar itself and the freeze windows.</summary>
 public static class CalendarEndpoints
 {
     public static void MapCalendar(this RouteGroupBuilder api)
@@ -9,5 +9,6 @@ public static class CalendarEndpoints
         CreateFreezeWindow.Map(freezes);
         ListFreezeWindows.Map(freezes);
         LiftFreezeWindow.Map(freezes);
+        GetCalendar.Map(api);
     }
 }

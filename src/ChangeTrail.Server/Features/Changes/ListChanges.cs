@@ -53,15 +53,7 @@ public static class ListChanges
         if (pageSize is < 1 or > MaxPageSize)
             errors.Add("pageSize", $"Between 1 and {MaxPageSize}.");
         errors.MaxLength("q", query.Q, SearchMaxLength);
-        Guid? serviceId = null;
-        if (query.Service is { Length: > Service.NameMaxLength })
-            errors.Add("service", $"At most {Service.NameMaxLength} characters.");
-        else if (!string.IsNullOrWhiteSpace(query.Service))
-        {
-            serviceId = (await ServiceReferences.FindAsync(db, query.Service, cancellationToken))?.Id;
-            if (serviceId is null)
-                errors.Add("service", $"There is no service '{query.Service}'.");
-        }
+        var serviceId = await ServiceReferences.FilterAsync(db, query.Service, errors, cancellationToken);
         if (errors.Any)
             return errors.ToResult().Error!;
 

@@ -65,7 +65,7 @@ public static class ExportBundle
     public const string RecordsFile = "records.jsonl";
 
     /// <summary>The form of <c>from</c> and <c>to</c>: an ISO 8601 calendar date.</summary>
-    public const string DateFormat = "yyyy-MM-dd";
+    public const string DateFormat = DateQuery.Format;
 
     /// <summary>Lines are handed to the ZIP in chunks of about this many bytes.</summary>
     private const int FlushBytes = 64 * 1024;
@@ -83,10 +83,10 @@ public static class ExportBundle
         SigningKeyProvider key, LedgerCheckpoints checkpoints, Clock clock, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
     {
         var malformed = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var from = ReadDate("from", fromText, malformed);
-        var to = ReadDate("to", toText, malformed);
+        var from = DateQuery.Read("from", fromText, malformed);
+        var to = DateQuery.Read("to", toText, malformed);
         if (malformed.Count > 0)
-            return Malformed(malformed);
+            return DateQuery.Malformed(malformed);
         var period = Validate(from, to);
         if (!period.IsSuccess)
             return Problems.From(period.Error!);
@@ -109,27 +109,7 @@ public static class ExportBundle
         return errors.ToResult();
     }
 
-    private static DateOnly? ReadDate(string name, string? text, Dictionary<string, string[]> malformed)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        if (DateOnly.TryParseExact(text.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            return date;
-        malformed[name] = [$"Not a date: use {DateFormat}, e.g. 2026-01-31."];
-        return null;
-    }
-
-    /// <summary>The 400 naming every parameter that is not a date, as the ledger endpoints name unreadable integers.</summary>
-    private static ProblemHttpResult Malformed(Dictionary<string, string[]> errors) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(errors)
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Type = Problems.TypeUri("malformed-request"),
-            Title = "The request cannot be read",
-            Detail = $"Not a date ({DateFormat}): {string.Join(", ", errors.Keys)}.",
-        });
-
-    private static string? Text(DateOnly? date) => date?.ToString(DateFormat, CultureInfo.InvariantCulture);
+    private static string? Text(DateOnly? date) => DateQuery.Text(date);
 
     /// <summary>One export being written to the response.</summary>
     private sealed class Export(ChangeTrailDbContext db, SigningKeyProvider key, LedgerCheckpoints checkpoints, JsonSerializerOptions json,

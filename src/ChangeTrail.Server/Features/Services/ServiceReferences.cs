@@ -43,6 +43,22 @@ public static class ServiceReferences
         return services;
     }
 
+    /// <summary>The service a list's <c>service</c> filter names (by id or name), or null for none; one that names none is an error.</summary>
+    public static async Task<Guid?> FilterAsync(ChangeTrailDbContext db, string? service, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (service is { Length: > Service.NameMaxLength })
+        {
+            errors.Add("service", $"At most {Service.NameMaxLength} characters.");
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(service))
+            return null;
+        var found = await FindAsync(db, service, cancellationToken);
+        if (found is null)
+            errors.Add("service", $"There is no service '{service}'.");
+        return found?.Id;
+    }
+
     public static Task<Service?> FindAsync(ChangeTrailDbContext db, string idOrName, CancellationToken cancellationToken) =>
         Guid.TryParse(idOrName, out var id)
             ? db.Services.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)
