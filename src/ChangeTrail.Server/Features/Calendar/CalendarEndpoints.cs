@@ -10,5 +10,6 @@ public static class CalendarEndpoints
         ListFreezeWindows.Map(freezes);
         LiftFreezeWindow.Map(freezes);
         GetCalendar.Map(api);
+        CalendarFeed.Map(api);
     }
 }
