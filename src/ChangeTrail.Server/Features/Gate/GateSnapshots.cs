@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Gate;
 using ChangeTrail.Domain.Identity;
@@ -8,7 +7,6 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Server.Features.Calendar;
 using ChangeTrail.Server.Features.Changes;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ChangeTrail.Server.Features.Gate;
 
@@ -22,7 +20,7 @@ public static class GateSnapshots
     public static async Task<GateSnapshot> LoadAsync(GateQuestion question, Actor asker, IReadOnlySet<string> scopes, GatePolicy policy,
         ChangeTrailDbContext db, DateTime now, CancellationToken cancellationToken)
     {
-        var queries = QueriesOf(db);
+        var queries = CompiledQueries.For<Queries>(db);
         var change = ChangeKey.Parse(question.Change) switch
         {
             { Id: { } id } => await queries.ChangeById(db, id, cancellationToken),
@@ -53,15 +51,8 @@ public static class GateSnapshots
         return new GateSnapshot(question, change, service, environment, evidence, deployments, freezes, asker, scopes, policy, now);
     }
 
-    /// <summary>
-    /// The compiled queries of one model. EF binds a compiled query to the model it first ran with: a server has one, but a
-    /// process may run several servers (the tests run SQLite and PostgreSQL side by side), each with its own.
-    /// </summary>
-    private static readonly ConditionalWeakTable<IModel, Queries> ByModel = [];
-
-    private static Queries QueriesOf(ChangeTrailDbContext db) => ByModel.GetValue(db.Model, _ => new Queries());
-
-    private sealed class Queries
+    /// <summary>The snapshot's queries, compiled once per model (<see cref="CompiledQueries"/>).</summary>
+    internal sealed class Queries
     {
         public readonly Func<ChangeTrailDbContext, Guid, CancellationToken, Task<ChangeRequest?>> ChangeById =
             EF.CompileAsyncQuery((ChangeTrailDbContext db, Guid id, CancellationToken _) =>
