@@ -1,4 +1,7 @@
+using System.Globalization;
+using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Testing;
 using Microsoft.Playwright;
 using Shouldly;
 using static Microsoft.Playwright.Assertions;
@@ -18,22 +21,36 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         var change = await SubmittedChangeAsync(requestor);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/account/tokens" })
+        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/account/tokens" })
         {
             await Page.GotoAsync(path);
-            var unnamed = await Page.EvaluateAsync<string[]>("""
-                () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-                    .filter(el => {
-                        const byLabel = el.labels && el.labels.length > 0 && [...el.labels].some(l => l.textContent.trim());
-                        const byAria = (el.getAttribute('aria-label') || '').trim() || el.getAttribute('aria-labelledby');
-                        const byText = el.tagName === 'BUTTON' && el.textContent.trim();
-                        return !(byLabel || byAria || byText);
-                    })
-                    .map(el => el.outerHTML.slice(0, 120))
-                """);
-            unnamed.ShouldBeEmpty($"controls without a name on {path}");
+            (await UnnamedControlsAsync(Page)).ShouldBeEmpty($"controls without a name on {path}");
         }
+
+        // The calendar's freeze form and Lift buttons are shown to Admins only.
+        var admin = await AccountAsync(Role.Admin);
+        // On a service of its own: a freeze of every service could refuse the other tests' submissions.
+        var service = await new Scenario(App).ServiceAsync();
+        var tomorrow = App.Time.GetUtcNow().UtcDateTime.Date.AddDays(1);
+        await App.AsAdmin().PostJsonAsync<FreezeWindowResponse>("/api/v1/freeze-windows",
+            new CreateFreezeWindowRequest("Accessibility freeze", tomorrow, tomorrow.AddHours(2), [service], null));
+        var adminPage = await NewPageAsync();
+        await SignInAsync(adminPage, admin);
+        await adminPage.GotoAsync($"/calendar?date={tomorrow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+        await Expect(adminPage.GetByRole(AriaRole.Button, new() { Name = "Lift the freeze 'Accessibility freeze'" })).ToBeVisibleAsync();
+        (await UnnamedControlsAsync(adminPage)).ShouldBeEmpty("controls without a name on the calendar an Admin sees");
     }
+
+    private static Task<string[]> UnnamedControlsAsync(IPage page) => page.EvaluateAsync<string[]>("""
+        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+            .filter(el => {
+                const byLabel = el.labels && el.labels.length > 0 && [...el.labels].some(l => l.textContent.trim());
+                const byAria = (el.getAttribute('aria-label') || '').trim() || el.getAttribute('aria-labelledby');
+                const byText = el.tagName === 'BUTTON' && el.textContent.trim();
+                return !(byLabel || byAria || byText);
+            })
+            .map(el => el.outerHTML.slice(0, 120))
+        """);
 
     [Fact]
     public async Task The_first_tab_stop_is_the_skip_link_and_it_moves_focus_to_the_content()
@@ -57,7 +74,7 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         await Page.SetViewportSizeAsync(390, 844);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/account/tokens" })
+        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/account/tokens" })
         {
             await Page.GotoAsync(path);
             var overflow = await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");

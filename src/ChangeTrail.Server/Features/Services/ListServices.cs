@@ -27,6 +27,10 @@ public static class ListServices
             .RequireAccess(Scopes.ChangesRead).WithName("GetService").WithSummary("Read a service by id or name");
     }
 
+    /// <summary>Every service's name, in name order: what a page's filter or form offers to pick from.</summary>
+    public static Task<List<string>> NamesAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>
+        db.Services.AsNoTracking().OrderBy(s => s.NormalizedName).Select(s => s.Name).ToListAsync(cancellationToken);
+
     public static ServiceResponse ToResponse(Service s) => new(s.Id, s.Name, s.Repository, s.RegulatedData, s.SecurityControl,
         s.Environments.Select(e => new EnvironmentDto(e.Name, e.Production)).ToList());
 }

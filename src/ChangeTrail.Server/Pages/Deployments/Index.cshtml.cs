@@ -1,9 +1,9 @@
 using ChangeTrail.Contracts;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Features.Deployments;
+using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Web;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Pages.Deployments;
 
@@ -21,7 +21,7 @@ public sealed class IndexModel(ChangeTrailDbContext db) : ChangeTrailPage
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Services = await db.Services.AsNoTracking().OrderBy(s => s.NormalizedName).Select(s => s.Name).ToListAsync(cancellationToken);
+        Services = await ListServices.NamesAsync(db, cancellationToken);
         var query = new ListDeployments.Query(Service, Environment, null, Offset ?? 0, Limit ?? ListDeployments.DefaultLimit);
         var result = await ListDeployments.ExecuteAsync(query, db, cancellationToken);
         if (result.IsSuccess)
