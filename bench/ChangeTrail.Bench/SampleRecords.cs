@@ -83,7 +83,7 @@ internal static class SampleRecords
             var title = $"CR {number}: {Sentence(random, Math.Clamp(textBudget / 8, 12, 120))}";
             var content = new ChangeContent(title, Sentence(random, textBudget / 3), Sentence(random, textBudget / 6),
                 Sentence(random, textBudget / 6), Sentence(random, textBudget / 8), Sentence(random, textBudget / 10), null,
-                at.AddDays(3), at.AddDays(3).AddHours(2), [service.Id], answers, null, [], [], null);
+                at.AddDays(3), at.AddDays(3).AddHours(2), [service.Id], answers, null, [], [], null, []);
             var change = ChangeRequest.Create(Guid(random), number, ChangeType.Normal, content, requestor, [service.Profile], questionnaire, at).Value!;
             return CanonicalRecords.Of(change);
         }

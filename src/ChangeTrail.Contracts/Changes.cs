@@ -9,7 +9,7 @@ public sealed record CommitDto(string Sha, string? AuthorEmail);
 
 /// <summary>
 /// The body of POST /changes, and the document a PATCH (JSON Merge Patch) is applied to. Services are
-/// named by id or name; the implementer by id, email or service-account name.
+/// named by id or name; the implementer by id, email or service-account name; cited policy exceptions by id or number (EX-3).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ChangeFields(
@@ -29,7 +29,8 @@ public sealed record ChangeFields(
     IReadOnlyList<CommitDto>? Commits,
     IReadOnlyList<string>? Links,
     Guid? TemplateId,
-    string? EmergencyJustification);
+    string? EmergencyJustification,
+    IReadOnlyList<string>? Exceptions = null);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DecisionRequest(ApprovalDecision? Decision, string? Comment);
@@ -109,7 +110,8 @@ public sealed record ChangeResponse(
     IReadOnlyList<EvidenceResponse> Evidence,
     IReadOnlyList<DeploymentDto> Deployments,
     IReadOnlyList<GateDecisionDto> GateDecisions,
-    Guid? VerificationEvidence);
+    Guid? VerificationEvidence,
+    IReadOnlyList<CitedExceptionDto> Exceptions);
 
 public sealed record ChangeSummary(
     Guid Id,

@@ -12,16 +12,20 @@ public sealed record GateRequest(string? Change, string? Template, string? Servi
 
 public sealed record GateReasonDto(string Code, string Message);
 
+/// <summary>A reason to deny that a policy exception the change cites lifted (<c>exception</c>: EX-3).</summary>
+public sealed record GateWaiverDto(string Code, string Message, string Exception);
+
 /// <summary>
 /// The gate's answer: <c>decision</c> is <c>allow</c> or <c>deny</c>, with every reason to deny. A denial is a 200, not an
-/// error: the question was answered. <c>gateId</c> names the decision, which the ledger holds.
+/// error: the question was answered. <c>gateId</c> names the decision, which the ledger holds. <c>waived</c> lists the reasons
+/// cited policy exceptions lifted, so an allow they made possible says so.
 /// </summary>
 public sealed record GateResponse(string Decision, IReadOnlyList<GateReasonDto> Reasons, string? Change, Guid GateId, string Service,
-    string Environment, bool Production, string Commit, string? Artifact, DateTime At);
+    string Environment, bool Production, string Commit, string? Artifact, DateTime At, IReadOnlyList<GateWaiverDto> Waived);
 
 /// <summary>One gate decision as a change's page and API show it.</summary>
 public sealed record GateDecisionDto(Guid Id, string Decision, IReadOnlyList<GateReasonDto> Reasons, string Service, string Environment,
-    bool Production, string Commit, string? Artifact, PersonRef AskedBy, string? Credential, DateTime At);
+    bool Production, string Commit, string? Artifact, PersonRef AskedBy, string? Credential, DateTime At, IReadOnlyList<GateWaiverDto> Waived);
 
 /// <summary>The body of POST /deployments: a pipeline reports a deployment started, or how it ended.</summary>
 /// <param name="GateId">The gate decision that allowed it; when absent, the asker's latest allowing decision for the same question.</param>

@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Evidence;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
@@ -52,6 +53,8 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<GateDecision> GateDecisions => Set<GateDecision>();
     public DbSet<CredentialEpoch> CredentialEpochs => Set<CredentialEpoch>();
     public DbSet<FreezeWindow> FreezeWindows => Set<FreezeWindow>();
+    public DbSet<PolicyException> PolicyExceptions => Set<PolicyException>();
+    public DbSet<PolicyExceptionNumber> PolicyExceptionNumbers => Set<PolicyExceptionNumber>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
@@ -304,6 +307,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             change.PrimitiveCollection<List<ApprovalSlot>>("RequiredApprovals").ElementType(e => e.HasConversion<string>());
             change.PrimitiveCollection(c => c.Services);
             change.PrimitiveCollection(c => c.Links);
+            change.PrimitiveCollection(c => c.Exceptions);
             change.OwnsMany(c => c.Commits, commit => commit.ToJson());
             change.HasMany<Approval>("Decisions").WithOne().HasForeignKey(a => a.ChangeRequestId).OnDelete(DeleteBehavior.Cascade);
             change.Navigation("Decisions").AutoInclude();
@@ -466,6 +470,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             decision.Property(d => d.Artifact).HasMaxLength(Deployment.ArtifactMaxLength);
             decision.Property(d => d.Credential).HasMaxLength(Credentials.MaxLength);
             decision.OwnsMany(d => d.Reasons, reason => reason.ToJson());
+            decision.OwnsMany(d => d.Waivers, waiver => waiver.ToJson());
             decision.HasIndex(d => new { d.ChangeRequestId, d.At });
         });
         builder.Entity<FreezeWindow>(freeze =>
@@ -480,6 +485,27 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             freeze.Ignore(f => f.AppliesToEveryService);
             freeze.HasIndex(f => f.Start);
         });
+        builder.Entity<PolicyException>(exception =>
+        {
+            exception.HasKey(e => e.Id);
+            exception.Property(e => e.Id).ValueGeneratedNever();
+            exception.HasIndex(e => e.Number).IsUnique();
+            exception.Property(e => e.Title).HasMaxLength(PolicyException.TitleMaxLength);
+            exception.Property(e => e.PolicyClause).HasMaxLength(WaivableControl.KeyMaxLength);
+            exception.Property(e => e.State).HasConversion<string>().HasMaxLength(20);
+            exception.Property(e => e.Version).IsConcurrencyToken();
+            exception.OwnsMany(e => e.Decisions, decision =>
+            {
+                decision.ToJson();
+                decision.Property(d => d.Decision).HasConversion<string>();
+                decision.PrimitiveCollection(d => d.Fillable).ElementType(e => e.HasConversion<string>());
+            });
+            exception.Ignore(e => e.Control);
+            exception.Ignore(e => e.DisplayNumber);
+            // The register in force: approved ones by expiry.
+            exception.HasIndex(e => new { e.State, e.ExpiresAt });
+        });
+        builder.Entity<PolicyExceptionNumber>(n => n.HasKey(x => x.Id));
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

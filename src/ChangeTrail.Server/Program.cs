@@ -4,6 +4,7 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Calendar;
+using ChangeTrail.Server.Features.PolicyExceptions;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Demo;
 using ChangeTrail.Server.Features.Gate;
@@ -45,6 +46,7 @@ builder.Services.AddSingleton<SetupCode>();
 builder.Services.AddSingleton(DefaultRiskQuestionnaire.Instance);
 builder.Services.AddChangeTrailDatabase(builder.Configuration, options);
 builder.Services.AddScoped<ChangeCommand>();
+builder.Services.AddScoped<PolicyExceptionCommand>();
 builder.Services.AddSingleton<ChangeTrail.Server.Features.Evidence.EvidenceStore>();
 builder.Services.AddChangeTrailLedger();
 builder.Services.AddChangeTrailRetention();
@@ -137,6 +139,7 @@ api.MapRetention();
 ChangeTrail.Server.Features.Export.ExportBundle.Map(api);
 api.MapPipeline();
 api.MapCalendar();
+api.MapPolicyExceptions();
 
 await app.RunAsync();
 

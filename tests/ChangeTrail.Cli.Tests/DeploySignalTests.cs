@@ -34,7 +34,7 @@ public sealed class DeploySignalTests : IAsyncLifetime
         var gateId = Guid.NewGuid();
         var started = new DeploymentDto(Guid.NewGuid(), "CR-12", Guid.NewGuid(), "Upgrade", "api", "production", true, Sha, null,
             DeploymentStatus.Started, gateId, null, null, new PersonRef(Guid.NewGuid(), "pipeline"), DateTime.UtcNow, null);
-        _stub.On("POST /api/v1/gate", Json(200, new GateResponse("allow", [], "CR-12", gateId, "api", "production", true, Sha, null, DateTime.UtcNow)));
+        _stub.On("POST /api/v1/gate", Json(200, new GateResponse("allow", [], "CR-12", gateId, "api", "production", true, Sha, null, DateTime.UtcNow, [])));
         _stub.On("POST /api/v1/deployments", Json(201, started), Json(201, started with { Status = DeploymentStatus.Failed, ExitCode = 143 }));
         var ready = Path.Combine(_folder, "ready");
 

@@ -35,7 +35,7 @@ public sealed class RetryTests : IAsyncLifetime
     private static readonly string[] Gate = ["gate", "--change", "CR-12", "--service", "api", "--env", "production", "--commit", Sha];
 
     private static GateResponse Decision(string decision, params GateReasonDto[] reasons) =>
-        new(decision, reasons, "CR-12", GateId, "api", "production", true, Sha, null, DateTime.UtcNow);
+        new(decision, reasons, "CR-12", GateId, "api", "production", true, Sha, null, DateTime.UtcNow, []);
 
     [Fact]
     public async Task Dropped_connections_are_retried_with_one_idempotency_key_and_the_same_body()

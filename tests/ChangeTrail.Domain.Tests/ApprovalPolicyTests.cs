@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.PolicyExceptions;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;
@@ -100,7 +101,7 @@ public class ApprovalPolicyTests
         var change = ChangeRequest.Create(Guid.NewGuid(), 2, ChangeType.Normal, content, team.Requestor,
             [ServiceProfiles.Ordinary, ServiceProfiles.Regulated], Clock.Questionnaire, Clock.Now).ShouldSucceed();
 
-        change.Submit(team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Clock.Now).ShouldSucceed();
+        change.Submit(team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Clock.Now).ShouldSucceed();
 
         change.Approvals.Required.ShouldBe([Approver, Security]);
     }

@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.PolicyExceptions;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;
@@ -122,7 +123,8 @@ public sealed class Team
         ImplementerId: Implementer.Id,
         Commits: [],
         Links: ["https://git.example.test/payments/pull/42"],
-        EmergencyJustification: type == ChangeType.Emergency ? "Checkout is down for every customer." : null);
+        EmergencyJustification: type == ChangeType.Emergency ? "Checkout is down for every customer." : null,
+        Exceptions: []);
 
     /// <summary>A draft change; <paramref name="with"/> adjusts the complete content first.</summary>
     public ChangeRequest Draft(ChangeType type = ChangeType.Normal, ServiceProfile? service = null,
@@ -138,7 +140,7 @@ public sealed class Team
     public ChangeRequest Submitted(ServiceProfile? service = null, Func<ChangeContent, ChangeContent>? with = null)
     {
         var change = Draft(ChangeType.Normal, service, with);
-        change.Submit(Requestor, Q, FreezeCalendar.None, Now).ShouldSucceed();
+        change.Submit(Requestor, Q, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldSucceed();
         return change;
     }
 
@@ -170,7 +172,7 @@ public sealed class Team
         if (state == ChangeState.Cancelled)
             return Do(change, change.Cancel(Requestor, "No longer needed", Now));
 
-        Do(change, change.Submit(Requestor, Q, FreezeCalendar.None, Now));
+        Do(change, change.Submit(Requestor, Q, FreezeCalendar.None, ExceptionRegister.None, Now));
         if (state == ChangeState.Submitted)
             return change;
         if (state == ChangeState.Rejected)

@@ -26,7 +26,7 @@ public class ChangeContentTests
     public void Validate_accepts_a_bare_draft_with_only_a_title()
     {
         Errors(new ChangeContent("Just an idea", null, null, null, null, null, null, null, null, [], new Dictionary<string, string>(),
-            null, [], [], null)).ShouldBeEmpty();
+            null, [], [], null, [])).ShouldBeEmpty();
     }
 
     [Fact]

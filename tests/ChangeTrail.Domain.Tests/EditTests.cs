@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.PolicyExceptions;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;
@@ -59,7 +60,7 @@ public class EditTests
         var change = _team.InState(ChangeState.Approved);
         Edit(change, _team.Requestor, Edited(change)).ShouldSucceed();
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Later).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Later).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Submitted);
         change.Approvals.Outstanding().ShouldBe(change.Approvals.Required);
 
@@ -126,7 +127,7 @@ public class EditTests
         var content = _team.Content() with { Title = " Upgrade the payments API " };
         var change = ChangeRequest.Create(Guid.NewGuid(), 4, ChangeType.Normal, content, _team.Requestor,
             [ServiceProfiles.Ordinary], Clock.Questionnaire, Now).ShouldSucceed();
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldSucceed();
         change.Decide(_team.Approver, ApprovalDecision.Approve, null, Clock.Questionnaire, Now).ShouldSucceed();
         var version = change.Version;
 

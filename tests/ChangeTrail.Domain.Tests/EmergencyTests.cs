@@ -18,7 +18,7 @@ public class EmergencyTests
     /// <summary>An emergency with only what it needs to start: title, justification and services.</summary>
     private ChangeRequest Undocumented() => _team.Draft(ChangeType.Emergency, with: c =>
         new ChangeContent(c.Title, null, null, null, null, null, null, null, null, c.Services, new Dictionary<string, string>(),
-            c.ImplementerId, [], [], c.EmergencyJustification));
+            c.ImplementerId, [], [], c.EmergencyJustification, []));
 
     [Fact]
     public void Start_of_an_emergency_draft_goes_straight_to_Implementing_with_documentation_due_24_hours_later()

@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Gate;
 using ChangeTrail.Domain.Gate.Conditions;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyExceptions;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;
@@ -111,14 +112,14 @@ public sealed class FreezeWindowTests
         var change = _team.Draft();
         var calendar = new FreezeCalendar([Freeze(At(22, 10), At(22, 12))]);
 
-        var refused = change.Submit(_team.Requestor, Clock.Questionnaire, calendar, Now).ShouldFailWith<InsideFreeze>();
+        var refused = change.Submit(_team.Requestor, Clock.Questionnaire, calendar, ExceptionRegister.None, Now).ShouldFailWith<InsideFreeze>();
 
         refused.Type.ShouldBe("freeze-window");
         refused.Detail.ShouldContain("'Quarter close'");
         refused.Detail.ShouldContain("2025-07-22 10:00");
         refused.FieldErrors.Keys.ShouldBe(["plannedStart", "plannedEnd"], ignoreOrder: true);
         change.State.ShouldBe(ChangeState.Draft);
-        change.CanSubmit(_team.Requestor, Clock.Questionnaire, calendar).ShouldFailWith<InsideFreeze>();
+        change.CanSubmit(_team.Requestor, Clock.Questionnaire, calendar, ExceptionRegister.None, Now).ShouldFailWith<InsideFreeze>();
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public sealed class FreezeWindowTests
         var change = _team.Draft();
         var calendar = new FreezeCalendar([Freeze(At(22, 11), At(22, 12)), Freeze(At(22, 6), At(22, 9))]);
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, calendar, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, calendar, ExceptionRegister.None, Now).ShouldSucceed();
     }
 
     [Fact]
@@ -136,6 +137,6 @@ public sealed class FreezeWindowTests
         var emergency = _team.Draft(ChangeType.Emergency);
         var calendar = new FreezeCalendar([Freeze(At(22, 0), At(23, 0))]);
 
-        emergency.Submit(_team.Requestor, Clock.Questionnaire, calendar, Now).ShouldSucceed();
+        emergency.Submit(_team.Requestor, Clock.Questionnaire, calendar, ExceptionRegister.None, Now).ShouldSucceed();
     }
 }

@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Gate;
 using ChangeTrail.Domain.Gate.Conditions;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
 using Shouldly;
 
@@ -26,12 +27,12 @@ public sealed class GateTests
     /// <summary>An approved change naming the service and the commit, inside its window, with every suite passed and staging done.</summary>
     private GateSnapshot Ready(ChangeRequest? change = null, string environment = "production", IReadOnlySet<string>? scopes = null,
         Actor? asker = null, IReadOnlyList<TestEvidence>? evidence = null, IReadOnlyList<Deployment>? deployments = null, DateTime? now = null,
-        FreezeCalendar? freezes = null)
+        FreezeCalendar? freezes = null, ExceptionRegister? exceptions = null)
     {
         change ??= ApprovedChange();
         return new GateSnapshot(new GateQuestion(change.DisplayNumber, "web", environment, Commit, null), change, _service,
             _service.Environments.FirstOrDefault(e => e.Name == environment), evidence ?? AllSuitesPassed(change), deployments ?? [StagingDone(change)],
-            freezes ?? FreezeCalendar.None, asker ?? _pipeline, scopes ?? new HashSet<string> { Scopes.Gate }, GatePolicy.Default, now ?? Clock.Now.AddDays(1).AddHours(1));
+            freezes ?? FreezeCalendar.None, exceptions ?? ExceptionRegister.None, asker ?? _pipeline, scopes ?? new HashSet<string> { Scopes.Gate }, GatePolicy.Default, now ?? Clock.Now.AddDays(1).AddHours(1));
     }
 
     private ChangeRequest ApprovedChange(Func<ChangeContent, ChangeContent>? with = null) =>
@@ -132,6 +133,57 @@ public sealed class GateTests
 
         freeze.Lift(admin, now.AddMinutes(-1)).ShouldSucceed();
         Codes(Ready(change, now: now, freezes: calendar)).ShouldBeEmpty("a lifted freeze covers nothing");
+    }
+
+    /// <summary>An exception to <paramref name="control"/>, approved by the Head of Engineering and the Security Officer, until <paramref name="expiresAt"/>.</summary>
+    private PolicyException ApprovedException(string control, DateTime expiresAt)
+    {
+        var exception = PolicyException.Request(Guid.NewGuid(), 7, "Payments fix in the freeze", control, "d", "r", "c", expiresAt,
+            _team.Requestor, Clock.Now).ShouldSucceed();
+        exception.Decide(People.Person("head", Role.HeadOfEngineering), ApprovalDecision.Approve, null, Clock.Now).ShouldSucceed();
+        exception.Decide(People.Person("officer", Role.SecurityOfficer), ApprovalDecision.Approve, null, Clock.Now).ShouldSucceed();
+        return exception;
+    }
+
+    [Fact]
+    public void A_cited_exception_lifts_exactly_its_condition_and_the_verdict_says_so_until_it_expires_mid_freeze()
+    {
+        var now = Clock.Now.AddDays(1).AddHours(1);
+        var freeze = FreezeWindow.Create(Guid.NewGuid(), "Payments incident freeze", now.AddHours(-1), now.AddHours(4), [_service.Id], null,
+            People.Person("admin", Role.Admin), now.AddHours(-1)).ShouldSucceed();
+        var calendar = new FreezeCalendar([freeze]);
+        var exception = ApprovedException("freeze-window", expiresAt: now.AddHours(1));
+        var change = ApprovedChange(c => c with { Exceptions = [exception.Id] });
+        var register = new ExceptionRegister([exception]);
+
+        var verdict = GateConditions.Judge(Ready(change, now: now, freezes: calendar, exceptions: register));
+        verdict.Reasons.ShouldBeEmpty();
+        verdict.Waived.Select(w => (w.Code, w.Exception)).ShouldBe([(MustBeOutsideFreeze.Code, "EX-7")]);
+        verdict.Waived[0].Message.ShouldContain("'Payments incident freeze'");
+        verdict.Waived[0].Message.ShouldContain("Lifted by EX-7 (policy 3.5, freeze-window)");
+
+        // The same exception lifts nothing else: no suites were run.
+        var untested = GateConditions.Judge(Ready(change, now: now, freezes: calendar, exceptions: register, evidence: []));
+        untested.Reasons.Select(r => r.Code).Distinct().ShouldBe([SuitesMustHavePassed.Missing]);
+        untested.Waived.Select(w => w.Code).ShouldBe([MustBeOutsideFreeze.Code]);
+
+        // Its expiry ends its effect on its own, while the freeze goes on.
+        Codes(Ready(change, now: now.AddHours(1).AddSeconds(-1), freezes: calendar, exceptions: register)).ShouldBeEmpty();
+        Codes(Ready(change, now: now.AddHours(1), freezes: calendar, exceptions: register)).ShouldBe([MustBeOutsideFreeze.Code]);
+    }
+
+    [Fact]
+    public void An_exception_lifts_nothing_for_a_change_that_does_not_cite_it()
+    {
+        var exception = ApprovedException("automated-tests", expiresAt: Clock.Now.AddDays(30));
+        var register = new ExceptionRegister([exception]);
+
+        Codes(Ready(evidence: [], exceptions: register)).ShouldBe(
+            [SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing]);
+        var citing = ApprovedChange(c => c with { Exceptions = [exception.Id] });
+        var verdict = GateConditions.Judge(Ready(citing, evidence: [], exceptions: register));
+        verdict.Reasons.ShouldBeEmpty();
+        verdict.Waived.Count.ShouldBe(3);
     }
 
     [Fact]

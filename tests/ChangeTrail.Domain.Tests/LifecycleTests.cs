@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.PolicyExceptions;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;
@@ -60,7 +61,7 @@ public class LifecycleTests
     {
         var change = _team.Draft();
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now.AddMinutes(1)).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now.AddMinutes(1)).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Submitted);
         change.SubmittedAt.ShouldBe(Now.AddMinutes(1));
 
@@ -163,8 +164,8 @@ public class LifecycleTests
     {
         var change = _team.Draft();
 
-        change.Submit(People.Person("colleague", Role.Requestor), Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<NotTheRequestor>();
-        change.Submit(_team.Implementer, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<RoleRequired>();
+        change.Submit(People.Person("colleague", Role.Requestor), Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldFailWith<NotTheRequestor>();
+        change.Submit(_team.Implementer, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldFailWith<RoleRequired>();
         change.State.ShouldBe(ChangeState.Draft);
     }
 
@@ -199,7 +200,7 @@ public class LifecycleTests
         var formerRequestor = _team.Requestor with { Roles = new HashSet<Role> { Role.Auditor } };
         var formerImplementer = _team.Implementer with { Roles = new HashSet<Role> { Role.Auditor } };
 
-        _team.Draft().Submit(formerRequestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.Requestor)]);
+        _team.Draft().Submit(formerRequestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.Requestor)]);
         _team.Submitted().Cancel(formerRequestor, null, Now).ShouldFailWith<RoleRequired>();
         _team.Submitted().CanEdit(formerRequestor).ShouldFailWith<RoleRequired>();
         _team.InState(ChangeState.Implementing).Complete(formerImplementer, Now).ShouldFailWith<RoleRequired>()
@@ -232,7 +233,7 @@ public class LifecycleTests
         var change = _team.Draft();
         var versions = new List<int> { change.Version };
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldSucceed();
         versions.Add(change.Version);
         change.Decide(_team.Approver, ApprovalDecision.Approve, "ok", Clock.Questionnaire, Now).ShouldSucceed();
         versions.Add(change.Version);
@@ -296,7 +297,7 @@ public class LifecycleTests
 
     private static readonly Dictionary<string, Func<Team, ChangeRequest, Result>> Transitions = new()
     {
-        ["Submit"] = (t, c) => c.Submit(t.Requestor, Clock.Questionnaire, FreezeCalendar.None, Clock.Now),
+        ["Submit"] = (t, c) => c.Submit(t.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Clock.Now),
         ["Approve"] = (t, c) => c.Decide(t.Approver, ApprovalDecision.Approve, null, Clock.Questionnaire, Clock.Now),
         ["Reject"] = (t, c) => c.Decide(t.Approver, ApprovalDecision.Reject, null, Clock.Questionnaire, Clock.Now),
         ["Start"] = (t, c) => c.Start(t.Implementer, Clock.Now),

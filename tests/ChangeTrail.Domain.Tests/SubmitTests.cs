@@ -2,6 +2,7 @@ using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Risk;
+using ChangeTrail.Domain.PolicyExceptions;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;
@@ -15,9 +16,9 @@ public class SubmitTests
     public void Submit_of_an_empty_draft_names_every_missing_required_field_at_once()
     {
         var change = _team.Draft(with: c => new ChangeContent("Only a title", null, null, null, null, null, null, null, null,
-            [], new Dictionary<string, string>(), null, [], [], null));
+            [], new Dictionary<string, string>(), null, [], [], null, []));
 
-        var error = change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>();
+        var error = change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldFailWith<MissingRequiredFields>();
 
         error.Fields.ShouldBe(
         [
@@ -44,7 +45,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => Without(c, field));
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe([field]);
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe([field]);
     }
 
     [Theory]
@@ -54,7 +55,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => c with { RollbackPlan = blank });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe(["rollbackPlan"]);
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe(["rollbackPlan"]);
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public class SubmitTests
         answers.Remove("dataMigration");
         var change = _team.Draft(with: c => c with { RiskAnswers = answers });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldFailWith<MissingRequiredFields>()
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldFailWith<MissingRequiredFields>()
             .Fields.ShouldBe(["riskAnswers.downtime", "riskAnswers.dataMigration"]);
     }
 
@@ -74,7 +75,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => c with { RiskAnswers = Answers.High() });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldSucceed();
 
         change.Risk.Security.ShouldBe(RiskLevel.High);
         change.Risk.Availability.ShouldBe(RiskLevel.Low);
@@ -91,7 +92,7 @@ public class SubmitTests
     {
         var change = _team.Draft(with: c => c with { ImplementerId = null, Commits = [], Links = [] });
 
-        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, Now).ShouldSucceed();
+        change.Submit(_team.Requestor, Clock.Questionnaire, FreezeCalendar.None, ExceptionRegister.None, Now).ShouldSucceed();
         change.State.ShouldBe(ChangeState.Submitted);
     }
 

@@ -29,6 +29,7 @@ public sealed class AuthorizationWalk
     private Person _requestor = null!;
     private string _service = "";
     private string _emergency = "";
+    private string _exception = "";
     private readonly Dictionary<string, Guid> _ids = [];
     private string? _approvalTarget;
     private readonly SemaphoreSlim _approvalTargetLock = new(1, 1);
@@ -87,6 +88,12 @@ public sealed class AuthorizationWalk
         var freezeStart = s.App.Time.GetUtcNow().UtcDateTime.Date.AddYears(1);
         walk._ids["GetFreezeWindow"] = walk._ids["LiftFreezeWindow"] = (await s.Admin.PostJsonAsync<FreezeWindowResponse>("/api/v1/freeze-windows",
             new CreateFreezeWindowRequest("walk", freezeStart, freezeStart.AddDays(1), [frozen], null))).Id;
+        // A rejected policy exception: deciding on it or revoking it is a conflict after authorization.
+        var exception = await ApiClient.ReadAsync<PolicyExceptionResponse>(await walk._requestor.Client.PostAsync("/api/v1/exceptions",
+            new PolicyExceptionRequest("walk", "freeze-window", "d", "r", "c", s.App.Time.GetUtcNow().UtcDateTime.AddDays(30))));
+        var officer = await s.PersonAsync(Role.SecurityOfficer);
+        walk._exception = (await ApiClient.ReadAsync<PolicyExceptionResponse>(await officer.Client.PostAsync(
+            $"/api/v1/exceptions/{exception.Number}/approvals", new DecisionRequest(ApprovalDecision.Reject, "walk")))).Number;
         return walk;
     }
 
@@ -126,7 +133,9 @@ public sealed class AuthorizationWalk
     {
         var path = operation.Route;
         if (path.Contains("{idOrNumber}", StringComparison.Ordinal))
-            path = path.Replace("{idOrNumber}", operation.OperationId == "ApprovalsChange" ? await ApprovalTargetAsync() : _emergency);
+            path = path.Replace("{idOrNumber}", operation.OperationId == "ApprovalsChange" ? await ApprovalTargetAsync()
+                : path.StartsWith("/api/v1/exceptions/", StringComparison.Ordinal) ? _exception
+                : _emergency);
         path = path.Replace("{idOrName}", _service);
         if (path.Contains("{id}", StringComparison.Ordinal) && _ids.TryGetValue(operation.OperationId, out var id))
             path = path.Replace("{id}", id.ToString());
@@ -146,7 +155,7 @@ public sealed class AuthorizationWalk
         "CreateServiceAccount" => ("", new CreateServiceAccountRequest($"walk-{Scenario.Unique()}", [Role.Implementer])),
         "CreateService" => ("", new CreateServiceRequest($"walk-{Scenario.Unique()}", null, false, false, [new EnvironmentDto("production", true)])),
         "CreateChange" => ("", new { type = "Normal", title = "Drafted by the authorization walk" }),
-        "ApprovalsChange" => ("", new DecisionRequest(ApprovalDecision.Approve, "The authorization walk")),
+        "ApprovalsChange" or "DecidePolicyException" => ("", new DecisionRequest(ApprovalDecision.Approve, "The authorization walk")),
         "VerifyChange" => ("", new VerifyRequest(VerificationOutcome.Success, null)),
         "ListEntries" or "ListRecords" => ("?count=1", null),
         "GetInclusionProof" => ("?index=0&treeSize=1", null),

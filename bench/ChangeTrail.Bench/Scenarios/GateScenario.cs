@@ -10,6 +10,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Ledger;
@@ -246,7 +247,7 @@ internal static class GateScenario
                 var content = new ChangeContent($"Change {i}: upgrade {service.Name} dependency {random.Next(1000)}", $"Purpose {i}", "scope", "impact",
                     "rollback", "tests", "results", forGate ? now.AddHours(-1) : now.AddDays(random.Next(-300, 30)), forGate ? now.AddDays(30) : null,
                     [service.Id], answers, null,
-                    forGate ? [new CommitRef(commit, null)] : [], [], null);
+                    forGate ? [new CommitRef(commit, null)] : [], [], null, []);
                 var change = ChangeRequest.Create(Guid.NewGuid(), i + 1, forGate ? ChangeType.Normal : random.Next(10) == 0 ? ChangeType.Emergency : ChangeType.Normal,
                     content, requestor, [service.Profile], questionnaire, now).Value!;
                 if (forGate && Approve(change, requestor, approvers, questionnaire, now))
@@ -263,7 +264,7 @@ internal static class GateScenario
 
     private static bool Approve(ChangeRequest change, Actor requestor, List<Actor> approvers, RiskQuestionnaire questionnaire, DateTime now)
     {
-        if (!change.Submit(requestor, questionnaire, FreezeCalendar.None, now).IsSuccess)
+        if (!change.Submit(requestor, questionnaire, FreezeCalendar.None, ExceptionRegister.None, now).IsSuccess)
             return false;
         foreach (var approver in approvers)
         {

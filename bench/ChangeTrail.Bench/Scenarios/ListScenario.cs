@@ -46,7 +46,7 @@ internal static class ListScenario
                 var service = services[random.Next(services.Count)];
                 var answers = questionnaire.Questions.ToDictionary(q => q.Key, q => q.Options[random.Next(q.Options.Count)].Key);
                 var content = new ChangeContent($"Change {i}: upgrade {service.Name} dependency {random.Next(1000)}", $"Purpose {i}", "scope", "impact",
-                    "rollback", "tests", "results", DateTime.UtcNow.AddDays(random.Next(-300, 30)), null, [service.Id], answers, null, [], [], null);
+                    "rollback", "tests", "results", DateTime.UtcNow.AddDays(random.Next(-300, 30)), null, [service.Id], answers, null, [], [], null, []);
                 var change = ChangeRequest.Create(Guid.NewGuid(), i + 1, random.Next(10) == 0 ? ChangeType.Emergency : ChangeType.Normal, content,
                     requestor, [service.Profile], questionnaire, DateTime.UtcNow).Value!;
                 db.ChangeNumbers.Add(new ChangeNumber { Id = i + 1, AllocatedAt = DateTime.UtcNow });

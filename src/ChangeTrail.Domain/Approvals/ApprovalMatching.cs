@@ -4,12 +4,13 @@ namespace ChangeTrail.Domain.Approvals;
 /// Matches approvers to required slots so that distinct people fill distinct slots and as many
 /// slots as possible are filled (maximum bipartite matching). Order of arrival does not matter:
 /// someone holding two roles who approved first is moved to the other slot when that lets a later
-/// approver fill theirs.
+/// approver fill theirs. A change's slots (<see cref="ApprovalSlot"/>) and the policy's sign-offs (<see cref="PolicySignOff"/>)
+/// are matched alike.
 /// </summary>
 public static class ApprovalMatching
 {
     /// <summary>For each required slot, the approver filling it, or null when it is still outstanding.</summary>
-    public static IReadOnlyList<Guid?> Match(IReadOnlyList<ApprovalSlot> required, IReadOnlyList<(Guid Approver, IReadOnlyList<ApprovalSlot> Fillable)> approvers)
+    public static IReadOnlyList<Guid?> Match<TSlot>(IReadOnlyList<TSlot> required, IReadOnlyList<(Guid Approver, IReadOnlyList<TSlot> Fillable)> approvers)
     {
         var slotOwner = new int[required.Count];
         Array.Fill(slotOwner, -1);

@@ -34,7 +34,7 @@ public sealed class FreezeCalendar(IReadOnlyList<FreezeWindow> freezes)
 /// <summary>A planned window that falls in a freeze: refused with the freeze named, so the requestor knows where to move it.</summary>
 public sealed record InsideFreeze(string Change, FreezeConflict Conflict)
     : DomainError(ErrorKind.Unprocessable, FreezeWindowCode, "Inside a freeze window",
-        $"{Change}'s planned window falls in {Conflict.Describe()}. Plan it outside the freeze."), IFieldErrors
+        $"{Change}'s planned window falls in {Conflict.Describe()}. Plan it outside the freeze, or cite an approved exception to the freeze-window control."), IFieldErrors
 {
     /// <summary>The problem type and the gate's reason code alike.</summary>
     public const string FreezeWindowCode = "freeze-window";

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Risk;
 
@@ -25,7 +26,8 @@ public sealed record ChangeContent(
     Guid? ImplementerId,
     IReadOnlyList<CommitRef> Commits,
     IReadOnlyList<string> Links,
-    string? EmergencyJustification)
+    string? EmergencyJustification,
+    IReadOnlyList<Guid> Exceptions)
 {
     public const int TitleMaxLength = 200;
 
@@ -37,6 +39,9 @@ public sealed record ChangeContent(
     public const int MaxCommits = 200;
     public const int MaxLinks = 50;
     public const int LinkMaxLength = 2_000;
+
+    /// <summary>Policy exceptions a change may cite: one per control an exception can waive is plenty.</summary>
+    public const int MaxExceptions = 10;
 
     /// <summary>
     /// The canonical form: a trimmed title and instants at the microsecond precision both databases keep,
@@ -76,6 +81,10 @@ public sealed record ChangeContent(
                 errors.MaxLength($"commits[{i}].authorEmail", Commits[i].AuthorEmail, CommitRef.AuthorEmailMaxLength);
             }
         }
+        if (Exceptions.Count > MaxExceptions)
+            errors.Add("exceptions", $"At most {MaxExceptions} exceptions.");
+        else if (Exceptions.Distinct().Count() != Exceptions.Count)
+            errors.Add("exceptions", "An exception is cited twice.");
         if (Links.Count > MaxLinks)
             errors.Add("links", $"At most {MaxLinks} links.");
         else
@@ -110,11 +119,14 @@ public sealed record ChangeContent(
         ("rollbackPlan", RollbackPlan), ("testPlan", TestPlan), ("testResults", TestResults),
     ];
 
-    /// <summary>SHA-256 of a canonical serialisation; approvals record it to show what they approved.</summary>
+    /// <summary>
+    /// SHA-256 of a canonical serialisation; approvals record it to show what they approved. Citing an exception changes what
+    /// is approved, so the cited exceptions are part of it — written only when there are some, so content from before
+    /// exceptions existed hashes as it always did.
+    /// </summary>
     public string Hash()
     {
-        var canonical = JsonSerializer.Serialize(new
-        {
+        var canonical = JsonSerializer.Serialize(new HashedContent(
             Title,
             Purpose,
             Scope,
@@ -122,15 +134,33 @@ public sealed record ChangeContent(
             RollbackPlan,
             TestPlan,
             TestResults,
-            PlannedStart = PlannedStart?.ToString("O"),
-            PlannedEnd = PlannedEnd?.ToString("O"),
-            Services = Services.Order().ToList(),
-            RiskAnswers = RiskAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new[] { a.Key, a.Value }).ToList(),
+            PlannedStart?.ToString("O"),
+            PlannedEnd?.ToString("O"),
+            Services.Order().ToList(),
+            RiskAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new[] { a.Key, a.Value }).ToList(),
             ImplementerId,
             Commits,
             Links,
             EmergencyJustification,
-        });
+            Exceptions.Count == 0 ? null : Exceptions.Order().ToList()));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
+
+    private sealed record HashedContent(
+        string Title,
+        string? Purpose,
+        string? Scope,
+        string? ImpactAnalysis,
+        string? RollbackPlan,
+        string? TestPlan,
+        string? TestResults,
+        string? PlannedStart,
+        string? PlannedEnd,
+        List<Guid> Services,
+        List<string[]> RiskAnswers,
+        Guid? ImplementerId,
+        IReadOnlyList<CommitRef> Commits,
+        IReadOnlyList<string> Links,
+        string? EmergencyJustification,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] List<Guid>? Exceptions);
 }

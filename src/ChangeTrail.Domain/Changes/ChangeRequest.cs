@@ -2,6 +2,7 @@ using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 
@@ -48,6 +49,9 @@ public sealed class ChangeRequest
     public List<CommitRef> Commits { get; private set; } = [];
     public List<string> Links { get; private set; } = [];
     public string? EmergencyJustification { get; private set; }
+
+    /// <summary>The policy exceptions the change cites (policy 5): each lifts its own control for this change while it is in force.</summary>
+    public List<Guid> Exceptions { get; private set; } = [];
 
     /// <summary>Assessed on every edit, frozen at submit with the questionnaire version.</summary>
     public RiskAssessment Risk { get; private set; } = null!;
@@ -100,7 +104,7 @@ public sealed class ChangeRequest
     public string DisplayNumber => $"CR-{Number}";
 
     public ChangeContent Content => new(Title, Purpose, Scope, ImpactAnalysis, RollbackPlan, TestPlan, TestResults,
-        PlannedStart, PlannedEnd, Services, RiskAnswers, ImplementerId, Commits, Links, EmergencyJustification);
+        PlannedStart, PlannedEnd, Services, RiskAnswers, ImplementerId, Commits, Links, EmergencyJustification, Exceptions);
 
     /// <summary>Timeline events raised since the aggregate was loaded; the handler saves them with it.</summary>
     public IReadOnlyList<ChangeEvent> PendingEvents => _pendingEvents;
@@ -183,10 +187,11 @@ public sealed class ChangeRequest
 
     /// <summary>
     /// Whether <paramref name="actor"/> may submit now: the requestor, a draft, every required field present, and a planned
-    /// window outside every freeze of its services. An emergency is exempt from freezes: it is the change a freeze makes
-    /// room for, and its 24-hour write-up and post-implementation review are its controls (policy 3.6).
+    /// window outside every freeze of its services — unless the change cites an approved exception to the freeze-window
+    /// control that is in force now and until the window ends. An emergency is exempt from freezes: it is the change a freeze
+    /// makes room for, and its 24-hour write-up and post-implementation review are its controls (policy 3.6).
     /// </summary>
-    public Result CanSubmit(Actor actor, RiskQuestionnaire questionnaire, FreezeCalendar freezes)
+    public Result CanSubmit(Actor actor, RiskQuestionnaire questionnaire, FreezeCalendar freezes, ExceptionRegister exceptions, DateTime now)
     {
         if (!actor.Has(Role.Requestor))
             return new RoleRequired("submit a change", [nameof(Role.Requestor)]);
@@ -197,26 +202,37 @@ public sealed class ChangeRequest
         var missing = Content.MissingRequiredFields(questionnaire);
         if (missing.Count > 0)
             return new MissingRequiredFields(missing);
-        if (Type != ChangeType.Emergency && PlannedStart is { } start && PlannedEnd is { } end
-            && freezes.FirstCovering(Services, start, end) is { } freeze)
+        if (FreezeAtSubmit(freezes, exceptions, now) is ({ } freeze, null))
             return new InsideFreeze(DisplayNumber, freeze);
         return Result.Success;
     }
 
     /// <summary>Draft → Submitted. Every field policy 3.2 requires must be present; the risk is frozen here.</summary>
-    public Result Submit(Actor actor, RiskQuestionnaire questionnaire, FreezeCalendar freezes, DateTime now)
+    public Result Submit(Actor actor, RiskQuestionnaire questionnaire, FreezeCalendar freezes, ExceptionRegister exceptions, DateTime now)
     {
-        var check = CanSubmit(actor, questionnaire, freezes);
+        var check = CanSubmit(actor, questionnaire, freezes, exceptions, now);
         if (!check.IsSuccess)
             return check;
 
         FreezeRiskAndRequirements(questionnaire);
         State = ChangeState.Submitted;
         SubmittedAt = now;
-        Touch(actor, "submitted", $"Risk {Risk.Overall}; needs {Approvals.Describe()}", now);
+        var lifted = FreezeAtSubmit(freezes, exceptions, now) is ({ } freeze, { } exception)
+            ? $"; {freeze.Describe()} lifted by {exception.Describe()}"
+            : "";
+        Touch(actor, "submitted", $"Risk {Risk.Overall}; needs {Approvals.Describe()}{lifted}", now);
         // A change that needs no approval (none today outside Standard) is approved on submit.
         CompleteApprovalIfMet(actor, now);
         return Result.Success;
+    }
+
+    /// <summary>The freeze the planned window falls in, if any, and the cited exception that lifts it, if any.</summary>
+    private (FreezeConflict? Freeze, PolicyException? LiftedBy) FreezeAtSubmit(FreezeCalendar freezes, ExceptionRegister exceptions, DateTime now)
+    {
+        if (Type == ChangeType.Emergency || PlannedStart is not { } start || PlannedEnd is not { } end
+            || freezes.FirstCovering(Services, start, end) is not { } freeze)
+            return (null, null);
+        return (freeze, exceptions.Lifting(Exceptions, InsideFreeze.FreezeWindowCode, now, until: end));
     }
 
     /// <summary>
@@ -682,6 +698,7 @@ public sealed class ChangeRequest
         Commits = content.Commits.ToList();
         Links = content.Links.ToList();
         EmergencyJustification = content.EmergencyJustification;
+        Exceptions = content.Exceptions.ToList();
         Risk = questionnaire.Assess(RiskAnswers, services.Any(s => s.NeedsSecuritySignOff));
         ContentHash = Content.Hash();
         SearchText = $"{DisplayNumber} {Title} {Purpose}".ToLowerInvariant();

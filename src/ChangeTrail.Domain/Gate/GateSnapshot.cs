@@ -2,18 +2,20 @@ using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
 
 namespace ChangeTrail.Domain.Gate;
 
 /// <summary>
 /// Everything the gate's conditions look at, read once, so every condition judges the same moment: the question, the
-/// change it names, the service and environment, the evidence and deployments of the commit, the freezes, who asks and with which
+/// change it names, the service and environment, the evidence and deployments of the commit, the freezes and exceptions, who asks and with which
 /// scopes, and the policy settings.
 /// </summary>
 /// <param name="Evidence">Evidence of the question's commit, bound to this change or to no change.</param>
 /// <param name="Deployments">Deployments of the question's service and commit, under any change.</param>
 /// <param name="Freezes">The freeze windows in force.</param>
+/// <param name="Exceptions">The approved policy exceptions; those the change cites may lift a condition.</param>
 public sealed record GateSnapshot(
     GateQuestion Question,
     ChangeRequest? Change,
@@ -22,6 +24,7 @@ public sealed record GateSnapshot(
     IReadOnlyList<TestEvidence> Evidence,
     IReadOnlyList<Deployment> Deployments,
     FreezeCalendar Freezes,
+    ExceptionRegister Exceptions,
     Actor Asker,
     IReadOnlySet<string> Scopes,
     GatePolicy Policy,

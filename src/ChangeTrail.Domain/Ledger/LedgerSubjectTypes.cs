@@ -17,6 +17,7 @@ public static class LedgerSubjectTypes
     public const string Deployment = "Deployment";
     public const string GateDecision = "GateDecision";
     public const string FreezeWindow = "FreezeWindow";
+    public const string PolicyException = "PolicyException";
 
     /// <summary>A web session: its sign-in and its sign-out.</summary>
     public const string Session = "Session";

@@ -3,6 +3,9 @@ namespace ChangeTrail.Domain.Pipeline;
 /// <summary>One reason the gate gives: a stable code a pipeline can match, and a sentence a person can act on.</summary>
 public sealed record GateReason(string Code, string Message);
 
+/// <summary>A reason to deny that a policy exception the change cites lifted: the reason's code, why, and which exception (EX-3).</summary>
+public sealed record GateWaiver(string Code, string Message, string Exception);
+
 /// <summary>
 /// A question put to the gate — may this commit of this service go to this environment under this change? — and its answer
 /// with every reason, as the ledger records it (so an auditor can replay every answer). A record of its own that
@@ -26,15 +29,18 @@ public sealed class GateDecision
     public string? Artifact { get; private set; }
     public bool Allowed { get; private set; }
     public List<GateReason> Reasons { get; private set; } = [];
+
+    /// <summary>The reasons cited policy exceptions lifted: an allow they made possible says so (policy 5).</summary>
+    public List<GateWaiver> Waivers { get; private set; } = [];
     public Guid AskedById { get; private set; }
 
     /// <summary>The credential the question came with (<c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c>).</summary>
     public string? Credential { get; private set; }
     public DateTime At { get; private set; }
 
-    /// <summary>The answer to <paramref name="question"/>: allowed exactly when no condition gave a reason to deny.</summary>
+    /// <summary>The answer to <paramref name="question"/>: allowed exactly when no condition gave a reason to deny that no exception lifted.</summary>
     public static GateDecision Decide(Guid id, GateQuestion question, Guid? changeRequestId, Guid? serviceId, bool production,
-        IReadOnlyList<GateReason> reasons, Guid askedById, string? credential, DateTime now) => new()
+        IReadOnlyList<GateReason> reasons, IReadOnlyList<GateWaiver> waivers, Guid askedById, string? credential, DateTime now) => new()
         {
             Id = id,
             ChangeRequestId = changeRequestId,
@@ -47,6 +53,7 @@ public sealed class GateDecision
             Artifact = question.Artifact,
             Allowed = reasons.Count == 0,
             Reasons = reasons.ToList(),
+            Waivers = waivers.ToList(),
             AskedById = askedById,
             Credential = credential,
             At = now,

@@ -7,6 +7,13 @@ public sealed class ChangeNumber
     public DateTime AllocatedAt { get; set; }
 }
 
+/// <summary>One allocated policy exception number: the sequence behind EX-&lt;n&gt;, apart from the changes' own.</summary>
+public sealed class PolicyExceptionNumber
+{
+    public long Id { get; set; }
+    public DateTime AllocatedAt { get; set; }
+}
+
 /// <summary>
 /// The single row written by first-run setup. Its fixed key makes a second, racing setup fail on
 /// insert rather than create a second administrator.

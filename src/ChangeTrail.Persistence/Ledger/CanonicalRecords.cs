@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
@@ -86,6 +87,7 @@ public static class CanonicalRecords
         VerificationEvidenceId = c.VerificationEvidenceId,
         PipelineId = c.PipelineId,
         LegalHold = c.LegalHold is { } hold ? new { hold.Reason, hold.PlacedById, PlacedAt = Instant(hold.PlacedAt) } : null,
+        Exceptions = c.Exceptions.Count == 0 ? null : c.Exceptions,
         Version = c.Version,
     }, Json);
 
@@ -130,9 +132,8 @@ public static class CanonicalRecords
         d.Version,
     }, Json);
 
-    /// <summary>The question as asked and the answer with every reason.</summary>
-    public static string Of(GateDecision d) => JsonSerializer.Serialize(new
-    {
+    /// <summary>The question as asked and the answer with every reason, and the reasons cited exceptions lifted where there are some.</summary>
+    public static string Of(GateDecision d) => JsonSerializer.Serialize(new GateRecord(
         d.Id,
         d.ChangeRequestId,
         d.ChangeReference,
@@ -142,11 +143,50 @@ public static class CanonicalRecords
         d.Production,
         d.Commit,
         d.Artifact,
-        Decision = d.Allowed ? "allow" : "deny",
-        Reasons = d.Reasons.Select(r => new { r.Code, r.Message }),
+        d.Allowed ? "allow" : "deny",
+        d.Reasons.Select(r => new { r.Code, r.Message }),
         d.AskedById,
         d.Credential,
-        At = Instant(d.At),
+        Instant(d.At),
+        d.Waivers.Count == 0 ? null : d.Waivers.Select(w => new { w.Code, w.Message, w.Exception })), Json);
+
+    private sealed record GateRecord(
+        Guid Id,
+        Guid? ChangeRequestId,
+        string ChangeReference,
+        Guid? ServiceId,
+        string Service,
+        string Environment,
+        bool Production,
+        string Commit,
+        string? Artifact,
+        string Decision,
+        IEnumerable<object> Reasons,
+        Guid AskedById,
+        string? Credential,
+        string? At,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IEnumerable<object>? Waived);
+
+    /// <summary>An exception as asked for, every sign-off on it, and its end if it was revoked.</summary>
+    public static string Of(PolicyException e) => JsonSerializer.Serialize(new
+    {
+        e.Id,
+        e.Number,
+        e.Title,
+        e.PolicyClause,
+        e.Description,
+        e.RiskAssessment,
+        e.CompensatingControls,
+        ExpiresAt = Instant(e.ExpiresAt),
+        e.RequestedById,
+        CreatedAt = Instant(e.CreatedAt),
+        e.State,
+        Decisions = e.Decisions.Select(d => new { d.ApproverId, d.Decision, d.Comment, d.Fillable, At = Instant(d.At), d.Credential }),
+        DecidedAt = Instant(e.DecidedAt),
+        e.RevokedById,
+        RevokedAt = Instant(e.RevokedAt),
+        e.RevocationReason,
+        e.Version,
     }, Json);
 
     /// <summary>A change request's record, member by member in the order its entries hold them.</summary>
@@ -204,6 +244,10 @@ public static class CanonicalRecords
         /// <summary>Present only while a hold is on.</summary>
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public object? LegalHold { get; init; }
+
+        /// <summary>The policy exceptions cited, present only when there are some.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public List<Guid>? Exceptions { get; init; }
 
         public int Version { get; init; }
     }

@@ -2,6 +2,7 @@ using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
@@ -89,13 +90,17 @@ public static class LedgerSubjects
     public static readonly LedgerSubject<FreezeWindow> FreezeWindow = new(LedgerSubjectTypes.FreezeWindow, "freeze",
         f => f.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.FreezeWindows, after, take, ct));
 
+    /// <summary>Policy exceptions (policy 5): asked for, each sign-off, and a revocation.</summary>
+    public static readonly LedgerSubject<PolicyException> PolicyException = new(LedgerSubjectTypes.PolicyException, "exception",
+        e => e.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.PolicyExceptions, after, take, ct));
+
     public static readonly LedgerSubject<SessionEvent> Session = new(LedgerSubjectTypes.Session, "session",
         e => e.SessionId, CanonicalRecords.Of);
 
     public static readonly LedgerSubject<SignInAttemptEvent> SignInAttempt = new(LedgerSubjectTypes.SignInAttempt, "sign-in",
         e => e.SubjectId, CanonicalRecords.Of);
 
-    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, FreezeWindow, Session, SignInAttempt];
+    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, FreezeWindow, PolicyException, Session, SignInAttempt];
 
     public static LedgerSubject? Find(string type) => All.FirstOrDefault(s => s.Type == type);
 

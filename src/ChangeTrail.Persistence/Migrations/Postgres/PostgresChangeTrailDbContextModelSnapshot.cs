@@ -174,6 +174,10 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<string>("EmergencyJustification")
                         .HasColumnType("text");
 
+                    b.PrimitiveCollection<List<Guid>>("Exceptions")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.Property<string>("ImpactAnalysis")
                         .HasColumnType("text");
 
@@ -566,6 +570,76 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.ToTable("Evidence", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CompensatingControls")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PolicyClause")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<Guid>("RequestedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RevocationReason")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RevokedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RiskAssessment")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("State", "ExpiresAt");
+
+                    b.ToTable("PolicyExceptions");
+                });
+
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>
                 {
                     b.Property<Guid>("Id")
@@ -672,6 +746,22 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("Installations");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.PolicyExceptionNumber", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PolicyExceptionNumbers");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.RetentionSetting", b =>
@@ -1343,7 +1433,37 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                                 .HasForeignKey("GateDecisionId");
                         });
 
+                    b.OwnsMany("ChangeTrail.Domain.Pipeline.GateWaiver", "Waivers", b1 =>
+                        {
+                            b1.Property<Guid>("GateDecisionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Code")
+                                .IsRequired();
+
+                            b1.Property<string>("Exception")
+                                .IsRequired();
+
+                            b1.Property<string>("Message")
+                                .IsRequired();
+
+                            b1.HasKey("GateDecisionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("GateDecisions");
+
+                            b1
+                                .ToJson("Waivers")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("GateDecisionId");
+                        });
+
                     b.Navigation("Reasons");
+
+                    b.Navigation("Waivers");
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Pipeline.TestEvidence", b =>
@@ -1377,6 +1497,45 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         });
 
                     b.Navigation("Findings");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Approvals.SignOffDecision", "Decisions", b1 =>
+                        {
+                            b1.Property<Guid>("PolicyExceptionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("ApproverId");
+
+                            b1.Property<DateTime>("At");
+
+                            b1.Property<string>("Comment");
+
+                            b1.Property<string>("Credential");
+
+                            b1.Property<string>("Decision")
+                                .IsRequired()
+                                .HasMaxLength(10);
+
+                            b1.PrimitiveCollection<string>("Fillable")
+                                .IsRequired();
+
+                            b1.HasKey("PolicyExceptionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("PolicyExceptions");
+
+                            b1
+                                .ToJson("Decisions")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PolicyExceptionId");
+                        });
+
+                    b.Navigation("Decisions");
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>

@@ -169,6 +169,10 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<string>("EmergencyJustification")
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("Exceptions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ImpactAnalysis")
                         .HasColumnType("TEXT");
 
@@ -561,6 +565,76 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("Evidence", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CompensatingControls")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PolicyClause")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevocationReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RevokedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RiskAssessment")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("State", "ExpiresAt");
+
+                    b.ToTable("PolicyExceptions");
+                });
+
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>
                 {
                     b.Property<Guid>("Id")
@@ -665,6 +739,20 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("Installations");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.PolicyExceptionNumber", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PolicyExceptionNumbers");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.RetentionSetting", b =>
@@ -1330,7 +1418,37 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                                 .HasForeignKey("GateDecisionId");
                         });
 
+                    b.OwnsMany("ChangeTrail.Domain.Pipeline.GateWaiver", "Waivers", b1 =>
+                        {
+                            b1.Property<Guid>("GateDecisionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<string>("Code")
+                                .IsRequired();
+
+                            b1.Property<string>("Exception")
+                                .IsRequired();
+
+                            b1.Property<string>("Message")
+                                .IsRequired();
+
+                            b1.HasKey("GateDecisionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("GateDecisions");
+
+                            b1
+                                .ToJson("Waivers")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("GateDecisionId");
+                        });
+
                     b.Navigation("Reasons");
+
+                    b.Navigation("Waivers");
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Pipeline.TestEvidence", b =>
@@ -1364,6 +1482,45 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         });
 
                     b.Navigation("Findings");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Approvals.SignOffDecision", "Decisions", b1 =>
+                        {
+                            b1.Property<Guid>("PolicyExceptionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<Guid>("ApproverId");
+
+                            b1.Property<DateTime>("At");
+
+                            b1.Property<string>("Comment");
+
+                            b1.Property<string>("Credential");
+
+                            b1.Property<string>("Decision")
+                                .IsRequired()
+                                .HasMaxLength(10);
+
+                            b1.PrimitiveCollection<string>("Fillable")
+                                .IsRequired();
+
+                            b1.HasKey("PolicyExceptionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("PolicyExceptions");
+
+                            b1
+                                .ToJson("Decisions")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PolicyExceptionId");
+                        });
+
+                    b.Navigation("Decisions");
                 });
 
             modelBuilder.Entity("ChangeTrail.Domain.Services.Service", b =>

@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
+using ChangeTrail.Server.Features.PolicyExceptions;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
@@ -17,12 +18,14 @@ public sealed record ResolvedChangeInput(ChangeType Type, ChangeContent Content,
 
 /// <summary>
 /// Turns <see cref="ChangeFields"/> (create, or a merge-patched edit) into domain content: services by id
-/// or name, the implementer by id, email or service-account name. Every field error is reported at once.
+/// or name, the implementer by id, email or service-account name, cited exceptions by id or number. Every field error is
+/// reported at once.
 /// </summary>
 public static class ChangeInput
 {
+    /// <summary>The change's fields resolved; <paramref name="alreadyCited"/> are the exceptions it cites before this edit (none for a new change).</summary>
     public static async Task<Result<ResolvedChangeInput>> ResolveAsync(ChangeFields fields, ChangeTrailDbContext db,
-        RiskQuestionnaire questionnaire, CancellationToken cancellationToken)
+        RiskQuestionnaire questionnaire, IReadOnlyCollection<Guid> alreadyCited, DateTime now, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (fields.Type is null)
@@ -44,6 +47,10 @@ public static class ChangeInput
                 errors.Add("implementer", $"There is no active identity '{fields.Implementer}' with the {nameof(Role.Implementer)} role.");
         }
 
+        var exceptions = fields.Exceptions is { Count: > ChangeContent.MaxExceptions }
+            ? fields.Exceptions.Select(_ => Guid.Empty).ToList() // over the limit: Validate refuses the list as a whole
+            : await ExceptionReferences.ResolveAsync(db, fields.Exceptions, alreadyCited, now, errors, cancellationToken);
+
         var answers = fields.RiskAnswers ?? new Dictionary<string, string>();
         questionnaire.Validate(answers, errors);
 
@@ -57,7 +64,8 @@ public static class ChangeInput
             implementerId,
             (fields.Commits ?? []).Select(c => new CommitRef(c?.Sha?.ToLowerInvariant() ?? "", Blank(c?.AuthorEmail)?.Trim())).ToList(),
             (fields.Links ?? []).Select(link => link ?? "").ToList(),
-            Blank(fields.EmergencyJustification));
+            Blank(fields.EmergencyJustification),
+            exceptions);
         content.Validate(errors);
 
         if (errors.Any)

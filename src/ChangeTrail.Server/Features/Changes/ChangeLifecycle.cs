@@ -7,6 +7,7 @@ using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -35,8 +36,10 @@ public sealed record LifecycleAction(
 public static class ChangeLifecycle
 {
     public static readonly LifecycleAction Submit = new("submit", Scopes.ChangesWrite, OnConflict.Refuse,
-        "Submit a draft for approval; a 422 names every field policy 3.2 still requires, or the freeze its planned window falls in",
-        (c, a, _, r, now) => c.Submit(a, r.Questionnaire, r.Freezes, now), (c, a, r, _) => c.CanSubmit(a, r.Questionnaire, r.Freezes));
+        "Submit a draft for approval; a 422 names every field policy 3.2 still requires, or the freeze its planned window falls in " +
+        "(unless a cited exception lifts it)",
+        (c, a, _, r, now) => c.Submit(a, r.Questionnaire, r.Freezes, r.Exceptions, now),
+        (c, a, r, now) => c.CanSubmit(a, r.Questionnaire, r.Freezes, r.Exceptions, now));
 
     // Approvals racing each other are all recorded (re-read and retried); one racing a cancel gets 409.
     public static readonly LifecycleAction Decide = new("approvals", Scopes.ChangesApprove, OnConflict.Retry,
@@ -124,12 +127,12 @@ public static class ChangeLifecycle
         where TBody : class =>
         changes.MapMethods($"/{{idOrNumber}}/{path ?? action.Name}", [method], async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (
                 string idOrNumber, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] TBody? body, HttpContext http, ClaimsPrincipal user,
-                ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
+                ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, Clock clock, CancellationToken cancellationToken) =>
         {
             var given = input(body);
             if (!given.IsSuccess)
                 return Problems.From(given.Error!);
-            var rules = await ChangeRules.LoadAsync(db, questionnaire, cancellationToken);
+            var rules = await ChangeRules.LoadAsync(db, questionnaire, clock.UtcNow, cancellationToken);
             return (await ExecuteAsync(action, idOrNumber, user.ToActor(), given.Value!, ChangeHttp.ExpectedVersion(http), command, rules,
                 cancellationToken)).ToHttp(http);
         })

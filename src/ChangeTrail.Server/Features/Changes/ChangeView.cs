@@ -81,7 +81,18 @@ public static class ChangeView
             pipeline.Evidence,
             pipeline.Deployments,
             pipeline.GateDecisions,
-            change.VerificationEvidenceId);
+            change.VerificationEvidenceId,
+            await CitedExceptionsAsync(change, db, now, cancellationToken));
+    }
+
+    private static async Task<IReadOnlyList<CitedExceptionDto>> CitedExceptionsAsync(ChangeRequest change, ChangeTrailDbContext db, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        if (change.Exceptions.Count == 0)
+            return [];
+        var cited = await db.PolicyExceptions.AsNoTracking().Where(e => change.Exceptions.Contains(e.Id)).ToListAsync(cancellationToken);
+        return cited.OrderBy(e => e.Number)
+            .Select(e => new CitedExceptionDto(e.Id, e.DisplayNumber, e.Title, e.PolicyClause, e.StatusAt(now), e.ExpiresAt)).ToList();
     }
 
     public static RiskDto RiskOf(ChangeRequest change) =>
@@ -89,7 +100,7 @@ public static class ChangeView
 
     /// <summary>Accepts the id (GUID) or the number, as "CR-12" or "12".</summary>
     public static IQueryable<ChangeRequest> ByIdOrNumber(this IQueryable<ChangeRequest> changes, string idOrNumber) =>
-        ChangeKey.Parse(idOrNumber) switch
+        RecordKey.Parse(idOrNumber) switch
         {
             { Id: { } id } => changes.Where(c => c.Id == id),
             { Number: { } number } => changes.Where(c => c.Number == number),
@@ -97,14 +108,20 @@ public static class ChangeView
         };
 }
 
-/// <summary>How a caller names a change request: its id (a GUID), or its number as "CR-12" or "12"; neither when it names none.</summary>
-public readonly record struct ChangeKey(Guid? Id, long? Number)
+/// <summary>
+/// How a caller names a numbered record: its id (a GUID), or its number with or without its prefix ("CR-12" or "12" for a
+/// change, "EX-3" or "3" for a policy exception); neither when it names none.
+/// </summary>
+public readonly record struct RecordKey(Guid? Id, long? Number)
 {
-    public static ChangeKey Parse(string idOrNumber)
+    public const string ChangePrefix = "CR-";
+    public const string ExceptionPrefix = "EX-";
+
+    public static RecordKey Parse(string idOrNumber, string prefix = ChangePrefix)
     {
         if (Guid.TryParse(idOrNumber, out var id))
             return new(id, null);
-        var digits = idOrNumber.StartsWith("CR-", StringComparison.OrdinalIgnoreCase) ? idOrNumber[3..] : idOrNumber;
+        var digits = idOrNumber.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? idOrNumber[prefix.Length..] : idOrNumber;
         return long.TryParse(digits, out var number) ? new(null, number) : default;
     }
 }

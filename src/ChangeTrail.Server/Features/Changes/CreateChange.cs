@@ -36,11 +36,11 @@ public static class CreateChange
         // Checked before a number is spent on a request that would be refused anyway.
         if (!actor.Has(Role.Requestor))
             return new RoleRequired("request a change", [nameof(Role.Requestor)]);
-        var input = await ChangeInput.ResolveAsync(fields, db, questionnaire, cancellationToken);
+        var now = clock.UtcNow;
+        var input = await ChangeInput.ResolveAsync(fields, db, questionnaire, [], now, cancellationToken);
         if (!input.IsSuccess)
             return input.Error!;
 
-        var now = clock.UtcNow;
         var number = new ChangeNumber { AllocatedAt = now };
         db.ChangeNumbers.Add(number);
         await db.SaveChangesAsync(cancellationToken);

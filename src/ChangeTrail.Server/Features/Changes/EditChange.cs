@@ -71,13 +71,13 @@ public static class EditChange
                 return allowed;
             var current = JsonSerializer.SerializeToNode(FieldsOf(change), ApiJson.Options);
             var merged = JsonMergePatch.Apply(current, patch).Deserialize<ChangeFields>(ApiJson.Options)!;
-            var input = await ChangeInput.ResolveAsync(merged, db, questionnaire, ct);
+            var input = await ChangeInput.ResolveAsync(merged, db, questionnaire, change.Exceptions, now, ct);
             if (!input.IsSuccess)
                 return input.Error!;
             return change.Edit(actor, input.Value!.Type, input.Value.Content, input.Value.Services, questionnaire, now);
         }, OnConflict.Refuse, cancellationToken);
 
-    /// <summary>The change as the document a patch applies to: the create body's shape, services and implementer by id.</summary>
+    /// <summary>The change as the document a patch applies to: the create body's shape, services, implementer and exceptions by id.</summary>
     public static ChangeFields FieldsOf(ChangeRequest change) => new(
         change.Type, change.Title, change.Purpose, change.Scope, change.ImpactAnalysis, change.RollbackPlan, change.TestPlan,
         change.TestResults, change.PlannedStart, change.PlannedEnd,
@@ -87,5 +87,6 @@ public static class EditChange
         change.Commits.Select(c => new CommitDto(c.Sha, c.AuthorEmail)).ToList(),
         change.Links,
         null,
-        change.EmergencyJustification);
+        change.EmergencyJustification,
+        change.Exceptions.Select(e => e.ToString()).ToList());
 }

@@ -32,6 +32,6 @@ public sealed record PipelineView(IReadOnlyList<EvidenceResponse> Evidence, IRea
             await DeploymentView.BuildAsync(deployments, db, cancellationToken),
             decisions.Select(d => new GateDecisionDto(d.Id, d.Allowed ? Gate.AskGate.Allow : Gate.AskGate.Deny,
                 d.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(), d.Service, d.Environment, d.Production, d.Commit, d.Artifact,
-                Person(d.AskedById), d.Credential, d.At)).ToList());
+                Person(d.AskedById), d.Credential, d.At, Gate.AskGate.WaiversOf(d))).ToList());
     }
 }

@@ -7,6 +7,7 @@ using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -24,14 +25,14 @@ public static class VerifyChange
     public static void Map(RouteGroupBuilder changes, LifecycleAction verify) =>
         changes.MapPost("/{idOrNumber}/verify", async Task<Results<Ok<ChangeResponse>, ProblemHttpResult>> (string idOrNumber,
                 [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] VerifyRequest? body, HttpContext http, ClaimsPrincipal user,
-                ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
+                ChangeCommand command, ChangeTrailDbContext db, RiskQuestionnaire questionnaire, Clock clock, CancellationToken cancellationToken) =>
             {
                 var actor = user.ToActor();
                 var expected = ChangeHttp.ExpectedVersion(http);
                 var result = body?.Evidence is { } evidence
                     ? await ExecuteAsync(idOrNumber, actor, body, evidence, command, db, expected, cancellationToken)
                     : await ChangeLifecycle.ExecuteAsync(verify, idOrNumber, actor, new LifecycleInput(Outcome: body?.Outcome, Notes: body?.Notes),
-                        expected, command, await ChangeRules.LoadAsync(db, questionnaire, cancellationToken), cancellationToken);
+                        expected, command, await ChangeRules.LoadAsync(db, questionnaire, clock.UtcNow, cancellationToken), cancellationToken);
                 return result.ToHttp(http);
             })
             .RequireAccess(verify.Scope)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Calendar;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
@@ -436,7 +437,7 @@ public static partial class DemoData
         }
 
         private Task SubmitAsync(Cr cr, Actor requestor) =>
-            StepAsync(cr, Hours(2), requestor, (c, at) => c.Submit(requestor, questionnaire, FreezeCalendar.None, at));
+            StepAsync(cr, Hours(2), requestor, (c, at) => c.Submit(requestor, questionnaire, FreezeCalendar.None, ExceptionRegister.None, at));
 
         private Task ApproveAsync(Cr cr, Actor approver, string comment, TimeSpan after) =>
             StepAsync(cr, after, approver, (c, at) => c.Decide(approver, ApprovalDecision.Approve, comment, questionnaire, at));

@@ -63,8 +63,9 @@ public static class AskGate
             return question.Error!;
         var now = clock.UtcNow;
         var snapshot = await GateSnapshots.LoadAsync(question.Value!, asker, scopes, policy, db, now, cancellationToken);
+        var verdict = GateConditions.Judge(snapshot);
         var decision = GateDecision.Decide(Guid.NewGuid(), question.Value!, snapshot.Change?.Id, snapshot.Service?.Id, snapshot.IsProduction,
-            GateConditions.Evaluate(snapshot), asker.Id, asker.Credential, now);
+            verdict.Reasons, verdict.Waived, asker.Id, asker.Credential, now);
         db.GateDecisions.Add(decision);
         db.Record(LedgerSubjects.GateDecision, asker.Id, decision.Allowed ? "allowed" : "denied", decision, now);
         await db.SaveChangesAsync(cancellationToken);
@@ -74,7 +75,11 @@ public static class AskGate
     public static GateResponse ResponseOf(GateDecision decision, string? change) => new(
         decision.Allowed ? Allow : Deny,
         decision.Reasons.Select(r => new GateReasonDto(r.Code, r.Message)).ToList(),
-        change, decision.Id, decision.Service, decision.Environment, decision.Production, decision.Commit, decision.Artifact, decision.At);
+        change, decision.Id, decision.Service, decision.Environment, decision.Production, decision.Commit, decision.Artifact, decision.At,
+        WaiversOf(decision));
+
+    public static IReadOnlyList<GateWaiverDto> WaiversOf(GateDecision decision) =>
+        decision.Waivers.Select(w => new GateWaiverDto(w.Code, w.Message, w.Exception)).ToList();
 
     /// <summary>The question, or the fields that make it no question at all (422, nothing recorded).</summary>
     private static Result<GateQuestion> QuestionOf(GateRequest body)

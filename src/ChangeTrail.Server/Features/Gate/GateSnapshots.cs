@@ -2,10 +2,12 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Gate;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Features.Calendar;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Features.PolicyExceptions;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Features.Gate;
@@ -21,7 +23,7 @@ public static class GateSnapshots
         ChangeTrailDbContext db, DateTime now, CancellationToken cancellationToken)
     {
         var queries = CompiledQueries.For<Queries>(db);
-        var change = ChangeKey.Parse(question.Change) switch
+        var change = RecordKey.Parse(question.Change) switch
         {
             { Id: { } id } => await queries.ChangeById(db, id, cancellationToken),
             { Number: { } number } => await queries.ChangeByNumber(db, number, cancellationToken),
@@ -48,7 +50,9 @@ public static class GateSnapshots
             }
         }
         var freezes = await FreezeCalendars.InForceAsync(db, cancellationToken);
-        return new GateSnapshot(question, change, service, environment, evidence, deployments, freezes, asker, scopes, policy, now);
+        // Only a change citing exceptions can have a condition lifted: the others skip the read.
+        var exceptions = change is { Exceptions.Count: > 0 } ? await ExceptionRegisters.InForceAsync(db, now, cancellationToken) : ExceptionRegister.None;
+        return new GateSnapshot(question, change, service, environment, evidence, deployments, freezes, exceptions, asker, scopes, policy, now);
     }
 
     /// <summary>The snapshot's queries, compiled once per model (<see cref="CompiledQueries"/>).</summary>

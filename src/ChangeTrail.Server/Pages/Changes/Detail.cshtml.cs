@@ -96,7 +96,7 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         var allowed = await authorization.AuthorizeAsync(User, EndpointAuthorization.AccessPolicy(action.Scope));
         Result<ChangeResponse> result = allowed.Succeeded
             ? await ChangeLifecycle.ExecuteAsync(action, IdOrNumber, Viewer, new LifecycleInput(decision, outcome, notes), version,
-                command, await ChangeRules.LoadAsync(db, questionnaire, cancellationToken), cancellationToken)
+                command, await ChangeRules.LoadAsync(db, questionnaire, clock.UtcNow, cancellationToken), cancellationToken)
             : EndpointAuthorization.RefusalOf(allowed.Failure);
         if (result.IsSuccess)
         {
@@ -120,7 +120,7 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         var viewer = Viewer;
 
         CanEdit = change.CanEdit(viewer).IsSuccess;
-        var rules = await ChangeRules.LoadAsync(db, questionnaire, cancellationToken);
+        var rules = await ChangeRules.LoadAsync(db, questionnaire, now, cancellationToken);
         Steps = ChangeLifecycle.All.Where(a => a != ChangeLifecycle.Decide)
             .Select(a => View(a, a.Check(change, viewer, rules, now)))
             .OfType<StepView>()

@@ -1,0 +1,48 @@
+using System.Security.Claims;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyExceptions;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Changes;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ChangeTrail.Server.Features.PolicyExceptions;
+
+/// <summary>
+/// POST /exceptions/{id}/approvals: a Head of Engineering or a Security Officer approves or rejects an exception (policy 5).
+/// It takes effect with the second sign-off by a second person; one person holding both roles counts once.
+/// </summary>
+public static class DecidePolicyException
+{
+    public static void Map(RouteGroupBuilder exceptions) =>
+        exceptions.MapPost("/{idOrNumber}/approvals", async Task<Results<Ok<PolicyExceptionResponse>, ProblemHttpResult>> (string idOrNumber,
+                DecisionRequest body, ClaimsPrincipal user, PolicyExceptionCommand command, CancellationToken cancellationToken) =>
+            {
+                var result = await ExecuteAsync(idOrNumber, body.Decision, body.Comment, user.ToActor(), command, cancellationToken);
+                return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
+            })
+            .RequireAccess(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer).RequireHuman()
+            .WithName(nameof(DecidePolicyException))
+            .WithSummary("Approve or reject a policy exception (HeadOfEngineering, SecurityOfficer; two distinct people, neither the requestor)");
+
+    // Sign-offs racing each other are all recorded (re-read and retried).
+    public static Task<Result<PolicyExceptionResponse>> ExecuteAsync(string idOrNumber, ApprovalDecision? decision, string? comment, Actor approver,
+        PolicyExceptionCommand command, CancellationToken cancellationToken) =>
+        decision is not { } given
+            ? Task.FromResult<Result<PolicyExceptionResponse>>(ValidationFailed.For("decision", "Say 'approve' or 'reject'."))
+            : command.RunAsync(idOrNumber, approver, (exception, now) =>
+            {
+                var decided = exception.Decide(approver, given, comment, now);
+                if (!decided.IsSuccess)
+                    return decided.Error!;
+                return exception.State switch
+                {
+                    PolicyExceptionState.Approved => "approved",
+                    PolicyExceptionState.Rejected => "rejected",
+                    _ => "signed-off",
+                };
+            }, OnConflict.Retry, cancellationToken);
+}

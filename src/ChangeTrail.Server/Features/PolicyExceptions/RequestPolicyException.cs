@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyExceptions;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Configuration;
+using ChangeTrail.Persistence.Ledger;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ChangeTrail.Server.Features.PolicyExceptions;
+
+/// <summary>
+/// POST /exceptions: a requestor documents a deviation from one control of the policy (policy 5) — what, why it is acceptable,
+/// what compensates, until when. It lifts nothing until a Head of Engineering and a Security Officer approve it.
+/// </summary>
+public static class RequestPolicyException
+{
+    public static void Map(RouteGroupBuilder exceptions) =>
+        exceptions.MapPost("/", HandleAsync).RequireAccess(Scopes.ChangesWrite, Role.Requestor).WithName(nameof(RequestPolicyException))
+            .WithSummary("Ask for a policy exception: the control deviated from, risk assessment, compensating controls and expiry");
+
+    private static async Task<Results<Created<PolicyExceptionResponse>, ProblemHttpResult>> HandleAsync(PolicyExceptionRequest body,
+        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
+    {
+        var result = await ExecuteAsync(body, user.ToActor(), db, clock.UtcNow, cancellationToken);
+        return result.IsSuccess
+            ? TypedResults.Created($"/api/v1/exceptions/{result.Value!.Number}", result.Value)
+            : Problems.From(result.Error!);
+    }
+
+    public static async Task<Result<PolicyExceptionResponse>> ExecuteAsync(PolicyExceptionRequest body, Actor requestor, ChangeTrailDbContext db,
+        DateTime now, CancellationToken cancellationToken)
+    {
+        // Checked before a number is spent on a request that would be refused anyway.
+        var check = PolicyException.Request(Guid.Empty, 0, body.Title, body.PolicyClause, body.Description, body.RiskAssessment,
+            body.CompensatingControls, Clock.AsUtc(body.ExpiresAt), requestor, now);
+        if (!check.IsSuccess)
+            return check.Error!;
+
+        var number = new PolicyExceptionNumber { AllocatedAt = now };
+        db.PolicyExceptionNumbers.Add(number);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var exception = PolicyException.Request(Guid.NewGuid(), number.Id, body.Title, body.PolicyClause, body.Description,
+            body.RiskAssessment, body.CompensatingControls, Clock.AsUtc(body.ExpiresAt), requestor, now).Value!;
+        db.PolicyExceptions.Add(exception);
+        db.Record(LedgerSubjects.PolicyException, requestor.Id, "requested", exception, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return (await PolicyExceptionView.BuildAsync([exception], db, now, cancellationToken))[0];
+    }
+}
