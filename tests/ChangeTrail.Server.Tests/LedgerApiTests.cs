@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Ledger.Checkpoints;
@@ -244,6 +245,17 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         var freezeStart = App.Time.GetUtcNow().UtcDateTime.Date.AddYears(1);
         (await S.Admin.PostAsync("/api/v1/freeze-windows", new CreateFreezeWindowRequest("Ledger", freezeStart, freezeStart.AddDays(1),
             [await S.ServiceAsync()], null))).EnsureSuccessStatusCode();
+        // A policy exception with both sign-offs, cited by a change whose production question it then lifts reasons of.
+        var requestor = await S.PersonAsync(Role.Requestor);
+        var exception = await ApiClient.ReadAsync<PolicyExceptionResponse>(await requestor.Client.PostAsync("/api/v1/exceptions",
+            new PolicyExceptionRequest("Ledger", "automated-tests", "d", "r", "c", App.Time.GetUtcNow().UtcDateTime.AddDays(30))));
+        foreach (var role in new[] { Role.HeadOfEngineering, Role.SecurityOfficer })
+            (await (await S.PersonAsync(role)).Client.PostAsync($"/api/v1/exceptions/{exception.Number}/approvals",
+                new DecisionRequest(ApprovalDecision.Approve, "ok"))).EnsureSuccessStatusCode();
+        var citing = await requestor.CreateAsync(S.CompleteChange(service) with { Exceptions = [exception.Number] });
+        var lifted = await ApiClient.ReadAsync<GateResponse>(await pipeline.Client.PostAsync("/api/v1/gate",
+            new GateRequest(citing.Number, null, service, "production", commit, null)));
+        lifted.Waived.ShouldNotBeEmpty();
         var auditor = await AuditorAsync();
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);
