@@ -22,9 +22,7 @@ public static class PolicyExceptionView
 
         return exceptions.Select(e =>
         {
-            var approvers = e.Decisions.Where(d => d.Decision == Domain.Changes.ApprovalDecision.Approve)
-                .Select(d => (d.ApproverId, (IReadOnlyList<PolicySignOff>)d.Fillable)).ToList();
-            var filledBy = ApprovalMatching.Match(PolicySignOffs.Required, approvers);
+            var filledBy = PolicySignOffs.Assignments(e.Decisions);
             return new PolicyExceptionResponse(e.Id, e.DisplayNumber, e.Title, ControlOf(e.Control), e.Description, e.RiskAssessment,
                 e.CompensatingControls, e.ExpiresAt, e.StatusAt(now), e.IsInForceAt(now), Person(e.RequestedById), e.CreatedAt,
                 PolicySignOffs.Required.Select((signOff, i) => new RequiredSignOffDto(signOff, PolicySignOffs.Describe(signOff),
