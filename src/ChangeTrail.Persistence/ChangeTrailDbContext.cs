@@ -9,6 +9,7 @@ using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.Templates;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
 using ChangeTrail.Persistence.Ledger;
@@ -55,6 +56,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<FreezeWindow> FreezeWindows => Set<FreezeWindow>();
     public DbSet<PolicyException> PolicyExceptions => Set<PolicyException>();
     public DbSet<PolicyExceptionNumber> PolicyExceptionNumbers => Set<PolicyExceptionNumber>();
+    public DbSet<ChangeTemplate> ChangeTemplates => Set<ChangeTemplate>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
@@ -276,14 +278,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             change.Property(c => c.Version).IsConcurrencyToken();
             change.Property(c => c.ContentHash).HasMaxLength(64);
             change.Property(c => c.ReviewCredential).HasMaxLength(Credentials.MaxLength);
-            change.Property(c => c.RiskAnswers).HasConversion(
-                new ValueConverter<Dictionary<string, string>, string>(
-                    v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-                    v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new()),
-                new ValueComparer<Dictionary<string, string>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
-                    v => new Dictionary<string, string>(v, StringComparer.Ordinal)));
+            change.Property(c => c.RiskAnswers).HasConversion(RiskAnswersAsJson, RiskAnswersComparer);
             // The risk and the legal hold are value objects of the change, stored in its own columns under the names they
             // had as plain properties. A change without a hold has all three hold columns null and reads back a null hold.
             change.ComplexProperty(c => c.Risk, risk =>
@@ -308,6 +303,8 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             change.PrimitiveCollection(c => c.Services);
             change.PrimitiveCollection(c => c.Links);
             change.PrimitiveCollection(c => c.Exceptions);
+            // A template's usage count and the gate's search for an open change of a template.
+            change.HasIndex(c => c.TemplateId);
             change.OwnsMany(c => c.Commits, commit => commit.ToJson());
             change.HasMany<Approval>("Decisions").WithOne().HasForeignKey(a => a.ChangeRequestId).OnDelete(DeleteBehavior.Cascade);
             change.Navigation("Decisions").AutoInclude();
@@ -506,7 +503,38 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             exception.HasIndex(e => new { e.State, e.ExpiresAt });
         });
         builder.Entity<PolicyExceptionNumber>(n => n.HasKey(x => x.Id));
+        builder.Entity<ChangeTemplate>(template =>
+        {
+            template.HasKey(t => t.Id);
+            template.Property(t => t.Id).ValueGeneratedNever();
+            // A name is never reused, even once retired: a pipeline naming it means one template only, forever.
+            template.Property(t => t.Name).HasMaxLength(ChangeTemplate.NameMaxLength);
+            template.HasIndex(t => t.Name).IsUnique();
+            template.Property(t => t.Title).HasMaxLength(ChangeTemplate.TitleMaxLength);
+            template.Property(t => t.State).HasConversion<string>().HasMaxLength(20);
+            template.PrimitiveCollection(t => t.Services);
+            template.PrimitiveCollection(t => t.Environments);
+            template.PrimitiveCollection(t => t.RequiredApprovals).ElementType(e => e.HasConversion<string>());
+            template.Property(t => t.RiskAnswers).HasConversion(RiskAnswersAsJson, RiskAnswersComparer);
+            template.Property(t => t.Version).IsConcurrencyToken();
+            template.OwnsMany(t => t.Decisions, decision =>
+            {
+                decision.ToJson();
+                decision.PrimitiveCollection(d => d.Fillable).ElementType(e => e.HasConversion<string>());
+            });
+            template.Ignore(t => t.Rule);
+        });
     }
+
+    /// <summary>Risk answers (<c>{questionKey: optionKey}</c>) as one JSON column, of a change and of a template alike.</summary>
+    private static readonly ValueConverter<Dictionary<string, string>, string> RiskAnswersAsJson = new(
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+        v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new());
+
+    private static readonly ValueComparer<Dictionary<string, string>> RiskAnswersComparer = new(
+        (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+        v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
+        v => new Dictionary<string, string>(v, StringComparer.Ordinal));
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),

@@ -3,8 +3,10 @@ using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features;
 using ChangeTrail.Server.Features.Calendar;
 using ChangeTrail.Server.Features.PolicyExceptions;
+using ChangeTrail.Server.Features.Templates;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Demo;
 using ChangeTrail.Server.Features.Gate;
@@ -46,7 +48,7 @@ builder.Services.AddSingleton<SetupCode>();
 builder.Services.AddSingleton(DefaultRiskQuestionnaire.Instance);
 builder.Services.AddChangeTrailDatabase(builder.Configuration, options);
 builder.Services.AddScoped<ChangeCommand>();
-builder.Services.AddScoped<PolicyExceptionCommand>();
+builder.Services.AddScoped<RecordCommand>();
 builder.Services.AddSingleton<ChangeTrail.Server.Features.Evidence.EvidenceStore>();
 builder.Services.AddChangeTrailLedger();
 builder.Services.AddChangeTrailRetention();
@@ -140,6 +142,7 @@ ChangeTrail.Server.Features.Export.ExportBundle.Map(api);
 api.MapPipeline();
 api.MapCalendar();
 api.MapPolicyExceptions();
+api.MapTemplates();
 
 await app.RunAsync();
 

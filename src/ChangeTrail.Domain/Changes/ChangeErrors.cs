@@ -93,3 +93,7 @@ public sealed record RejectionStands(string Change)
 public sealed record RollbackRequired(string Change)
     : DomainError(ErrorKind.Conflict, "rollback-required", "Rollback required",
         $"{Change} was rejected after it was implemented: it closes only once its rollback is recorded and a CAB member reviewed it.");
+
+public sealed record StandardChangeNotEditable(string Change)
+    : DomainError(ErrorKind.Conflict, "invalid-transition", "A Standard change is not edited",
+        $"{Change} is a Standard change: its content is its approved template's. Cancel it and make another, or request a Normal change.");

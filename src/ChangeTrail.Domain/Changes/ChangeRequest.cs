@@ -50,6 +50,9 @@ public sealed class ChangeRequest
     public List<string> Links { get; private set; } = [];
     public string? EmergencyJustification { get; private set; }
 
+    /// <summary>The Standard template a Standard change was made from; its content is the template's.</summary>
+    public Guid? TemplateId { get; private set; }
+
     /// <summary>The policy exceptions the change cites (policy 5): each lifts its own control for this change while it is in force.</summary>
     public List<Guid> Exceptions { get; private set; } = [];
 
@@ -134,9 +137,63 @@ public sealed class ChangeRequest
         return change;
     }
 
+    /// <summary>What a Standard change records as its test results: they are the evidence the gate requires of its commit.</summary>
+    public const string StandardTestResults =
+        "A Standard change: its test results are the automated suites (unit, integration, security) the gate requires to have passed on its commit.";
+
+    /// <summary>
+    /// A Standard change made from a published, unexpired template (policy 3.1): the template's documentation, services and
+    /// risk, the planned window and commits given, approved at once because the template was. It is still gated, deployed,
+    /// verified and logged like any change, and it is refused inside a freeze as a submission would be. A requestor makes
+    /// one, or the gate on an implementer's question naming the template.
+    /// </summary>
+    public static Result<ChangeRequest> FromTemplate(Guid id, long number, Templates.ChangeTemplate template, DateTime? plannedStart,
+        DateTime? plannedEnd, IReadOnlyList<CommitRef> commits, Guid? implementerId, Actor requestor, IReadOnlyList<ServiceProfile> services,
+        RiskQuestionnaire questionnaire, FreezeCalendar freezes, DateTime now)
+    {
+        if (!requestor.HasAny(Role.Requestor, Role.Implementer))
+            return new RoleRequired("make a Standard change", [nameof(Role.Requestor), nameof(Role.Implementer)]);
+        var inForce = template.CanMakeChanges(now);
+        if (!inForce.IsSuccess)
+            return inForce.Error!;
+        var content = new ChangeContent(template.Title, template.Purpose, template.Scope, template.ImpactAnalysis, template.RollbackPlan,
+            template.TestPlan, StandardTestResults, plannedStart, plannedEnd, template.Services, template.RiskAnswers, implementerId, commits, [],
+            null, []);
+        var errors = new ValidationErrors();
+        content.Validate(errors);
+        if (plannedStart is null)
+            errors.Add("plannedStart", MissingRequiredFields.FieldMessage);
+        if (plannedEnd is null)
+            errors.Add("plannedEnd", MissingRequiredFields.FieldMessage);
+        if (errors.Any)
+            return errors.ToResult().Error!;
+
+        var change = new ChangeRequest
+        {
+            Id = id,
+            Number = number,
+            Type = ChangeType.Standard,
+            TemplateId = template.Id,
+            RequestorId = requestor.Id,
+            CreatedAt = now,
+        };
+        change.Apply(content, services, questionnaire);
+        if (freezes.FirstCovering(change.Services, plannedStart!.Value, plannedEnd!.Value) is { } freeze)
+            return new InsideFreeze(change.DisplayNumber, freeze);
+        change.FreezeRiskAndRequirements(questionnaire);
+        change.State = ChangeState.Approved;
+        change.SubmittedAt = change.ApprovedAt = now;
+        change.Touch(requestor, "created",
+            $"Standard change from template {template.Name}, approved {template.ApprovedAt:yyyy-MM-dd} until {template.ExpiresAt:yyyy-MM-dd HH:mm} UTC", now);
+        return change;
+    }
+
     /// <summary>Whether <paramref name="actor"/> may edit the change in its current state.</summary>
     public Result CanEdit(Actor actor)
     {
+        // Its content is its approved template's: an edit would approve whatever it became.
+        if (Type == ChangeType.Standard)
+            return new StandardChangeNotEditable(DisplayNumber);
         // The role is checked now, not only when the change was created: a requestor who has since become, say, only an
         // Auditor is read-only like every Auditor.
         if (!actor.Has(Role.Requestor))

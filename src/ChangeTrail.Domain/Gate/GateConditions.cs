@@ -5,7 +5,7 @@ namespace ChangeTrail.Domain.Gate;
 
 /// <summary>
 /// The gate's conditions (ARCHITECTURE.md, "Gate"), in the order their reasons are listed. Policy workflows add theirs
-/// here: freeze windows (done), Standard templates. A policy exception the change cites lifts the reasons of exactly the
+/// here: freeze windows, Standard templates. A policy exception the change cites lifts the reasons of exactly the
 /// control it names while it is in force (<see cref="Judge"/>), and the answer lists them as waived, with the exception.
 /// </summary>
 public static class GateConditions
@@ -16,6 +16,7 @@ public static class GateConditions
         new ServiceMustBeRegistered(),
         new TokenMustCoverEnvironment(),
         new ChangeMustBeApproved(),
+        new TemplateMustBeInForce(),
         new MustBeInsideWindow(),
         new MustBeOutsideFreeze(),
         new ServiceMustBeInChange(),

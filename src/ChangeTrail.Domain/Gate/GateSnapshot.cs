@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.Templates;
 
 namespace ChangeTrail.Domain.Gate;
 
@@ -16,6 +17,7 @@ namespace ChangeTrail.Domain.Gate;
 /// <param name="Deployments">Deployments of the question's service and commit, under any change.</param>
 /// <param name="Freezes">The freeze windows in force.</param>
 /// <param name="Exceptions">The approved policy exceptions; those the change cites may lift a condition.</param>
+/// <param name="Template">A Standard change's template.</param>
 public sealed record GateSnapshot(
     GateQuestion Question,
     ChangeRequest? Change,
@@ -28,7 +30,8 @@ public sealed record GateSnapshot(
     Actor Asker,
     IReadOnlySet<string> Scopes,
     GatePolicy Policy,
-    DateTime Now)
+    DateTime Now,
+    ChangeTemplate? Template = null)
 {
     /// <summary>Whether the environment is a production one. An environment the service does not have is judged as strictly as one.</summary>
     public bool IsProduction => Environment?.Production ?? true;

@@ -18,6 +18,7 @@ public static class LedgerSubjectTypes
     public const string GateDecision = "GateDecision";
     public const string FreezeWindow = "FreezeWindow";
     public const string PolicyException = "PolicyException";
+    public const string ChangeTemplate = "ChangeTemplate";
 
     /// <summary>A web session: its sign-in and its sign-out.</summary>
     public const string Session = "Session";

@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.Templates;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
 
@@ -87,6 +88,7 @@ public static class CanonicalRecords
         VerificationEvidenceId = c.VerificationEvidenceId,
         PipelineId = c.PipelineId,
         LegalHold = c.LegalHold is { } hold ? new { hold.Reason, hold.PlacedById, PlacedAt = Instant(hold.PlacedAt) } : null,
+        TemplateId = c.TemplateId,
         Exceptions = c.Exceptions.Count == 0 ? null : c.Exceptions,
         Version = c.Version,
     }, Json);
@@ -167,6 +169,36 @@ public static class CanonicalRecords
         string? At,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IEnumerable<object>? Waived);
 
+    /// <summary>A Standard template as written, every approval round's decisions, its approval's expiry, and its retirement.</summary>
+    public static string Of(ChangeTemplate t) => JsonSerializer.Serialize(new
+    {
+        t.Id,
+        t.Name,
+        t.Title,
+        t.Description,
+        Services = t.Services.Order().ToList(),
+        t.Environments,
+        t.Purpose,
+        t.Scope,
+        t.ImpactAnalysis,
+        t.RollbackPlan,
+        t.TestPlan,
+        RiskAnswers = t.RiskAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary(),
+        t.AuthorId,
+        CreatedAt = Instant(t.CreatedAt),
+        t.State,
+        t.Round,
+        t.RequiredApprovals,
+        Decisions = t.Decisions.Select(d => new { d.Round, d.ApproverId, d.Decision, d.Comment, d.Fillable, At = Instant(d.At), d.Credential }),
+        SubmittedAt = Instant(t.SubmittedAt),
+        ApprovedAt = Instant(t.ApprovedAt),
+        ExpiresAt = Instant(t.ExpiresAt),
+        t.RetiredById,
+        RetiredAt = Instant(t.RetiredAt),
+        t.RetirementReason,
+        t.Version,
+    }, Json);
+
     /// <summary>An exception as asked for, every sign-off on it, and its end if it was revoked.</summary>
     public static string Of(PolicyException e) => JsonSerializer.Serialize(new
     {
@@ -244,6 +276,10 @@ public static class CanonicalRecords
         /// <summary>Present only while a hold is on.</summary>
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public object? LegalHold { get; init; }
+
+        /// <summary>A Standard change's template, present only on one.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public Guid? TemplateId { get; init; }
 
         /// <summary>The policy exceptions cited, present only when there are some.</summary>
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

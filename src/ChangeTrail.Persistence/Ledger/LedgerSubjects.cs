@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.Templates;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -94,13 +95,17 @@ public static class LedgerSubjects
     public static readonly LedgerSubject<PolicyException> PolicyException = new(LedgerSubjectTypes.PolicyException, "exception",
         e => e.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.PolicyExceptions, after, take, ct));
 
+    /// <summary>Standard change templates (policy 3.1): written, submitted, each approval, published, retired.</summary>
+    public static readonly LedgerSubject<ChangeTemplate> ChangeTemplate = new(LedgerSubjectTypes.ChangeTemplate, "template",
+        t => t.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.ChangeTemplates, after, take, ct));
+
     public static readonly LedgerSubject<SessionEvent> Session = new(LedgerSubjectTypes.Session, "session",
         e => e.SessionId, CanonicalRecords.Of);
 
     public static readonly LedgerSubject<SignInAttemptEvent> SignInAttempt = new(LedgerSubjectTypes.SignInAttempt, "sign-in",
         e => e.SubjectId, CanonicalRecords.Of);
 
-    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, FreezeWindow, PolicyException, Session, SignInAttempt];
+    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, FreezeWindow, PolicyException, ChangeTemplate, Session, SignInAttempt];
 
     public static LedgerSubject? Find(string type) => All.FirstOrDefault(s => s.Type == type);
 

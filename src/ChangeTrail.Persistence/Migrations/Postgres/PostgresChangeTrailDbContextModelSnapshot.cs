@@ -255,6 +255,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("SubmittedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("TemplateId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("TestPlan")
                         .HasColumnType("text");
 
@@ -351,6 +354,8 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.HasIndex("RequestorId");
 
                     b.HasIndex("State");
+
+                    b.HasIndex("TemplateId");
 
                     b.ToTable("ChangeRequests");
                 });
@@ -675,6 +680,99 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Services");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Templates.ChangeTemplate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("AuthorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.PrimitiveCollection<List<string>>("Environments")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImpactAnalysis")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Purpose")
+                        .HasColumnType("text");
+
+                    b.PrimitiveCollection<string[]>("RequiredApprovals")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTime?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RetiredById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RetirementReason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RiskAnswers")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RollbackPlan")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Scope")
+                        .HasColumnType("text");
+
+                    b.PrimitiveCollection<List<Guid>>("Services")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TestPlan")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("ChangeTemplates");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.ChangeNumber", b =>
@@ -1565,6 +1663,47 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         });
 
                     b.Navigation("Environments");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Templates.ChangeTemplate", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Templates.TemplateDecision", "Decisions", b1 =>
+                        {
+                            b1.Property<Guid>("ChangeTemplateId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("ApproverId");
+
+                            b1.Property<DateTime>("At");
+
+                            b1.Property<string>("Comment");
+
+                            b1.Property<string>("Credential");
+
+                            b1.Property<string>("Decision")
+                                .IsRequired()
+                                .HasMaxLength(10);
+
+                            b1.PrimitiveCollection<string>("Fillable")
+                                .IsRequired();
+
+                            b1.Property<int>("Round");
+
+                            b1.HasKey("ChangeTemplateId", "__synthesizedOrdinal");
+
+                            b1.ToTable("ChangeTemplates");
+
+                            b1
+                                .ToJson("Decisions")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ChangeTemplateId");
+                        });
+
+                    b.Navigation("Decisions");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Identity.ApiToken", b =>

@@ -250,6 +250,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("SubmittedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("TemplateId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TestPlan")
                         .HasColumnType("TEXT");
 
@@ -346,6 +349,8 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.HasIndex("RequestorId");
 
                     b.HasIndex("State");
+
+                    b.HasIndex("TemplateId");
 
                     b.ToTable("ChangeRequests");
                 });
@@ -670,6 +675,99 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Services");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Templates.ChangeTemplate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AuthorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Environments")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImpactAnalysis")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Purpose")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("RequiredApprovals")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RetiredById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RetirementReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RiskAnswers")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RollbackPlan")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scope")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Services")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TestPlan")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("ChangeTemplates");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.ChangeNumber", b =>
@@ -1550,6 +1648,47 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         });
 
                     b.Navigation("Environments");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.Templates.ChangeTemplate", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Templates.TemplateDecision", "Decisions", b1 =>
+                        {
+                            b1.Property<Guid>("ChangeTemplateId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<Guid>("ApproverId");
+
+                            b1.Property<DateTime>("At");
+
+                            b1.Property<string>("Comment");
+
+                            b1.Property<string>("Credential");
+
+                            b1.Property<string>("Decision")
+                                .IsRequired()
+                                .HasMaxLength(10);
+
+                            b1.PrimitiveCollection<string>("Fillable")
+                                .IsRequired();
+
+                            b1.Property<int>("Round");
+
+                            b1.HasKey("ChangeTemplateId", "__synthesizedOrdinal");
+
+                            b1.ToTable("ChangeTemplates");
+
+                            b1
+                                .ToJson("Decisions")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ChangeTemplateId");
+                        });
+
+                    b.Navigation("Decisions");
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Identity.ApiToken", b =>

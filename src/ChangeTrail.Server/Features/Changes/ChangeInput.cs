@@ -31,21 +31,12 @@ public static class ChangeInput
         if (fields.Type is null)
             errors.Add("type", "This field is required.");
         if (fields.TemplateId is not null)
-            errors.Add("templateId", "Standard change templates are not available on this server yet.");
+            errors.Add("templateId", "Only a Standard change is made from a template.");
 
         var services = (await ServiceReferences.ResolveAsync(db, fields.Services, ChangeContent.MaxServices, errors, cancellationToken))
             .Select(s => s.Profile).ToList();
 
-        // An id, an email or a service account's name: the longest of them is an email.
-        Guid? implementerId = null;
-        if (fields.Implementer is { Length: > Identities.EmailMaxLength })
-            errors.Add("implementer", $"At most {Identities.EmailMaxLength} characters.");
-        else if (!string.IsNullOrWhiteSpace(fields.Implementer))
-        {
-            implementerId = await FindImplementerAsync(db, fields.Implementer.Trim(), cancellationToken);
-            if (implementerId is null)
-                errors.Add("implementer", $"There is no active identity '{fields.Implementer}' with the {nameof(Role.Implementer)} role.");
-        }
+        var implementerId = await ImplementerAsync(db, fields.Implementer, errors, cancellationToken);
 
         var exceptions = fields.Exceptions is { Count: > ChangeContent.MaxExceptions }
             ? fields.Exceptions.Select(_ => Guid.Empty).ToList() // over the limit: Validate refuses the list as a whole
@@ -62,7 +53,7 @@ public static class ChangeInput
             services.Select(s => s.Id).ToList(),
             answers,
             implementerId,
-            (fields.Commits ?? []).Select(c => new CommitRef(c?.Sha?.ToLowerInvariant() ?? "", Blank(c?.AuthorEmail)?.Trim())).ToList(),
+            CommitsOf(fields),
             (fields.Links ?? []).Select(link => link ?? "").ToList(),
             Blank(fields.EmergencyJustification),
             exceptions);
@@ -75,6 +66,28 @@ public static class ChangeInput
 
     public static async Task<IReadOnlyList<ServiceProfile>> ServiceProfilesAsync(ChangeTrailDbContext db, IReadOnlyList<Guid> ids, CancellationToken cancellationToken) =>
         (await db.Services.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(cancellationToken)).Select(s => s.Profile).ToList();
+
+    /// <summary>The implementer a change names — an id, an email or a service account's name — or null; one naming nobody is an error.</summary>
+    public static async Task<Guid?> ImplementerAsync(ChangeTrailDbContext db, string? implementer, ValidationErrors errors,
+        CancellationToken cancellationToken)
+    {
+        // The longest of them is an email.
+        if (implementer is { Length: > Identities.EmailMaxLength })
+        {
+            errors.Add("implementer", $"At most {Identities.EmailMaxLength} characters.");
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(implementer))
+            return null;
+        var id = await FindImplementerAsync(db, implementer.Trim(), cancellationToken);
+        if (id is null)
+            errors.Add("implementer", $"There is no active identity '{implementer}' with the {nameof(Role.Implementer)} role.");
+        return id;
+    }
+
+    /// <summary>The commits a change names, SHAs lower-cased; <see cref="ChangeContent.Validate"/> judges them.</summary>
+    public static List<CommitRef> CommitsOf(ChangeFields fields) =>
+        (fields.Commits ?? []).Select(c => new CommitRef(c?.Sha?.ToLowerInvariant() ?? "", Blank(c?.AuthorEmail)?.Trim())).ToList();
 
     private static async Task<Guid?> FindImplementerAsync(ChangeTrailDbContext db, string reference, CancellationToken cancellationToken)
     {

@@ -36,6 +36,8 @@ public static class CreateChange
         // Checked before a number is spent on a request that would be refused anyway.
         if (!actor.Has(Role.Requestor))
             return new RoleRequired("request a change", [nameof(Role.Requestor)]);
+        if (fields.Type == ChangeType.Standard)
+            return await CreateStandardChange.ExecuteAsync(fields, actor, db, clock, questionnaire, cancellationToken);
         var now = clock.UtcNow;
         var input = await ChangeInput.ResolveAsync(fields, db, questionnaire, [], now, cancellationToken);
         if (!input.IsSuccess)

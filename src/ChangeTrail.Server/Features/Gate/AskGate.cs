@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Gate;
 using ChangeTrail.Domain.Gate.Conditions;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
@@ -33,9 +34,10 @@ public static class AskGate
             .WithSummary("Ask whether a commit may be deployed to an environment under a change: allow, or deny with every reason");
 
     private static async Task<Results<Ok<GateResponse>, ProblemHttpResult>> HandleAsync(GateRequest body, ClaimsPrincipal user,
-        ChangeTrailDbContext db, Clock clock, IOptions<ChangeTrailOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+        ChangeTrailDbContext db, Clock clock, IOptions<ChangeTrailOptions> options, RiskQuestionnaire questionnaire, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, user.ToActor(), user.ScopesOf(), db, clock, options.Value.Gate.Policy, cancellationToken);
+        var result = await ExecuteAsync(body, user.ToActor(), user.ScopesOf(), db, clock, options.Value.Gate.Policy, questionnaire, cancellationToken);
         if (!result.IsSuccess)
             return Problems.From(result.Error!);
         var answer = result.Value!;
@@ -56,20 +58,36 @@ public static class AskGate
     public const string Deny = "deny";
 
     public static async Task<Result<GateResponse>> ExecuteAsync(GateRequest body, Actor asker, IReadOnlySet<string> scopes,
-        ChangeTrailDbContext db, Clock clock, GatePolicy policy, CancellationToken cancellationToken)
+        ChangeTrailDbContext db, Clock clock, GatePolicy policy, RiskQuestionnaire questionnaire, CancellationToken cancellationToken)
     {
-        var question = QuestionOf(body);
-        if (!question.IsSuccess)
-            return question.Error!;
+        var asked = QuestionOf(body);
+        if (!asked.IsSuccess)
+            return asked.Error!;
+        var question = asked.Value!;
         var now = clock.UtcNow;
-        var snapshot = await GateSnapshots.LoadAsync(question.Value!, asker, scopes, policy, db, now, cancellationToken);
+        if (body.Template is { } template && string.IsNullOrWhiteSpace(body.Change))
+        {
+            var opened = await GateStandardChange.OpenAsync(template.Trim(), question, asker, db, questionnaire, now, cancellationToken);
+            if (opened.Refusal is { } refusal)
+                return await RecordAsync(GateDecision.Decide(Guid.NewGuid(), question, null, null, true, [refusal], [], asker.Id,
+                    asker.Credential, now), null, asker, db, now, cancellationToken);
+            question = question with { Change = opened.Change!.DisplayNumber };
+        }
+        var snapshot = await GateSnapshots.LoadAsync(question, asker, scopes, policy, db, now, cancellationToken);
         var verdict = GateConditions.Judge(snapshot);
-        var decision = GateDecision.Decide(Guid.NewGuid(), question.Value!, snapshot.Change?.Id, snapshot.Service?.Id, snapshot.IsProduction,
+        var decision = GateDecision.Decide(Guid.NewGuid(), question, snapshot.Change?.Id, snapshot.Service?.Id, snapshot.IsProduction,
             verdict.Reasons, verdict.Waived, asker.Id, asker.Credential, now);
+        return await RecordAsync(decision, snapshot.Change?.DisplayNumber, asker, db, now, cancellationToken);
+    }
+
+    /// <summary>The question and its answer, written to the ledger in the same transaction.</summary>
+    private static async Task<Result<GateResponse>> RecordAsync(GateDecision decision, string? change, Actor asker, ChangeTrailDbContext db,
+        DateTime now, CancellationToken cancellationToken)
+    {
         db.GateDecisions.Add(decision);
         db.Record(LedgerSubjects.GateDecision, asker.Id, decision.Allowed ? "allowed" : "denied", decision, now);
         await db.SaveChangesAsync(cancellationToken);
-        return ResponseOf(decision, snapshot.Change?.DisplayNumber);
+        return ResponseOf(decision, change);
     }
 
     public static GateResponse ResponseOf(GateDecision decision, string? change) => new(
@@ -85,13 +103,12 @@ public static class AskGate
     private static Result<GateQuestion> QuestionOf(GateRequest body)
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(body.Change))
-            errors.Add(body.Template is null ? "change" : "template",
-                body.Template is null
-                    ? "Name the change request (CR-12) the deployment belongs to."
-                    : "Standard templates are not available yet; name the change request the deployment belongs to.");
-        else
-            errors.MaxLength("change", body.Change, GateDecision.ChangeReferenceMaxLength);
+        var byTemplate = !string.IsNullOrWhiteSpace(body.Template);
+        if (string.IsNullOrWhiteSpace(body.Change) == !byTemplate)
+            errors.Add(byTemplate ? "template" : "change", byTemplate
+                ? "Name either the change or a Standard template, not both."
+                : "Name the change request (CR-12) the deployment belongs to, or a Standard template (routine-patching).");
+        errors.MaxLength("change", body.Change, GateDecision.ChangeReferenceMaxLength);
         errors.MaxLength("template", body.Template, GateDecision.ChangeReferenceMaxLength);
         errors.Require("service", body.Service, Service.NameMaxLength);
         errors.Require("environment", body.Environment, Service.NameMaxLength);
@@ -99,6 +116,8 @@ public static class AskGate
         errors.MaxLength("artifact", body.Artifact, Deployment.ArtifactMaxLength);
         if (errors.Any)
             return (ValidationFailed)errors.ToResult().Error!;
-        return new GateQuestion(body.Change!.Trim(), body.Service!.Trim(), body.Environment!.Trim(), body.Commit!, body.Artifact);
+        // A question naming a template names its change once the gate has opened it; until then, the template.
+        var change = byTemplate ? $"template:{body.Template!.Trim()}" : body.Change!.Trim();
+        return new GateQuestion(change, body.Service!.Trim(), body.Environment!.Trim(), body.Commit!, body.Artifact);
     }
 }

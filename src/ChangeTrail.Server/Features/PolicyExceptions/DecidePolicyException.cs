@@ -4,9 +4,11 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.PolicyExceptions;
+using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChangeTrail.Server.Features.PolicyExceptions;
@@ -19,9 +21,10 @@ public static class DecidePolicyException
 {
     public static void Map(RouteGroupBuilder exceptions) =>
         exceptions.MapPost("/{idOrNumber}/approvals", async Task<Results<Ok<PolicyExceptionResponse>, ProblemHttpResult>> (string idOrNumber,
-                DecisionRequest body, ClaimsPrincipal user, PolicyExceptionCommand command, CancellationToken cancellationToken) =>
+                DecisionRequest body, ClaimsPrincipal user, RecordCommand command, ChangeTrailDbContext db, Clock clock,
+                CancellationToken cancellationToken) =>
             {
-                var result = await ExecuteAsync(idOrNumber, body.Decision, body.Comment, user.ToActor(), command, cancellationToken);
+                var result = await ExecuteAsync(idOrNumber, body.Decision, body.Comment, user.ToActor(), command, db, clock, cancellationToken);
                 return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
             })
             .RequireAccess(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer).RequireHuman()
@@ -30,10 +33,10 @@ public static class DecidePolicyException
 
     // Sign-offs racing each other are all recorded (re-read and retried).
     public static Task<Result<PolicyExceptionResponse>> ExecuteAsync(string idOrNumber, ApprovalDecision? decision, string? comment, Actor approver,
-        PolicyExceptionCommand command, CancellationToken cancellationToken) =>
+        RecordCommand command, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken) =>
         decision is not { } given
             ? Task.FromResult<Result<PolicyExceptionResponse>>(ValidationFailed.For("decision", "Say 'approve' or 'reject'."))
-            : command.RunAsync(idOrNumber, approver, (exception, now) =>
+            : PolicyExceptionCommands.RunAsync(command, idOrNumber, approver, (exception, now) =>
             {
                 var decided = exception.Decide(approver, given, comment, now);
                 if (!decided.IsSuccess)
@@ -44,5 +47,5 @@ public static class DecidePolicyException
                     PolicyExceptionState.Rejected => "rejected",
                     _ => "signed-off",
                 };
-            }, OnConflict.Retry, cancellationToken);
+            }, OnConflict.Retry, db, clock, cancellationToken);
 }

@@ -2,9 +2,11 @@ using System.Security.Claims;
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChangeTrail.Server.Features.PolicyExceptions;
@@ -17,20 +19,21 @@ public static class RevokePolicyException
 {
     public static void Map(RouteGroupBuilder exceptions) =>
         exceptions.MapPost("/{idOrNumber}/revoke", async Task<Results<Ok<PolicyExceptionResponse>, ProblemHttpResult>> (string idOrNumber,
-                RevokeExceptionRequest body, ClaimsPrincipal user, PolicyExceptionCommand command, CancellationToken cancellationToken) =>
+                RevokeExceptionRequest body, ClaimsPrincipal user, RecordCommand command, ChangeTrailDbContext db, Clock clock,
+                CancellationToken cancellationToken) =>
             {
-                var result = await ExecuteAsync(idOrNumber, body.Reason, user.ToActor(), command, cancellationToken);
+                var result = await ExecuteAsync(idOrNumber, body.Reason, user.ToActor(), command, db, clock, cancellationToken);
                 return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
             })
             .RequireAccess(Scopes.ChangesWrite, Role.Requestor, Role.HeadOfEngineering, Role.SecurityOfficer, Role.Admin)
             .WithName(nameof(RevokePolicyException))
             .WithSummary("End a policy exception early, with the reason (its requestor while requested; HeadOfEngineering, SecurityOfficer, Admin)");
 
-    public static Task<Result<PolicyExceptionResponse>> ExecuteAsync(string idOrNumber, string? reason, Actor actor, PolicyExceptionCommand command,
-        CancellationToken cancellationToken) =>
-        command.RunAsync(idOrNumber, actor, (exception, now) =>
+    public static Task<Result<PolicyExceptionResponse>> ExecuteAsync(string idOrNumber, string? reason, Actor actor, RecordCommand command,
+        ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken) =>
+        PolicyExceptionCommands.RunAsync(command, idOrNumber, actor, (exception, now) =>
         {
             var revoked = exception.Revoke(actor, reason, now);
             return revoked.IsSuccess ? "revoked" : revoked.Error!;
-        }, OnConflict.Refuse, cancellationToken);
+        }, OnConflict.Refuse, db, clock, cancellationToken);
 }

@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Domain.Templates;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Ledger;
+using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Services;
+using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChangeTrail.Server.Features.Templates;
+
+/// <summary>POST /templates: a requestor writes a Standard change template, a draft until it is submitted and approved.</summary>
+public static class CreateTemplate
+{
+    public static void Map(RouteGroupBuilder templates) =>
+        templates.MapPost("/", HandleAsync).RequireAccess(Scopes.ChangesWrite, Role.Requestor).WithName(nameof(CreateTemplate))
+            .WithSummary("Write a Standard change template (a draft): documentation, services, allowed environments and a Low risk assessment");
+
+    private static async Task<Results<Created<TemplateResponse>, ProblemHttpResult>> HandleAsync(TemplateRequest body, ClaimsPrincipal user,
+        ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, CancellationToken cancellationToken)
+    {
+        var result = await ExecuteAsync(body, user.ToActor(), db, clock.UtcNow, questionnaire, cancellationToken);
+        return result.IsSuccess
+            ? TypedResults.Created($"/api/v1/templates/{result.Value!.Name}", result.Value)
+            : Problems.From(result.Error!);
+    }
+
+    public static async Task<Result<TemplateResponse>> ExecuteAsync(TemplateRequest body, Actor author, ChangeTrailDbContext db, DateTime now,
+        RiskQuestionnaire questionnaire, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var services = await ServiceReferences.ResolveAsync(db, body.Services, ChangeTemplate.MaxServices, errors, cancellationToken);
+        var environments = (body.Environments ?? []).Select(e => e?.Trim() ?? "").ToList();
+        for (var i = 0; i < environments.Count && !errors.Any; i++)
+        {
+            if (!services.Any(s => s.Environments.Any(e => string.Equals(e.Name, environments[i], StringComparison.OrdinalIgnoreCase))))
+                errors.Add($"environments[{i}]", $"None of the template's services has an environment '{environments[i]}'.");
+        }
+        var answers = body.RiskAnswers ?? new Dictionary<string, string>();
+        questionnaire.Validate(answers, errors);
+        if (errors.Any)
+            return errors.ToResult().Error!;
+
+        var created = ChangeTemplate.Create(Guid.NewGuid(), body.Name?.Trim(), body.Title, body.Description, services.Select(s => s.Id).ToList(),
+            environments, body.Purpose, body.Scope, body.ImpactAnalysis, body.RollbackPlan, body.TestPlan, answers, author, now);
+        if (!created.IsSuccess)
+            return created.Error!;
+        var template = created.Value!;
+        if (await db.ChangeTemplates.AnyAsync(t => t.Name == template.Name, cancellationToken))
+            return new TemplateNameTaken(template.Name);
+        db.ChangeTemplates.Add(template);
+        db.Record(LedgerSubjects.ChangeTemplate, author.Id, "created", template, now);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request took the name between the check and the insert: the unique index kept one.
+            if (await NameTakenSinceAsync(db, template, cancellationToken))
+                return new TemplateNameTaken(template.Name);
+            throw;
+        }
+        return (await TemplateView.BuildAsync([template], db, questionnaire, now, cancellationToken))[0];
+    }
+
+    private static async Task<bool> NameTakenSinceAsync(ChangeTrailDbContext db, ChangeTemplate template, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        db.DiscardRecorded();
+        return await db.ChangeTemplates.AnyAsync(t => t.Name == template.Name, cancellationToken);
+    }
+}
+
+public sealed record TemplateNameTaken(string Name)
+    : DomainError(ErrorKind.Conflict, "template-name-taken", "The name is taken",
+        $"A template named {Name} exists, or existed: a name means one template forever, so pipelines naming it cannot be confused."), IFieldErrors
+{
+    public IReadOnlyDictionary<string, string[]> FieldErrors => new Dictionary<string, string[]> { ["name"] = [Detail] };
+}
