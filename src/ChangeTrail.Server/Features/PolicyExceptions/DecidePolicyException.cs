@@ -7,6 +7,7 @@ using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChangeTrail.Server.Features.PolicyExceptions;
@@ -17,6 +18,10 @@ namespace ChangeTrail.Server.Features.PolicyExceptions;
 /// </summary>
 public static class DecidePolicyException
 {
+    /// <summary>Who may decide: the endpoint's policy, which the exception's page checks too before its buttons go through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer);
+
     public static void Map(RouteGroupBuilder exceptions) =>
         exceptions.MapPost("/{idOrNumber}/approvals", async Task<Results<Ok<PolicyExceptionResponse>, ProblemHttpResult>> (string idOrNumber,
                 DecisionRequest body, ClaimsPrincipal user, PolicyExceptionCommand command, CancellationToken cancellationToken) =>
@@ -24,7 +29,7 @@ public static class DecidePolicyException
                 var result = await ExecuteAsync(idOrNumber, body.Decision, body.Comment, user.ToActor(), command, cancellationToken);
                 return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
             })
-            .RequireAccess(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer).RequireHuman()
+            .RequireAuthorization(Access).RequireHuman()
             .WithName(nameof(DecidePolicyException))
             .WithSummary("Approve or reject a policy exception (HeadOfEngineering, SecurityOfficer; two distinct people, neither the requestor)");
 
