@@ -19,13 +19,23 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
     {
         var requestor = await AccountAsync(Role.Requestor, Role.Implementer);
         var change = await SubmittedChangeAsync(requestor);
+        var exception = await RequestedExceptionAsync(requestor);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/account/tokens" })
+        // The requestor's own exception shows its withdrawal form; the register, its request form.
+        foreach (var path in MainScreens(change, exception))
         {
             await Page.GotoAsync(path);
             (await UnnamedControlsAsync(Page)).ShouldBeEmpty($"controls without a name on {path}");
         }
+
+        // The Approve and Reject form on an exception is shown to its deciders only.
+        var head = await AccountAsync(Role.HeadOfEngineering);
+        var headPage = await NewPageAsync();
+        await SignInAsync(headPage, head);
+        await headPage.GotoAsync($"/exceptions/{exception.Number}");
+        await Expect(headPage.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToBeVisibleAsync();
+        (await UnnamedControlsAsync(headPage)).ShouldBeEmpty("controls without a name on an exception a Head of Engineering may decide on");
 
         // The calendar's freeze form and Lift buttons are shown to Admins only.
         var admin = await AccountAsync(Role.Admin);
@@ -40,6 +50,17 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         await Expect(adminPage.GetByRole(AriaRole.Button, new() { Name = "Lift the freeze 'Accessibility freeze'" })).ToBeVisibleAsync();
         (await UnnamedControlsAsync(adminPage)).ShouldBeEmpty("controls without a name on the calendar an Admin sees");
     }
+
+    private static string[] MainScreens(ChangeResponse change, PolicyExceptionResponse exception) =>
+    [
+        "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/exceptions",
+        $"/exceptions/{exception.Number}", "/account/tokens",
+    ];
+
+    private async Task<PolicyExceptionResponse> RequestedExceptionAsync(Account requestor) =>
+        await requestor.Api.PostJsonAsync<PolicyExceptionResponse>("/api/v1/exceptions", new PolicyExceptionRequest(
+            "Deploy inside the freeze", "freeze-window", "Deploy the payments fix inside the quarter-close freeze.",
+            "Low: the fix is small.", "The on-call SRE watches the rollout.", App.Time.GetUtcNow().UtcDateTime.AddDays(7)));
 
     private static Task<string[]> UnnamedControlsAsync(IPage page) => page.EvaluateAsync<string[]>("""
         () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
@@ -71,10 +92,11 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
     {
         var requestor = await AccountAsync(Role.Requestor, Role.Implementer);
         var change = await SubmittedChangeAsync(requestor);
+        var exception = await RequestedExceptionAsync(requestor);
         await Page.SetViewportSizeAsync(390, 844);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in new[] { "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/account/tokens" })
+        foreach (var path in MainScreens(change, exception))
         {
             await Page.GotoAsync(path);
             var overflow = await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");

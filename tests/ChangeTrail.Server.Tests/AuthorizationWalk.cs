@@ -30,6 +30,7 @@ public sealed class AuthorizationWalk
     private string _service = "";
     private string _emergency = "";
     private string _exception = "";
+    private string _template = "";
     private readonly Dictionary<string, Guid> _ids = [];
     private string? _approvalTarget;
     private readonly SemaphoreSlim _approvalTargetLock = new(1, 1);
@@ -94,6 +95,13 @@ public sealed class AuthorizationWalk
         var officer = await s.PersonAsync(Role.SecurityOfficer);
         walk._exception = (await ApiClient.ReadAsync<PolicyExceptionResponse>(await officer.Client.PostAsync(
             $"/api/v1/exceptions/{exception.Number}/approvals", new DecisionRequest(ApprovalDecision.Reject, "walk")))).Number;
+        // A rejected Standard template: submitting, deciding on or retiring it again is refused after authorization.
+        var template = await ApiClient.ReadAsync<TemplateResponse>(await walk._requestor.Client.PostAsync("/api/v1/templates",
+            new TemplateRequest($"walk-{Scenario.Unique()}", "walk", null, [walk._service], ["production"], "p", "s", "i", "r", "t",
+                Scenario.LowRiskAnswers)));
+        (await walk._requestor.Client.PostAsync($"/api/v1/templates/{template.Name}/submit", new { })).EnsureSuccessStatusCode();
+        walk._template = (await ApiClient.ReadAsync<TemplateResponse>(await (await s.PersonAsync(Role.ChangeApprover)).Client.PostAsync(
+            $"/api/v1/templates/{template.Name}/approvals", new DecisionRequest(ApprovalDecision.Reject, "walk")))).Name;
         return walk;
     }
 
@@ -136,7 +144,7 @@ public sealed class AuthorizationWalk
             path = path.Replace("{idOrNumber}", operation.OperationId == "ApprovalsChange" ? await ApprovalTargetAsync()
                 : path.StartsWith("/api/v1/exceptions/", StringComparison.Ordinal) ? _exception
                 : _emergency);
-        path = path.Replace("{idOrName}", _service);
+        path = path.Replace("{idOrName}", path.StartsWith("/api/v1/templates/", StringComparison.Ordinal) ? _template : _service);
         if (path.Contains("{id}", StringComparison.Ordinal) && _ids.TryGetValue(operation.OperationId, out var id))
             path = path.Replace("{id}", id.ToString());
         return path.Contains('{')
@@ -155,7 +163,7 @@ public sealed class AuthorizationWalk
         "CreateServiceAccount" => ("", new CreateServiceAccountRequest($"walk-{Scenario.Unique()}", [Role.Implementer])),
         "CreateService" => ("", new CreateServiceRequest($"walk-{Scenario.Unique()}", null, false, false, [new EnvironmentDto("production", true)])),
         "CreateChange" => ("", new { type = "Normal", title = "Drafted by the authorization walk" }),
-        "ApprovalsChange" or "DecidePolicyException" => ("", new DecisionRequest(ApprovalDecision.Approve, "The authorization walk")),
+        "ApprovalsChange" or "DecidePolicyException" or "DecideTemplate" => ("", new DecisionRequest(ApprovalDecision.Approve, "The authorization walk")),
         "VerifyChange" => ("", new VerifyRequest(VerificationOutcome.Success, null)),
         "ListEntries" or "ListRecords" => ("?count=1", null),
         "GetInclusionProof" => ("?index=0&treeSize=1", null),

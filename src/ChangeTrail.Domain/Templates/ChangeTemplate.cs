@@ -259,10 +259,10 @@ public sealed class ChangeTemplate
     /// <summary>Its author, a Change Approver or an Admin withdraws it from the catalog, with the reason.</summary>
     public Result Retire(Actor actor, string? reason, DateTime now)
     {
-        if (actor.Id != AuthorId && !actor.HasAny(Role.ChangeApprover, Role.Admin))
-            return new RoleRequired($"retire template {Name}", [nameof(Role.ChangeApprover), nameof(Role.Admin)]);
         if (State is TemplateState.Retired or TemplateState.Rejected)
             return new TemplateInvalidTransition(Name, StatusAt(now), "be retired");
+        if (actor.Id != AuthorId && !actor.HasAny(Role.ChangeApprover, Role.Admin))
+            return new RoleRequired($"retire template {Name}", [nameof(Role.ChangeApprover), nameof(Role.Admin)]);
         var errors = new ValidationErrors();
         errors.Require("reason", reason, TextMaxLength);
         if (errors.Any)

@@ -9,6 +9,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChangeTrail.Server.Features.PolicyExceptions;
@@ -19,6 +20,10 @@ namespace ChangeTrail.Server.Features.PolicyExceptions;
 /// </summary>
 public static class DecidePolicyException
 {
+    /// <summary>Who may decide: the endpoint's policy, which the exception's page checks too before its buttons go through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer);
+
     public static void Map(RouteGroupBuilder exceptions) =>
         exceptions.MapPost("/{idOrNumber}/approvals", async Task<Results<Ok<PolicyExceptionResponse>, ProblemHttpResult>> (string idOrNumber,
                 DecisionRequest body, ClaimsPrincipal user, RecordCommand command, ChangeTrailDbContext db, Clock clock,
@@ -27,7 +32,7 @@ public static class DecidePolicyException
                 var result = await ExecuteAsync(idOrNumber, body.Decision, body.Comment, user.ToActor(), command, db, clock, cancellationToken);
                 return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
             })
-            .RequireAccess(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer).RequireHuman()
+            .RequireAuthorization(Access).RequireHuman()
             .WithName(nameof(DecidePolicyException))
             .WithSummary("Approve or reject a policy exception (HeadOfEngineering, SecurityOfficer; two distinct people, neither the requestor)");
 

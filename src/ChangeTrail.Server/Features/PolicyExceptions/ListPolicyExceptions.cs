@@ -23,19 +23,8 @@ public static class ListPolicyExceptions
         exceptions.MapGet("/", async Task<Results<Ok<IReadOnlyList<PolicyExceptionResponse>>, ProblemHttpResult>> (string? status,
                 ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken) =>
             {
-                PolicyExceptionStatus? wanted = null;
-                if (!string.IsNullOrEmpty(status))
-                {
-                    if (!Enum.TryParse<PolicyExceptionStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                        return Problems.From(ValidationFailed.For("status",
-                            $"One of {string.Join(", ", Enum.GetNames<PolicyExceptionStatus>().Select(n => n.ToLowerInvariant()))}."));
-                    wanted = parsed;
-                }
-                var now = clock.UtcNow;
-                // The register is small (a handful a month); its status depends on the clock, so it is filtered here.
-                var all = await db.PolicyExceptions.AsNoTracking().OrderByDescending(e => e.Number).ToListAsync(cancellationToken);
-                var listed = wanted is { } w ? all.Where(e => e.StatusAt(now) == w).ToList() : all;
-                return TypedResults.Ok(await PolicyExceptionView.BuildAsync(listed, db, now, cancellationToken));
+                var result = await ExecuteAsync(status, db, clock.UtcNow, cancellationToken);
+                return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
             })
             .RequireAccess(Scopes.ChangesRead).WithName(nameof(ListPolicyExceptions))
             .WithSummary("List policy exceptions, newest first; status=requested|approved|rejected|revoked|expired filters");
@@ -50,6 +39,24 @@ public static class ListPolicyExceptions
                     ? TypedResults.Ok((await PolicyExceptionView.BuildAsync([exception], db, clock.UtcNow, cancellationToken))[0])
                     : Problems.From(NotFound(idOrNumber)))
             .RequireAccess(Scopes.ChangesRead).WithName("GetPolicyException").WithSummary("Read a policy exception (id, EX-3 or 3)");
+    }
+
+    /// <summary>The register, newest first: every exception, or those whose status at <paramref name="now"/> is <paramref name="status"/>.</summary>
+    public static async Task<Result<IReadOnlyList<PolicyExceptionResponse>>> ExecuteAsync(string? status, ChangeTrailDbContext db, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        PolicyExceptionStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<PolicyExceptionStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return ValidationFailed.For("status",
+                    $"One of {string.Join(", ", Enum.GetNames<PolicyExceptionStatus>().Select(n => n.ToLowerInvariant()))}.");
+            wanted = parsed;
+        }
+        // The register is small (a handful a month); its status depends on the clock, so it is filtered here.
+        var all = await db.PolicyExceptions.AsNoTracking().OrderByDescending(e => e.Number).ToListAsync(cancellationToken);
+        var listed = wanted is { } w ? all.Where(e => e.StatusAt(now) == w).ToList() : all;
+        return new Result<IReadOnlyList<PolicyExceptionResponse>>(await PolicyExceptionView.BuildAsync(listed, db, now, cancellationToken), null);
     }
 
     public static Task<PolicyException?> FindAsync(IQueryable<PolicyException> exceptions, string idOrNumber, CancellationToken cancellationToken) =>

@@ -9,6 +9,7 @@ using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChangeTrail.Server.Features.PolicyExceptions;
@@ -19,8 +20,11 @@ namespace ChangeTrail.Server.Features.PolicyExceptions;
 /// </summary>
 public static class RequestPolicyException
 {
+    /// <summary>Who may ask: the endpoint's policy, which the register's page checks too before its form goes through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access = EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite, Role.Requestor);
+
     public static void Map(RouteGroupBuilder exceptions) =>
-        exceptions.MapPost("/", HandleAsync).RequireAccess(Scopes.ChangesWrite, Role.Requestor).WithName(nameof(RequestPolicyException))
+        exceptions.MapPost("/", HandleAsync).RequireAuthorization(Access).WithName(nameof(RequestPolicyException))
             .WithSummary("Ask for a policy exception: the control deviated from, risk assessment, compensating controls and expiry");
 
     private static async Task<Results<Created<PolicyExceptionResponse>, ProblemHttpResult>> HandleAsync(PolicyExceptionRequest body,

@@ -7,6 +7,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChangeTrail.Server.Features.PolicyExceptions;
@@ -17,6 +18,10 @@ namespace ChangeTrail.Server.Features.PolicyExceptions;
 /// </summary>
 public static class RevokePolicyException
 {
+    /// <summary>Who may revoke: the endpoint's policy, which the exception's page checks too before its form goes through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite, Role.Requestor, Role.HeadOfEngineering, Role.SecurityOfficer, Role.Admin);
+
     public static void Map(RouteGroupBuilder exceptions) =>
         exceptions.MapPost("/{idOrNumber}/revoke", async Task<Results<Ok<PolicyExceptionResponse>, ProblemHttpResult>> (string idOrNumber,
                 RevokeExceptionRequest body, ClaimsPrincipal user, RecordCommand command, ChangeTrailDbContext db, Clock clock,
@@ -25,7 +30,7 @@ public static class RevokePolicyException
                 var result = await ExecuteAsync(idOrNumber, body.Reason, user.ToActor(), command, db, clock, cancellationToken);
                 return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
             })
-            .RequireAccess(Scopes.ChangesWrite, Role.Requestor, Role.HeadOfEngineering, Role.SecurityOfficer, Role.Admin)
+            .RequireAuthorization(Access)
             .WithName(nameof(RevokePolicyException))
             .WithSummary("End a policy exception early, with the reason (its requestor while requested; HeadOfEngineering, SecurityOfficer, Admin)");
 

@@ -35,7 +35,8 @@ public static class TemplateSteps
                 DecisionRequest body, ClaimsPrincipal user, RecordCommand command, ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire,
                 CancellationToken cancellationToken) =>
                 ToHttp(await DecideAsync(idOrName, body.Decision, body.Comment, user.ToActor(), command, db, clock, questionnaire, cancellationToken)))
-            .RequireAccess(Scopes.ChangesApprove).RequireHuman().WithName("DecideTemplate")
+            .RequireAccess(Scopes.ChangesApprove, Role.ChangeApprover, Role.SecurityReviewer, Role.SecurityOfficer).RequireHuman()
+            .WithName("DecideTemplate")
             .WithSummary("Approve or reject a submitted template, as a Normal change; approved, it is published for twelve months");
 
         templates.MapPost("/{idOrName}/retire", async Task<Results<Ok<TemplateResponse>, ProblemHttpResult>> (string idOrName,

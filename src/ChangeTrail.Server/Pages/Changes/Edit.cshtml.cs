@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Pages.Changes;
 
-/// <summary>The change form as a browser posts it: one field per policy 3.2 item, commits and links one per line.</summary>
+/// <summary>The change form as a browser posts it: one field per policy 3.2 item, commits, links and cited exceptions one per line.</summary>
 public sealed class ChangeForm
 {
     public ChangeType Type { get; set; } = ChangeType.Normal;
@@ -31,6 +31,7 @@ public sealed class ChangeForm
     public string? Implementer { get; set; }
     public string? Commits { get; set; }
     public string? Links { get; set; }
+    public string? Exceptions { get; set; }
     public string? EmergencyJustification { get; set; }
     public int? Version { get; set; }
 
@@ -46,7 +47,8 @@ public sealed class ChangeForm
             .Select(parts => new CommitDto(parts[0], parts.Length > 1 ? parts[1] : null)).ToList(),
         Lines(Links).ToList(),
         null,
-        EmergencyJustification);
+        EmergencyJustification,
+        Lines(Exceptions).ToList());
 
     public static ChangeForm From(ChangeResponse change) => new()
     {
@@ -65,6 +67,7 @@ public sealed class ChangeForm
         Implementer = change.Implementer?.Id.ToString(),
         Commits = string.Join('\n', change.Commits.Select(c => c.AuthorEmail is null ? c.Sha : $"{c.Sha} {c.AuthorEmail}")),
         Links = string.Join('\n', change.Links),
+        Exceptions = string.Join('\n', change.Exceptions.Select(e => e.Number)),
         EmergencyJustification = change.EmergencyJustification,
         Version = change.Version,
     };
@@ -155,4 +158,8 @@ public sealed class EditModel(ChangeTrailDbContext db, Clock clock, RiskQuestion
     /// <summary>The first error recorded for a form field, for fields Razor's tag helpers cannot name (dictionary entries).</summary>
     public string? ErrorFor(string key) =>
         ModelState.TryGetValue(key, out var entry) && entry.Errors.Count > 0 ? entry.Errors[0].ErrorMessage : null;
+
+    /// <summary>Every error recorded for a form field: a list field (one exception per line) can have one per line.</summary>
+    public IReadOnlyList<string> ErrorsFor(string key) =>
+        ModelState.TryGetValue(key, out var entry) ? entry.Errors.Select(e => e.ErrorMessage).ToList() : [];
 }
