@@ -256,6 +256,12 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         var lifted = await ApiClient.ReadAsync<GateResponse>(await pipeline.Client.PostAsync("/api/v1/gate",
             new GateRequest(citing.Number, null, service, "production", commit, null)));
         lifted.Waived.ShouldNotBeEmpty();
+        // A Standard template, published: its decisions are serialised by round.
+        var template = await ApiClient.ReadAsync<TemplateResponse>(await requestor.Client.PostAsync("/api/v1/templates", new TemplateRequest(
+            $"ledger-{Scenario.Unique()}", "Ledger", null, [service], ["staging"], "p", "s", "i", "r", "t", Scenario.LowRiskAnswers)));
+        (await requestor.Client.PostAsync($"/api/v1/templates/{template.Name}/submit", new { })).EnsureSuccessStatusCode();
+        (await approver.Client.PostAsync($"/api/v1/templates/{template.Name}/approvals", new DecisionRequest(ApprovalDecision.Approve, "ok")))
+            .EnsureSuccessStatusCode();
         var auditor = await AuditorAsync();
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);

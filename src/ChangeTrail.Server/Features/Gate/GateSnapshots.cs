@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.Templates;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Features.Calendar;
 using ChangeTrail.Server.Features.Changes;
@@ -52,7 +53,9 @@ public static class GateSnapshots
         var freezes = await FreezeCalendars.InForceAsync(db, cancellationToken);
         // Only a change citing exceptions can have a condition lifted: the others skip the read.
         var exceptions = change is { Exceptions.Count: > 0 } ? await ExceptionRegisters.InForceAsync(db, now, cancellationToken) : ExceptionRegister.None;
-        return new GateSnapshot(question, change, service, environment, evidence, deployments, freezes, exceptions, asker, scopes, policy, now);
+        var template = change?.TemplateId is { } templateId ? await queries.TemplateById(db, templateId, cancellationToken) : null;
+        return new GateSnapshot(question, change, service, environment, evidence, deployments, freezes, exceptions, asker, scopes, policy, now,
+            template);
     }
 
     /// <summary>The snapshot's queries, compiled once per model (<see cref="CompiledQueries"/>).</summary>
@@ -65,6 +68,10 @@ public static class GateSnapshots
         public readonly Func<ChangeTrailDbContext, long, CancellationToken, Task<ChangeRequest?>> ChangeByNumber =
             EF.CompileAsyncQuery((ChangeTrailDbContext db, long number, CancellationToken _) =>
                 db.ChangeRequests.AsNoTracking().SingleOrDefault(c => c.Number == number));
+
+        public readonly Func<ChangeTrailDbContext, Guid, CancellationToken, Task<ChangeTemplate?>> TemplateById =
+            EF.CompileAsyncQuery((ChangeTrailDbContext db, Guid id, CancellationToken _) =>
+                db.ChangeTemplates.AsNoTracking().SingleOrDefault(t => t.Id == id));
 
         public readonly Func<ChangeTrailDbContext, string, CancellationToken, Task<Service?>> ServiceByName =
             EF.CompileAsyncQuery((ChangeTrailDbContext db, string normalizedName, CancellationToken _) =>

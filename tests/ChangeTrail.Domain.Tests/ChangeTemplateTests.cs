@@ -1,0 +1,160 @@
+using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Calendar;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Common;
+using ChangeTrail.Domain.Gate;
+using ChangeTrail.Domain.Gate.Conditions;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyExceptions;
+using ChangeTrail.Domain.Risk;
+using ChangeTrail.Domain.Services;
+using ChangeTrail.Domain.Templates;
+using Shouldly;
+
+namespace ChangeTrail.Domain.Tests;
+
+/// <summary>
+/// Policy 3.1's Standard changes: a template is approved once like a Normal change, publishes for twelve months, and makes
+/// changes approved at once; an expired or retired template makes none, and the gate holds its changes to it.
+/// </summary>
+public sealed class ChangeTemplateTests
+{
+    private static readonly DateTime Now = Clock.Now;
+    private readonly Team _team = new();
+    private readonly Actor _approver = People.Person("approver", Role.ChangeApprover);
+    private readonly Actor _security = People.Person("security", Role.SecurityReviewer);
+
+    private Result<ChangeTemplate> Write(string name = "routine-patching", Dictionary<string, string>? answers = null, string? purpose = "Patch the OS monthly.",
+        Actor? author = null) =>
+        ChangeTemplate.Create(Guid.NewGuid(), name, "Monthly OS patching", null, [ServiceProfiles.Ordinary.Id], ["staging", "production"], purpose,
+            "The web hosts.", "Rolling restarts; no downtime.", "Redeploy the previous image.", "Unit, integration and security suites.",
+            answers ?? Answers.Low(), author ?? _team.Requestor, Now);
+
+    private ChangeTemplate Published(ServiceProfile? service = null)
+    {
+        var template = Write().ShouldSucceed();
+        template.Submit(_team.Requestor, Clock.Questionnaire, [service ?? ServiceProfiles.Ordinary], Now).ShouldSucceed();
+        template.Decide(_approver, ApprovalDecision.Approve, "routine", Now).ShouldSucceed();
+        if (service?.NeedsSecuritySignOff == true)
+            template.Decide(_security, ApprovalDecision.Approve, "ok", Now).ShouldSucceed();
+        return template;
+    }
+
+    private Result<ChangeRequest> MakeChange(ChangeTemplate template, DateTime now, FreezeCalendar? freezes = null) =>
+        ChangeRequest.FromTemplate(Guid.NewGuid(), 42, template, now.AddHours(1), now.AddHours(2), [new CommitRef("0123456789abcdef", null)], null,
+            _team.Requestor, [ServiceProfiles.Ordinary], Clock.Questionnaire, freezes ?? FreezeCalendar.None, now);
+
+    [Fact]
+    public void A_template_has_a_name_pipelines_can_type_services_and_environments()
+    {
+        var refused = ChangeTemplate.Create(Guid.NewGuid(), "Routine Patching", " ", null, [], [], null, null, null, null, null, Answers.Low(),
+            _team.Requestor, Now).ShouldFailWith<ValidationFailed, ChangeTemplate>();
+        refused.Errors.Keys.ShouldBe(["name", "title", "services", "environments"], ignoreOrder: true);
+        Write(author: People.ServiceAccount("deploy", Role.Requestor)).ShouldFailWith<RoleRequired, ChangeTemplate>();
+        Write().ShouldSucceed().State.ShouldBe(TemplateState.Draft);
+    }
+
+    [Fact]
+    public void Only_a_documented_low_risk_template_is_submitted_and_only_by_its_author()
+    {
+        Write(purpose: null).ShouldSucceed().Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], Now)
+            .ShouldFailWith<MissingRequiredFields>().Fields.ShouldBe(["purpose"]);
+        var risky = Write(answers: Answers.High()).ShouldSucceed();
+        risky.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], Now).ShouldFailWith<TemplateRiskNotLow>().Type.ShouldBe("template-risk-not-low");
+        Write().ShouldSucceed().Submit(People.Person("other", Role.Requestor), Clock.Questionnaire, [ServiceProfiles.Ordinary], Now)
+            .ShouldFailWith<NotTheTemplateAuthor>();
+    }
+
+    [Fact]
+    public void It_is_approved_as_a_normal_change_and_published_for_twelve_months()
+    {
+        var template = Write().ShouldSucceed();
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Regulated], Now).ShouldSucceed();
+        template.RequiredApprovals.ShouldBe([ApprovalSlot.ChangeApprover, ApprovalSlot.SecurityTeam]);
+
+        template.Decide(_team.Requestor, ApprovalDecision.Approve, null, Now).ShouldFailWith<SelfSignOffForbidden>();
+        template.Decide(People.Person("cab", Role.CabMember), ApprovalDecision.Approve, null, Now).ShouldFailWith<SignOffRoleRequired>();
+        template.Decide(_approver, ApprovalDecision.Approve, null, Now).ShouldSucceed();
+        template.State.ShouldBe(TemplateState.Submitted);
+        template.Decide(_security, ApprovalDecision.Approve, null, Now.AddHours(1)).ShouldSucceed();
+
+        template.State.ShouldBe(TemplateState.Published);
+        template.ApprovedAt.ShouldBe(Now.AddHours(1));
+        template.ExpiresAt.ShouldBe(Now.AddHours(1).AddMonths(12));
+        template.Assignments().ShouldBe([_approver.Id, _security.Id]);
+    }
+
+    [Fact]
+    public void Its_changes_are_approved_at_once_and_carry_its_documentation()
+    {
+        var template = Published();
+
+        var change = MakeChange(template, Now).ShouldSucceed();
+
+        change.Type.ShouldBe(ChangeType.Standard);
+        change.State.ShouldBe(ChangeState.Approved);
+        change.TemplateId.ShouldBe(template.Id);
+        change.Title.ShouldBe(template.Title);
+        change.RollbackPlan.ShouldBe(template.RollbackPlan);
+        change.Approvals.Required.ShouldBeEmpty();
+        change.Risk.Overall.ShouldBe(RiskLevel.Low);
+        change.PendingEvents[^1].Detail.ShouldNotBeNull().ShouldContain("from template routine-patching");
+        change.CanEdit(_team.Requestor).ShouldFailWith<StandardChangeNotEditable>();
+    }
+
+    [Fact]
+    public void An_expired_or_retired_template_makes_no_change_and_a_freeze_refuses_one()
+    {
+        var template = Published();
+        var expiry = template.ExpiresAt!.Value;
+        MakeChange(template, expiry.AddSeconds(-1)).ShouldSucceed();
+        MakeChange(template, expiry).ShouldFailWith<TemplateExpired, ChangeRequest>().Type.ShouldBe("template-expired");
+        template.StatusAt(expiry).ShouldBe(TemplateStatus.Expired);
+
+        var freeze = FreezeWindow.Create(Guid.NewGuid(), "Quarter close", Now, Now.AddDays(1), [], null, People.Person("admin", Role.Admin), Now)
+            .ShouldSucceed();
+        MakeChange(template, Now, new FreezeCalendar([freeze])).ShouldFailWith<InsideFreeze, ChangeRequest>();
+
+        template.Retire(_team.Requestor, "", Now).ShouldFailWith<ValidationFailed>();
+        template.Retire(People.Person("someone", Role.Requestor), "no", Now).ShouldFailWith<RoleRequired>();
+        template.Retire(_approver, "Replaced by automated patching.", Now).ShouldSucceed();
+        MakeChange(template, Now).ShouldFailWith<TemplateNotPublished, ChangeRequest>().Type.ShouldBe("template-not-published");
+    }
+
+    [Fact]
+    public void An_expired_template_is_approved_again_in_a_new_round()
+    {
+        var template = Published();
+        var expiry = template.ExpiresAt!.Value;
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], expiry.AddDays(-1)).ShouldFailWith<TemplateInvalidTransition>();
+
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], expiry).ShouldSucceed();
+        template.Round.ShouldBe(2);
+        // The first round's approver decides again: a decision counts in its own round only.
+        template.Decide(_approver, ApprovalDecision.Approve, "still routine", expiry.AddHours(1)).ShouldSucceed();
+        template.State.ShouldBe(TemplateState.Published);
+        template.ExpiresAt.ShouldBe(expiry.AddHours(1).AddMonths(12));
+        template.Decisions.Select(d => d.Round).ShouldBe([1, 2]);
+    }
+
+    [Fact]
+    public void The_gate_holds_a_standard_change_to_its_template_and_its_environments()
+    {
+        var template = Published();
+        var change = MakeChange(template, Now).ShouldSucceed();
+        var service = Service.Create(ServiceProfiles.Ordinary.Id, "web", null, false, false,
+            [new ServiceEnvironment("qa", false), new ServiceEnvironment("production", true)], Now).ShouldSucceed();
+        GateSnapshot Snapshot(string environment, DateTime now) => new(new GateQuestion(change.DisplayNumber, "web", environment, "0123456789abcdef", null),
+            change, service, service.Environments.Single(e => e.Name == environment), [], [], FreezeCalendar.None, ExceptionRegister.None,
+            People.ServiceAccount("deploy", Role.Implementer), new HashSet<string> { Scopes.Gate }, GatePolicy.Default, now, template);
+        IEnumerable<string> Codes(string environment, DateTime now) => GateConditions.Evaluate(Snapshot(environment, now)).Select(r => r.Code);
+
+        Codes("qa", Now.AddHours(1)).ShouldBe([TemplateMustBeInForce.EnvironmentNotInTemplate]);
+        Codes("production", Now.AddHours(1)).ShouldNotContain(TemplateExpired.Code);
+        Codes("production", template.ExpiresAt!.Value).ShouldContain(TemplateExpired.Code);
+        (Snapshot("production", Now.AddHours(1)) with { Template = null }).Change.ShouldNotBeNull();
+        GateConditions.Evaluate(Snapshot("production", Now.AddHours(1)) with { Template = null }).Select(r => r.Code)
+            .ShouldContain(TemplateNotPublished.Code);
+    }
+}

@@ -1,0 +1,225 @@
+using System.Net;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Approvals;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Gate.Conditions;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.Templates;
+using ChangeTrail.Server.Features.Gate;
+using ChangeTrail.Testing;
+using Shouldly;
+using static ChangeTrail.Server.Tests.PipelineFlow;
+
+namespace ChangeTrail.Server.Tests;
+
+/// <summary>
+/// The Standard change catalog through HTTP (policy 3.1): a template written, approved once and published; Standard changes
+/// made from it by a requestor or opened by the gate for a pipeline naming it; its expiry on the server's clock ending both.
+/// Every template names a service of its own.
+/// </summary>
+public abstract class TemplateTests(ChangeTrailApp app) : ProviderTests(app)
+{
+    private DateTime Now => App.Time.GetUtcNow().UtcDateTime;
+
+    private static TemplateRequest Body(string service, string? name = null, IReadOnlyList<string>? environments = null,
+        IReadOnlyDictionary<string, string>? answers = null) => new(
+        name ?? $"patching-{Scenario.Unique()}", "Monthly OS patching", "Security updates of the base image.", [service],
+        environments ?? ["staging", "production"], "Keep hosts patched.", "The service's hosts.", "Rolling restarts; no downtime.",
+        "Redeploy the previous image.", "Unit, integration and security suites.", answers ?? Scenario.LowRiskAnswers);
+
+    private static async Task<TemplateResponse> WriteAsync(Person author, TemplateRequest body) =>
+        await ApiClient.ReadAsync<TemplateResponse>(await author.Client.PostAsync("/api/v1/templates", body));
+
+    private static async Task<TemplateResponse> StepAsync(Person who, string template, string step, object? body = null) =>
+        await ApiClient.ReadAsync<TemplateResponse>(await who.Client.PostAsync($"/api/v1/templates/{template}/{step}", body ?? new { }));
+
+    /// <summary>A template of <paramref name="service"/>, written by a new requestor and approved by a new Change Approver.</summary>
+    private async Task<(Person Author, TemplateResponse Template)> PublishedAsync(string service, IReadOnlyList<string>? environments = null)
+    {
+        var author = await S.PersonAsync(Role.Requestor);
+        var template = await WriteAsync(author, Body(service, environments: environments));
+        await StepAsync(author, template.Name, "submit");
+        var approver = await S.PersonAsync(Role.ChangeApprover);
+        return (author, await StepAsync(approver, template.Name, "approvals", new DecisionRequest(ApprovalDecision.Approve, "routine")));
+    }
+
+    private ChangeFields StandardChange(Guid template, DateTime? start = null) =>
+        new(ChangeType.Standard, null, null, null, null, null, null, null, start ?? Now.AddDays(1), (start ?? Now.AddDays(1)).AddHours(2), null, null, null,
+            [new CommitDto(Commit, null)], null, template, null);
+
+    [Fact]
+    public async Task A_template_is_written_submitted_and_published_for_twelve_months_by_a_change_approver()
+    {
+        var service = await S.ServiceAsync();
+        var author = await S.PersonAsync(Role.Requestor);
+
+        var response = await author.Client.PostAsync("/api/v1/templates", Body(service, "routine-patching-" + Scenario.Unique()));
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var draft = await ApiClient.ReadAsync<TemplateResponse>(response);
+        response.Headers.Location!.ToString().ShouldBe($"/api/v1/templates/{draft.Name}");
+        draft.Status.ShouldBe(TemplateStatus.Draft);
+        draft.MissingFields.ShouldBeEmpty();
+
+        var submitted = await StepAsync(author, draft.Name, "submit");
+        submitted.Status.ShouldBe(TemplateStatus.Submitted);
+        submitted.RequiredApprovals.Select(a => a.Slot).ShouldBe([ApprovalSlot.ChangeApprover]);
+        await author.Client.PostAsync($"/api/v1/templates/{draft.Name}/approvals", new DecisionRequest(ApprovalDecision.Approve, null))
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
+
+        var approver = await S.PersonAsync(Role.ChangeApprover);
+        var published = await StepAsync(approver, draft.Name, "approvals", new DecisionRequest(ApprovalDecision.Approve, "routine"));
+        published.Status.ShouldBe(TemplateStatus.Published);
+        // The server keeps instants to the microsecond, as both databases do.
+        published.ApprovedAt!.Value.ShouldBe(Now, TimeSpan.FromMilliseconds(1));
+        published.ExpiresAt!.Value.ShouldBe(published.ApprovedAt.Value.AddMonths(12));
+        published.RequiredApprovals.Single().FilledBy!.Id.ShouldBe(approver.Id);
+
+        (await author.Client.GetJsonAsync<List<TemplateResponse>>("/api/v1/templates?status=published")).ShouldContain(t => t.Id == draft.Id);
+        (await author.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{draft.Id}")).Name.ShouldBe(draft.Name);
+        var ledger = await S.Admin.GetJsonAsync<LedgerEntriesResponse>("/api/v1/ledger/entries?from=0&count=10000");
+        ledger.Entries.Where(e => e.SubjectId == draft.Id.ToString()).Select(e => e.Action)
+            .ShouldBe(["template.created", "template.submitted", "template.published"]);
+    }
+
+    [Fact]
+    public async Task A_template_that_is_no_template_is_refused_naming_each_field_and_nothing_is_stored()
+    {
+        var service = await S.ServiceAsync();
+        var author = await S.PersonAsync(Role.Requestor);
+        var before = (await author.Client.GetJsonAsync<List<TemplateResponse>>("/api/v1/templates")).Count;
+
+        var unknown = await author.Client.PostAsync("/api/v1/templates", Body(service, environments: ["moon"]))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+        unknown.Errors!.Keys.ShouldBe(["environments[0]"]);
+        var bad = await author.Client.PostAsync("/api/v1/templates", Body(service, name: "Routine Patching") with { Title = "" })
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+        bad.Errors!.Keys.ShouldBe(["name", "title"], ignoreOrder: true);
+        (await author.Client.GetJsonAsync<List<TemplateResponse>>("/api/v1/templates")).Count.ShouldBe(before);
+
+        var taken = await WriteAsync(author, Body(service));
+        var again = await author.Client.PostAsync("/api/v1/templates", Body(service, taken.Name))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "template-name-taken");
+        again.Errors!.Keys.ShouldBe(["name"]);
+
+        var risky = await WriteAsync(author, Body(service, answers: Scenario.HighRiskAnswers));
+        await author.Client.PostAsync($"/api/v1/templates/{risky.Name}/submit", new { })
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "template-risk-not-low");
+        var undocumented = await WriteAsync(author, Body(service) with { RollbackPlan = null });
+        var missing = await author.Client.PostAsync($"/api/v1/templates/{undocumented.Name}/submit", new { })
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "missing-required-fields");
+        missing.Errors!.Keys.ShouldBe(["rollbackPlan"]);
+    }
+
+    [Fact]
+    public async Task A_requestor_makes_a_standard_change_approved_at_once_which_counts_as_usage_and_is_not_edited()
+    {
+        var service = await S.ServiceAsync();
+        var (_, template) = await PublishedAsync(service);
+        var requestor = await S.PersonAsync(Role.Requestor);
+
+        var change = await requestor.CreateAsync(StandardChange(template.Id));
+
+        change.Type.ShouldBe(ChangeType.Standard);
+        change.State.ShouldBe(ChangeState.Approved);
+        change.Title.ShouldBe(template.Title);
+        change.Services.Select(s => s.Name).ShouldBe([service]);
+        change.RequiredApprovals.ShouldBeEmpty();
+        change.Timeline.ShouldHaveSingleItem().Detail!.ShouldContain($"from template {template.Name}");
+        (await requestor.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}")).Usage.ShouldBe(1);
+        await requestor.Client.PatchAsync($"/api/v1/changes/{change.Number}", new { title = "anything" })
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "invalid-transition");
+
+        var refused = await requestor.Client.PostAsync("/api/v1/changes", StandardChange(template.Id) with { Title = "mine", Scope = "everything" })
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+        refused.Errors!.Keys.ShouldBe(["title", "scope"], ignoreOrder: true);
+        (await requestor.Client.PostAsync("/api/v1/changes", StandardChange(Guid.NewGuid())).ShouldBeProblemAsync(
+            HttpStatusCode.UnprocessableEntity, "validation-failed")).Errors!.Keys.ShouldBe(["templateId"]);
+    }
+
+    [Fact]
+    public async Task A_pipeline_naming_a_template_has_the_gate_open_one_standard_change_for_staging_and_production()
+    {
+        var service = await S.ServiceAsync();
+        var (_, template) = await PublishedAsync(service);
+        var pipeline = await S.PipelineAsync();
+        async Task<GateResponse> AskAsync(string environment) => await ApiClient.ReadAsync<GateResponse>(
+            await pipeline.Client.PostAsync("/api/v1/gate", new GateRequest(null, template.Name, service, environment, Commit, null)));
+
+        var staging = await AskAsync("staging");
+        staging.ShouldAllow();
+        var number = staging.Change.ShouldNotBeNull();
+        var opened = await pipeline.GetAsync(number);
+        opened.Type.ShouldBe(ChangeType.Standard);
+        opened.State.ShouldBe(ChangeState.Approved);
+        opened.Commits.Single().Sha.ShouldBe(Commit);
+        opened.Implementer!.Id.ShouldBe(pipeline.Id);
+        await pipeline.DeployAsync(number, service, "staging", DeploymentStatus.Started);
+        await pipeline.DeployAsync(number, service, "staging", DeploymentStatus.Succeeded);
+
+        // Production asks again by the template: the same change, which still needs its suites.
+        var untested = await AskAsync("production");
+        untested.Change.ShouldBe(number);
+        untested.ShouldDeny(SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing);
+        await pipeline.UploadPassingSuitesAsync(number);
+        (await AskAsync("production")).ShouldAllow();
+        (await pipeline.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}")).Usage.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_gate_opens_nothing_for_a_template_that_cannot_make_the_change()
+    {
+        var service = await S.ServiceAsync();
+        var (author, template) = await PublishedAsync(service, environments: ["staging"]);
+        var pipeline = await S.PipelineAsync();
+        async Task<GateResponse> AskAsync(string name, string environment, string? forService = null) => await ApiClient.ReadAsync<GateResponse>(
+            await pipeline.Client.PostAsync("/api/v1/gate", new GateRequest(null, name, forService ?? service, environment, Commit, null)));
+
+        var production = await AskAsync(template.Name, "production");
+        production.ShouldDeny(TemplateMustBeInForce.EnvironmentNotInTemplate);
+        production.Change.ShouldBeNull();
+        (await AskAsync("no-such-template", "staging")).ShouldDeny(GateStandardChange.TemplateNotFound);
+        (await AskAsync(template.Name, "staging", await S.ServiceAsync())).ShouldDeny(ServiceMustBeInChange.Code);
+
+        var draft = await WriteAsync(author, Body(service));
+        (await AskAsync(draft.Name, "staging")).ShouldDeny(TemplateNotPublished.Code);
+        await StepAsync(author, template.Name, "retire", new RetireTemplateRequest("Superseded."));
+        (await AskAsync(template.Name, "staging")).ShouldDeny(TemplateNotPublished.Code);
+        (await pipeline.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}")).Usage.ShouldBe(0);
+        await pipeline.Client.PostAsync("/api/v1/gate", new GateRequest("CR-1", template.Name, service, "staging", Commit, null))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+    }
+
+    [Fact]
+    public async Task An_expired_template_makes_no_change_its_changes_are_denied_and_re_approval_publishes_it_again()
+    {
+        var service = await S.ServiceAsync();
+        var (author, template) = await PublishedAsync(service);
+        var expiry = template.ExpiresAt!.Value;
+        var change = await (await S.PersonAsync(Role.Requestor)).CreateAsync(StandardChange(template.Id, start: expiry.AddHours(-1)));
+
+        // A year on, everyone signs in afresh: their tokens expired long before the template did.
+        App.Time.SetUtcNow(new DateTimeOffset(expiry.AddMinutes(-10), TimeSpan.Zero));
+        var pipeline = await S.PipelineAsync();
+        var requestor = await S.PersonAsync(Role.Requestor);
+        // A second before the expiry the gate holds the change to its window; at the expiry, to its template.
+        App.Time.SetUtcNow(new DateTimeOffset(expiry.AddSeconds(-1), TimeSpan.Zero));
+        (await pipeline.GateAsync(change.Number, service, "staging")).ShouldAllow();
+        App.Time.SetUtcNow(new DateTimeOffset(expiry, TimeSpan.Zero));
+        (await pipeline.GateAsync(change.Number, service, "staging")).ShouldDeny(TemplateExpired.Code);
+        (await requestor.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}")).Status.ShouldBe(TemplateStatus.Expired);
+        await requestor.Client.PostAsync("/api/v1/changes", StandardChange(template.Id)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "template-expired");
+
+        var authorAgain = author with { Client = S.App.As(await S.OwnTokenAsync(author, Scenario.PersonScopes)) };
+        (await StepAsync(authorAgain, template.Name, "submit")).Round.ShouldBe(2);
+        var renewed = await StepAsync(await S.PersonAsync(Role.ChangeApprover), template.Name, "approvals",
+            new DecisionRequest(ApprovalDecision.Approve, "still routine"));
+        renewed.Status.ShouldBe(TemplateStatus.Published);
+        renewed.ExpiresAt!.Value.ShouldBe(Now.AddMonths(12), TimeSpan.FromMilliseconds(1));
+        (await requestor.CreateAsync(StandardChange(template.Id))).State.ShouldBe(ChangeState.Approved);
+    }
+}
+
+public sealed class TemplateTests_Sqlite(SqliteApp app) : TemplateTests(app), IClassFixture<SqliteApp>;
+
+public sealed class TemplateTests_Postgres(PostgresApp app) : TemplateTests(app), IClassFixture<PostgresApp>;
