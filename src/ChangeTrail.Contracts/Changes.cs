@@ -55,7 +55,13 @@ public sealed record ApprovalDto(Guid Id, PersonRef Approver, ApprovalDecision D
 
 public sealed record TimelineEntryDto(DateTime At, PersonRef Actor, string Action, string? Detail);
 
-public sealed record ReviewDto(PersonRef Reviewer, DateTime At, string? Notes, string? Credential);
+/// <summary>The CAB's post-implementation review of an emergency: outcome and root cause (null on reviews from before they were asked), follow-ups.</summary>
+public sealed record ReviewDto(PersonRef Reviewer, DateTime At, string? Notes, string? Credential, ReviewOutcome? Outcome, string? RootCause,
+    IReadOnlyList<string> FollowUps);
+
+/// <summary>POST /changes/{id}/review: the CAB's post-implementation review of an emergency (policy 3.6).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ReviewRequest(ReviewOutcome? Outcome, string? RootCause, IReadOnlyList<string?>? FollowUps, string? Notes);
 
 /// <summary>A legal hold: the change is kept whatever the retention period says, until the hold is released.</summary>
 public sealed record LegalHoldDto(string Reason, PersonRef PlacedBy, DateTime PlacedAt);
@@ -111,7 +117,10 @@ public sealed record ChangeResponse(
     IReadOnlyList<DeploymentDto> Deployments,
     IReadOnlyList<GateDecisionDto> GateDecisions,
     Guid? VerificationEvidence,
-    IReadOnlyList<CitedExceptionDto> Exceptions);
+    IReadOnlyList<CitedExceptionDto> Exceptions,
+    DateTime? ReviewDueAt,
+    DateTime? DocumentedAt,
+    IReadOnlyList<string> Flags);
 
 public sealed record ChangeSummary(
     Guid Id,
@@ -123,7 +132,8 @@ public sealed record ChangeSummary(
     PersonRef Requestor,
     DateTime? PlannedStart,
     DateTime? PlannedEnd,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    IReadOnlyList<string> Flags);
 
 public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
 

@@ -303,6 +303,8 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             change.PrimitiveCollection(c => c.Services);
             change.PrimitiveCollection(c => c.Links);
             change.PrimitiveCollection(c => c.Exceptions);
+            change.PrimitiveCollection(c => c.ReviewFollowUps);
+            change.Property(c => c.ReviewOutcome).HasConversion<string>().HasMaxLength(30);
             // A template's usage count and the gate's search for an open change of a template.
             change.HasIndex(c => c.TemplateId);
             change.OwnsMany(c => c.Commits, commit => commit.ToJson());

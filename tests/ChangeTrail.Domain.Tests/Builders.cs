@@ -18,6 +18,13 @@ public static class Clock
     public static RiskQuestionnaire Questionnaire => DefaultRiskQuestionnaire.Instance;
 }
 
+/// <summary>A complete post-implementation review: its outcome and root cause given.</summary>
+public static class Reviews
+{
+    public static PostImplementationReview Done(string rootCause = "The cause was found and fixed.") =>
+        new(ReviewOutcome.Successful, rootCause, [], null);
+}
+
 public static class People
 {
     public static Actor Person(string name, params Role[] roles) =>
@@ -202,7 +209,7 @@ public sealed class Team
 
         Implement(change, ChangeState.Verified);
         ApproveAll(change);
-        Do(change, change.Review(Cab, "Handled well", Now));
+        Do(change, change.Review(Cab, Reviews.Done("Handled well"), Now));
         return Do(change, change.Close(Requestor, Clock.Questionnaire, Now));
     }
 

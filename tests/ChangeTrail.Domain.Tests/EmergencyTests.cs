@@ -177,9 +177,9 @@ public class EmergencyTests
         var change = Undocumented();
         change.Start(_team.Implementer, Now).ShouldSucceed();
 
-        change.IsDocumentationOverdue(Clock.Questionnaire, Now.AddHours(23)).ShouldBeFalse();
-        change.IsDocumentationOverdue(Clock.Questionnaire, Due).ShouldBeFalse();
-        change.IsDocumentationOverdue(Clock.Questionnaire, Due.AddSeconds(1)).ShouldBeTrue();
+        change.IsDocumentationOverdue(Now.AddHours(23)).ShouldBeFalse();
+        change.IsDocumentationOverdue(Due).ShouldBeFalse();
+        change.IsDocumentationOverdue(Due.AddSeconds(1)).ShouldBeTrue();
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Implementing, ChangeType.Emergency);
 
-        change.IsDocumentationOverdue(Clock.Questionnaire, Due.AddMinutes(1)).ShouldBeTrue();
+        change.IsDocumentationOverdue(Due.AddMinutes(1)).ShouldBeTrue();
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public class EmergencyTests
         var change = _team.InState(ChangeState.Implementing, ChangeType.Emergency);
         Approve(change, _team.Approver, Now.AddHours(1)).ShouldSucceed();
 
-        change.IsDocumentationOverdue(Clock.Questionnaire, Due.AddDays(3)).ShouldBeFalse();
+        change.IsDocumentationOverdue(Due.AddDays(3)).ShouldBeFalse();
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Implementing);
 
-        change.IsDocumentationOverdue(Clock.Questionnaire, Now.AddDays(30)).ShouldBeFalse();
+        change.IsDocumentationOverdue(Now.AddDays(30)).ShouldBeFalse();
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Closed, ChangeType.Emergency);
 
-        change.IsDocumentationOverdue(Clock.Questionnaire, Due.AddDays(1)).ShouldBeFalse();
+        change.IsDocumentationOverdue(Due.AddDays(1)).ShouldBeFalse();
     }
 
     [Fact]
@@ -220,12 +220,81 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
 
-        change.Review(_team.Cab, "Root cause fixed", Now.AddHours(5)).ShouldSucceed();
+        change.Review(_team.Cab, new PostImplementationReview(ReviewOutcome.PartiallySuccessful, "The certificate renewal job was disabled.",
+            ["Alert before expiry", " Re-enable the job "], "Handled well"), Now.AddHours(5)).ShouldSucceed();
 
         change.ReviewedById.ShouldBe(_team.Cab.Id);
         change.ReviewedAt.ShouldBe(Now.AddHours(5));
-        change.ReviewNotes.ShouldBe("Root cause fixed");
+        change.ReviewOutcome.ShouldBe(ReviewOutcome.PartiallySuccessful);
+        change.ReviewRootCause.ShouldBe("The certificate renewal job was disabled.");
+        change.ReviewFollowUps.ShouldBe(["Alert before expiry", "Re-enable the job"]);
+        change.ReviewNotes.ShouldBe("Handled well");
         change.PendingEvents[^1].Action.ShouldBe("reviewed");
+        change.PendingEvents[^1].Detail.ShouldBe("PartiallySuccessful: The certificate renewal job was disabled.");
+    }
+
+    [Fact]
+    public void A_review_states_its_outcome_and_root_cause()
+    {
+        var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
+
+        var refused = change.Review(_team.Cab, new PostImplementationReview(null, " ", ["", new string('x', ChangeRequest.FollowUpMaxLength + 1)], null), Now)
+            .ShouldFailWith<ValidationFailed>();
+
+        refused.Errors.Keys.ShouldBe(["outcome", "rootCause", "followUps[0]", "followUps[1]"], ignoreOrder: true);
+        change.ReviewedAt.ShouldBeNull();
+        change.Review(_team.Cab, new PostImplementationReview(ReviewOutcome.Successful, "r",
+            Enumerable.Repeat("f", ChangeRequest.MaxFollowUps + 1).ToList(), null), Now).ShouldFailWith<ValidationFailed>().Errors.Keys.ShouldBe(["followUps"]);
+    }
+
+    [Fact]
+    public void The_write_up_is_overdue_a_second_after_24_hours_and_late_forever_once_done_after()
+    {
+        var change = Undocumented();
+        change.Start(_team.Implementer, Now).ShouldSucceed();
+
+        change.DeadlineFlags(Due.AddSeconds(-1)).ShouldBeEmpty();
+        change.DeadlineFlags(Due).ShouldBeEmpty();
+        change.DeadlineFlags(Due.AddSeconds(1)).ShouldBe([EmergencyFlags.DocumentationOverdue]);
+
+        change.Edit(_team.Requestor, ChangeType.Emergency, _team.Content(type: ChangeType.Emergency), [ServiceProfiles.Ordinary], Clock.Questionnaire,
+            Due.AddHours(1)).ShouldSucceed();
+        change.DeadlineFlags(Due.AddHours(2)).ShouldBe([EmergencyFlags.DocumentationOverdue], "documented, but not yet approved");
+        Approve(change, _team.Approver, Due.AddHours(3)).ShouldSucceed();
+
+        change.DocumentedAt.ShouldBe(Due.AddHours(3));
+        change.DeadlineFlags(Due.AddHours(4)).ShouldBe([EmergencyFlags.DocumentedLate]);
+        change.DeadlineFlags(Now.AddYears(1)).ShouldContain(EmergencyFlags.DocumentedLate, "a late write-up stays late in every report");
+    }
+
+    [Fact]
+    public void A_write_up_done_in_time_is_never_flagged()
+    {
+        var change = _team.InState(ChangeState.Implementing, ChangeType.Emergency);
+        Approve(change, _team.Approver, Due.AddSeconds(-1)).ShouldSucceed();
+
+        change.DocumentedAt.ShouldBe(Due.AddSeconds(-1));
+        change.DeadlineFlags(Due.AddDays(2)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_review_is_overdue_a_week_after_the_start_and_late_once_given_after()
+    {
+        var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
+        var reviewDue = change.ReviewDueAt.ShouldNotBeNull();
+        reviewDue.ShouldBe(change.ImplementationStartedAt!.Value + ChangeRequest.EmergencyReviewWindow);
+
+        change.DeadlineFlags(reviewDue).ShouldNotContain(EmergencyFlags.ReviewOverdue);
+        change.DeadlineFlags(reviewDue.AddSeconds(1)).ShouldContain(EmergencyFlags.ReviewOverdue);
+        change.Review(_team.Cab, Reviews.Done(), reviewDue.AddDays(1)).ShouldSucceed();
+        change.DeadlineFlags(reviewDue.AddDays(2)).ShouldContain(EmergencyFlags.ReviewedLate);
+        change.DeadlineFlags(reviewDue.AddDays(2)).ShouldNotContain(EmergencyFlags.ReviewOverdue);
+    }
+
+    [Fact]
+    public void A_normal_change_has_no_deadline_flags()
+    {
+        _team.InState(ChangeState.Implementing).DeadlineFlags(Now.AddYears(1)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -234,7 +303,7 @@ public class EmergencyTests
         var team = new Team { Requestor = People.Person("cabreq", Role.Requestor, Role.CabMember) };
         var change = team.InState(ChangeState.Verified, ChangeType.Emergency);
 
-        change.Review(team.Requestor, null, Now).ShouldFailWith<ParticipantReviewForbidden>().Kind.ShouldBe(ErrorKind.Forbidden);
+        change.Review(team.Requestor, Reviews.Done(), Now).ShouldFailWith<ParticipantReviewForbidden>().Kind.ShouldBe(ErrorKind.Forbidden);
         change.ReviewedAt.ShouldBeNull();
     }
 
@@ -244,7 +313,7 @@ public class EmergencyTests
         var team = new Team { Implementer = People.Person("cabimpl", Role.Implementer, Role.CabMember) };
         var change = team.InState(ChangeState.Verified, ChangeType.Emergency);
 
-        change.Review(team.Implementer, null, Now).ShouldFailWith<ParticipantReviewForbidden>();
+        change.Review(team.Implementer, Reviews.Done(), Now).ShouldFailWith<ParticipantReviewForbidden>();
     }
 
     [Fact]
@@ -252,7 +321,7 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
 
-        change.Review(_team.Approver, null, Now).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.CabMember)]);
+        change.Review(_team.Approver, Reviews.Done(), Now).ShouldFailWith<RoleRequired>().Roles.ShouldBe([nameof(Role.CabMember)]);
     }
 
     [Fact]
@@ -260,7 +329,7 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
 
-        change.Review(People.ServiceAccount("bot", Role.CabMember), null, Now).ShouldFailWith<RoleRequired>();
+        change.Review(People.ServiceAccount("bot", Role.CabMember), Reviews.Done(), Now).ShouldFailWith<RoleRequired>();
     }
 
     [Fact]
@@ -268,7 +337,7 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Verified);
 
-        change.Review(_team.Cab, null, Now).ShouldFailWith<InvalidTransition>();
+        change.Review(_team.Cab, Reviews.Done(), Now).ShouldFailWith<InvalidTransition>();
         change.ReviewedAt.ShouldBeNull();
     }
 
@@ -276,9 +345,9 @@ public class EmergencyTests
     public void Review_twice_is_refused()
     {
         var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
-        change.Review(_team.Cab, null, Now).ShouldSucceed();
+        change.Review(_team.Cab, Reviews.Done(), Now).ShouldSucceed();
 
-        change.Review(People.Person("cab2", Role.CabMember), null, Now).ShouldFailWith<InvalidTransition>();
+        change.Review(People.Person("cab2", Role.CabMember), Reviews.Done(), Now).ShouldFailWith<InvalidTransition>();
         change.ReviewedById.ShouldBe(_team.Cab.Id);
     }
 
@@ -286,7 +355,7 @@ public class EmergencyTests
     public void Close_of_an_emergency_without_approvals_is_refused_as_ApprovalsOutstanding()
     {
         var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
-        change.Review(_team.Cab, null, Now).ShouldSucceed();
+        change.Review(_team.Cab, Reviews.Done(), Now).ShouldSucceed();
 
         change.Close(_team.Requestor, Clock.Questionnaire, Now).ShouldFailWith<ApprovalsOutstanding>().Outstanding.ShouldBe(["a Change Approver"]);
         change.State.ShouldBe(ChangeState.Verified);
@@ -307,7 +376,7 @@ public class EmergencyTests
     {
         var change = _team.InState(ChangeState.Verified, ChangeType.Emergency);
         Approve(change, _team.Approver).ShouldSucceed();
-        change.Review(_team.Cab, null, Now).ShouldSucceed();
+        change.Review(_team.Cab, Reviews.Done(), Now).ShouldSucceed();
 
         change.Close(_team.Implementer, Clock.Questionnaire, Now.AddHours(6)).ShouldSucceed();
 
@@ -348,7 +417,7 @@ public class EmergencyTests
         change.Approvals.Decisions.Count.ShouldBe(1);
         change.ApprovedAt.ShouldBeNull();
         change.Approvals.Outstanding().ShouldNotBeEmpty();
-        change.IsDocumentationOverdue(Clock.Questionnaire, Due.AddSeconds(1)).ShouldBeFalse("it is rejected, not awaiting approval");
+        change.IsDocumentationOverdue(Due.AddSeconds(1)).ShouldBeFalse("it is rejected, not awaiting approval");
     }
 
     [Fact]
@@ -373,7 +442,7 @@ public class EmergencyTests
         change.Decide(_team.Approver, ApprovalDecision.Reject, "No", Clock.Questionnaire, Now.AddHours(1)).ShouldSucceed();
         change.Complete(_team.Implementer, Now.AddHours(2)).ShouldSucceed();
         change.Verify(_team.Implementer, VerificationOutcome.Success, "Works", Now.AddHours(3)).ShouldSucceed();
-        change.Review(_team.Cab, "Should have been a normal change", Now.AddHours(4)).ShouldSucceed();
+        change.Review(_team.Cab, Reviews.Done("Should have been a normal change"), Now.AddHours(4)).ShouldSucceed();
 
         change.Close(_team.Requestor, Clock.Questionnaire, Now.AddHours(5)).ShouldFailWith<RollbackRequired>();
         change.State.ShouldBe(ChangeState.Verified);

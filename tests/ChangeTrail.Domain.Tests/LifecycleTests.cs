@@ -304,7 +304,7 @@ public class LifecycleTests
         ["Complete"] = (t, c) => c.Complete(t.Implementer, Clock.Now),
         ["Verify"] = (t, c) => c.Verify(t.Implementer, VerificationOutcome.Success, null, Clock.Now),
         ["RollBack"] = (t, c) => c.RollBack(t.Implementer, null, Clock.Now),
-        ["Review"] = (t, c) => c.Review(t.Cab, null, Clock.Now),
+        ["Review"] = (t, c) => c.Review(t.Cab, Reviews.Done(), Clock.Now),
         ["Close"] = (t, c) => c.Close(t.Requestor, Clock.Questionnaire, Clock.Now),
         ["Cancel"] = (t, c) => c.Cancel(t.Requestor, null, Clock.Now),
         ["Edit"] = (t, c) => c.Edit(t.Requestor, c.Type, c.Content with { Purpose = c.Purpose + " (edited)" },

@@ -18,7 +18,7 @@ public abstract partial class DashboardTests(ChangeTrailApp app) : ProviderTests
 {
     private static readonly string[] Headings =
     [
-        "Waiting for my approval", "My drafts", "Scheduled in the next 7 days", "Emergency changes with documentation due",
+        "Waiting for my approval", "My drafts", "Scheduled in the next 7 days", "Emergency changes with deadlines open",
         "Changes by state", "Changes per week by type",
     ];
 
@@ -78,14 +78,14 @@ public abstract partial class DashboardTests(ChangeTrailApp app) : ProviderTests
 
         // Within the 24 hours: listed, not overdue; only the documented one can take its approval yet.
         var early = await DashboardOfAsync(approver, Role.ChangeApprover);
-        early.EmergenciesWithDocumentationDue.Where(c => c.DisplayNumber == documented.Number || c.DisplayNumber == undocumented.Number)
+        early.EmergenciesWithDeadlines.Where(c => c.DisplayNumber == documented.Number || c.DisplayNumber == undocumented.Number)
             .ShouldAllBe(c => !c.DocumentationOverdue);
         early.WaitingForMyApproval.Select(c => c.DisplayNumber).ShouldContain(documented.Number);
         early.WaitingForMyApproval.Select(c => c.DisplayNumber).ShouldNotContain(undocumented.Number);
         await approver.ApproveAsync(documented.Number);
 
         App.Time.Advance(TimeSpan.FromHours(25));
-        var due = (await DashboardOfAsync(approver, Role.ChangeApprover)).EmergenciesWithDocumentationDue;
+        var due = (await DashboardOfAsync(approver, Role.ChangeApprover)).EmergenciesWithDeadlines;
         var overdue = due.Where(c => c.DisplayNumber == undocumented.Number).ShouldHaveSingleItem();
         overdue.DocumentationOverdue.ShouldBeTrue();
         overdue.DocumentationDueAt.ShouldNotBeNull();

@@ -61,7 +61,7 @@ public abstract class DemoTests(ChangeTrailApp app) : ProviderTests(app)
             scope.ServiceProvider.GetRequiredService<Clock>(), scope.ServiceProvider.GetRequiredService<RiskQuestionnaire>(), Ct);
         dashboard.WaitingForMyApproval.ShouldNotBeEmpty();
         dashboard.ScheduledSoon.ShouldNotBeEmpty();
-        dashboard.EmergenciesWithDocumentationDue[0].DocumentationOverdue.ShouldBeTrue();
+        dashboard.EmergenciesWithDeadlines[0].DocumentationOverdue.ShouldBeTrue();
         dashboard.Weeks.Count(w => w.Total > 0).ShouldBeGreaterThanOrEqualTo(8);
 
         var again = await DemoData.SeedAsync(App.Services, Ct);

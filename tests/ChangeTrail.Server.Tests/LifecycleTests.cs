@@ -199,8 +199,15 @@ public abstract class LifecycleTests(ChangeTrailApp app) : ProviderTests(app)
 
         var cab = await S.PersonAsync(Role.CabMember);
         await approver.TryAsync(emergency.Number, "review").ShouldBeProblemAsync(HttpStatusCode.Forbidden, "role-required");
-        var reviewed = await cab.ActAsync(emergency.Number, "review", new NotesRequest("Root cause: no expiry alert. Alert added.", null));
+        var refused = await cab.TryAsync(emergency.Number, "review", new ReviewRequest(null, null, null, "Handled well."))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+        refused.Errors!.Keys.ShouldBe(["outcome", "rootCause"], ignoreOrder: true);
+        var reviewed = await cab.ActAsync(emergency.Number, "review",
+            new ReviewRequest(ReviewOutcome.Successful, "No alert watched the certificate's expiry.", ["Alert 14 days before expiry"], null));
         reviewed.Review!.Reviewer.Id.ShouldBe(cab.Id);
+        reviewed.Review.Outcome.ShouldBe(ReviewOutcome.Successful);
+        reviewed.Review.RootCause.ShouldBe("No alert watched the certificate's expiry.");
+        reviewed.Review.FollowUps.ShouldBe(["Alert 14 days before expiry"]);
         (await requestor.ActAsync(emergency.Number, "close")).State.ShouldBe(ChangeState.Closed);
     }
 
@@ -221,7 +228,8 @@ public abstract class LifecycleTests(ChangeTrailApp app) : ProviderTests(app)
         await requestor.ActAsync(emergency.Number, "complete");
         await requestor.ActAsync(emergency.Number, "verify", new VerifyRequest(VerificationOutcome.Success, null));
         var cab = await S.PersonAsync(Role.CabMember);
-        await cab.ActAsync(emergency.Number, "review", new NotesRequest("Should have waited for the change window.", null));
+        await cab.ActAsync(emergency.Number, "review",
+            new ReviewRequest(ReviewOutcome.Unsuccessful, "Not an emergency: it should have waited for the change window.", [], null));
         await requestor.TryAsync(emergency.Number, "close").ShouldBeProblemAsync(HttpStatusCode.Conflict, "rollback-required");
 
         await requestor.ActAsync(emergency.Number, "rollback", new NotesRequest("Reverted to the previous release.", null));

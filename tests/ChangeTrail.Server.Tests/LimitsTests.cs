@@ -167,7 +167,12 @@ public abstract partial class LimitsTests(ChangeTrailApp app) : ProviderTests(ap
         await requestor.ActAsync(emergency.Number, "start");
         await requestor.ActAsync(emergency.Number, "complete");
 
-        await RefusedAsync(cab.TryAsync(emergency.Number, "review", new { notes = Text(ChangeContent.TextMaxLength + 1) }), "notes");
+        await RefusedAsync(cab.TryAsync(emergency.Number, "review",
+            new { outcome = "successful", rootCause = "r", notes = Text(ChangeContent.TextMaxLength + 1) }), "notes");
+        await RefusedAsync(cab.TryAsync(emergency.Number, "review",
+            new { outcome = "successful", rootCause = Text(ChangeContent.TextMaxLength + 1) }), "rootCause");
+        await RefusedAsync(cab.TryAsync(emergency.Number, "review",
+            new { outcome = "successful", rootCause = "r", followUps = new[] { Text(ChangeRequest.FollowUpMaxLength + 1) } }), "followUps[0]");
         (await requestor.GetAsync(emergency.Number)).Review.ShouldBeNull();
     }
 

@@ -78,7 +78,7 @@ internal static class ListScenario
             {
                 await using var fresh = Open();
                 var watch = Stopwatch.StartNew();
-                var result = await ListChanges.ExecuteAsync(query, fresh, CancellationToken.None);
+                var result = await ListChanges.ExecuteAsync(query, fresh, DateTime.UtcNow, CancellationToken.None);
                 watch.Stop();
                 if (run > 0)
                     timings.Add(watch.Elapsed.TotalMilliseconds);

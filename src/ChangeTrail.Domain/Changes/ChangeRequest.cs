@@ -18,6 +18,16 @@ public sealed class ChangeRequest
     /// <summary>How long after an emergency change starts its documentation and approval are due (policy 3.6).</summary>
     public static readonly TimeSpan EmergencyDocumentationWindow = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long after an emergency starts its post-implementation review is due. Policy 3.6 sets no deadline; a week lets a
+    /// CAB that meets weekly review every emergency at its next meeting, and makes a forgotten review visible.
+    /// </summary>
+    public static readonly TimeSpan EmergencyReviewWindow = TimeSpan.FromDays(7);
+
+    /// <summary>Follow-up actions a review may list, and the length of each.</summary>
+    public const int MaxFollowUps = 20;
+    public const int FollowUpMaxLength = 2_000;
+
     /// <summary>An approver's comment. Notes (verification, rollback, review) and a cancellation's reason are long texts (<see cref="ChangeContent.TextMaxLength"/>).</summary>
     public const int CommentMaxLength = 5000;
 
@@ -87,6 +97,18 @@ public sealed class ChangeRequest
     public Guid? ReviewedById { get; private set; }
     public DateTime? ReviewedAt { get; private set; }
     public string? ReviewNotes { get; private set; }
+
+    /// <summary>An emergency's review deadline, set when it starts (<see cref="EmergencyReviewWindow"/>).</summary>
+    public DateTime? ReviewDueAt { get; private set; }
+    public ReviewOutcome? ReviewOutcome { get; private set; }
+    public string? ReviewRootCause { get; private set; }
+    public List<string> ReviewFollowUps { get; private set; } = [];
+
+    /// <summary>
+    /// When an emergency first had every field policy 3.2 asks for and every approval it needs: its write-up was done then,
+    /// on time or late, and stays so in every report.
+    /// </summary>
+    public DateTime? DocumentedAt { get; private set; }
 
     /// <summary>The credential the review came with (<c>token:&lt;id&gt;</c> or <c>session:&lt;id&gt;</c>).</summary>
     public string? ReviewCredential { get; private set; }
@@ -239,6 +261,7 @@ public sealed class ChangeRequest
             ApprovedAt = null;
         }
         Touch(actor, "edited", voided > 0 ? $"{voided} approval(s) voided by the edit" : null, now);
+        NoteDocumentedIfComplete(questionnaire, now);
         return Result.Success;
     }
 
@@ -320,11 +343,13 @@ public sealed class ChangeRequest
             if (!IsEmergencyUnderWay)
                 State = ChangeState.Rejected;
             Touch(approver, "rejected", comment, now);
+            NoteDocumentedIfComplete(questionnaire, now);
             return Result.Success;
         }
 
         Touch(approver, "approved", comment, now);
         CompleteApprovalIfMet(approver, now);
+        NoteDocumentedIfComplete(questionnaire, now);
         return Result.Success;
     }
 
@@ -393,6 +418,7 @@ public sealed class ChangeRequest
         {
             RequireApprovalsForRisk();
             DocumentationDueAt = now + EmergencyDocumentationWindow;
+            ReviewDueAt = now + EmergencyReviewWindow;
         }
         ImplementerId = actor.Id;
         State = ChangeState.Implementing;
@@ -537,21 +563,36 @@ public sealed class ChangeRequest
     }
 
     /// <summary>
-    /// Records the CAB's post-implementation review of an emergency change (policy 3.6), by a CAB member
-    /// who neither requested nor implemented it.
+    /// Records the CAB's post-implementation review of an emergency change (policy 3.6), by a CAB member who neither requested
+    /// nor implemented it: its outcome and root cause, required, and the follow-up actions it calls for.
     /// </summary>
-    public Result Review(Actor actor, string? notes, DateTime now)
+    public Result Review(Actor actor, PostImplementationReview review, DateTime now)
     {
         var check = CanReview(actor);
         if (!check.IsSuccess)
             return check;
-        if (ValidationFailed.TooLong("notes", notes, ChangeContent.TextMaxLength) is { } tooLong)
-            return tooLong;
+        var errors = new ValidationErrors();
+        if (review.Outcome is null)
+            errors.Add("outcome", "Say whether the emergency change was successful, partiallySuccessful or unsuccessful.");
+        errors.Require("rootCause", review.RootCause, ChangeContent.TextMaxLength);
+        errors.MaxLength("notes", review.Notes, ChangeContent.TextMaxLength);
+        if (review.FollowUps.Count > MaxFollowUps)
+            errors.Add("followUps", $"At most {MaxFollowUps} follow-up actions.");
+        else
+        {
+            for (var i = 0; i < review.FollowUps.Count; i++)
+                errors.Require($"followUps[{i}]", review.FollowUps[i], FollowUpMaxLength);
+        }
+        if (errors.Any)
+            return errors.ToResult();
         ReviewedById = actor.Id;
         ReviewedAt = now;
-        ReviewNotes = notes;
+        ReviewOutcome = review.Outcome;
+        ReviewRootCause = review.RootCause;
+        ReviewFollowUps = review.FollowUps.Select(f => f.Trim()).ToList();
+        ReviewNotes = review.Notes;
         ReviewCredential = actor.Credential;
-        Touch(actor, "reviewed", notes, now);
+        Touch(actor, "reviewed", $"{review.Outcome}: {review.RootCause}", now);
         return Result.Success;
     }
 
@@ -681,10 +722,14 @@ public sealed class ChangeRequest
         return UpdatedAt < cutoff ? Result.Success : new WithinRetention(DisplayNumber, UpdatedAt);
     }
 
-    /// <summary>An emergency is overdue when, 24 hours after it started, it is still undocumented or unapproved.</summary>
-    public bool IsDocumentationOverdue(RiskQuestionnaire questionnaire, DateTime now) =>
-        DocumentationDueAt is { } due && now > due && State != ChangeState.Closed &&
-        (Content.MissingRequiredFields(questionnaire).Count > 0 || (!Approvals.AreComplete && !IsRejectedRetrospectively));
+    /// <summary>An emergency's deadlines at <paramref name="now"/> (policy 3.6): see <see cref="EmergencyFlags.Of"/>.</summary>
+    public IReadOnlyList<string> DeadlineFlags(DateTime now) => EmergencyFlags.Of(DocumentationDueAt, DocumentedAt, ReviewDueAt, ReviewedAt, ClosedAt, now);
+
+    /// <summary>
+    /// An emergency is overdue when, 24 hours after it started, it is still undocumented or undecided: a field policy 3.2 asks
+    /// for is missing, or an approval (a rejection decides it too).
+    /// </summary>
+    public bool IsDocumentationOverdue(DateTime now) => DeadlineFlags(now).Contains(EmergencyFlags.DocumentationOverdue);
 
     /// <summary>
     /// An emergency implemented before its approval and then rejected by an approver. One rejection ends its approval as
@@ -716,6 +761,17 @@ public sealed class ChangeRequest
         var authored = Commits.FirstOrDefault(c =>
             !string.IsNullOrEmpty(c.AuthorEmail) && string.Equals(c.AuthorEmail, approver.Email, StringComparison.OrdinalIgnoreCase));
         return authored is null ? null : new CommitAuthorApprovalForbidden(authored.Sha);
+    }
+
+    /// <summary>
+    /// Notes when an emergency under way first has every required field and its approvals decided — all given, or a rejection:
+    /// its write-up is done then, on time or late.
+    /// </summary>
+    private void NoteDocumentedIfComplete(RiskQuestionnaire questionnaire, DateTime now)
+    {
+        if (Type == ChangeType.Emergency && DocumentationDueAt is not null && DocumentedAt is null &&
+            Content.MissingRequiredFields(questionnaire).Count == 0 && (Approvals.AreComplete || IsRejectedRetrospectively))
+            DocumentedAt = now;
     }
 
     private void CompleteApprovalIfMet(Actor actor, DateTime now)

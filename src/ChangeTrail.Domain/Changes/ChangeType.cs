@@ -40,3 +40,17 @@ public enum VerificationOutcome
     Success,
     Failed,
 }
+
+/// <summary>What the CAB's post-implementation review of an emergency found (policy 3.6).</summary>
+public enum ReviewOutcome
+{
+    /// <summary>The emergency change did what it had to, and was the right call.</summary>
+    Successful,
+    /// <summary>It resolved the incident only in part, or with side effects.</summary>
+    PartiallySuccessful,
+    /// <summary>It did not resolve the incident, or should not have been made as an emergency.</summary>
+    Unsuccessful,
+}
+
+/// <summary>The CAB's post-implementation review as given: its outcome and root cause, required; follow-up actions and notes.</summary>
+public sealed record PostImplementationReview(ReviewOutcome? Outcome, string? RootCause, IReadOnlyList<string> FollowUps, string? Notes);

@@ -88,6 +88,11 @@ public static class CanonicalRecords
         VerificationEvidenceId = c.VerificationEvidenceId,
         PipelineId = c.PipelineId,
         LegalHold = c.LegalHold is { } hold ? new { hold.Reason, hold.PlacedById, PlacedAt = Instant(hold.PlacedAt) } : null,
+        ReviewDueAt = Instant(c.ReviewDueAt),
+        DocumentedAt = Instant(c.DocumentedAt),
+        ReviewOutcome = c.ReviewOutcome,
+        ReviewRootCause = c.ReviewRootCause,
+        ReviewFollowUps = c.ReviewFollowUps.Count == 0 ? null : c.ReviewFollowUps,
         TemplateId = c.TemplateId,
         Exceptions = c.Exceptions.Count == 0 ? null : c.Exceptions,
         Version = c.Version,
@@ -276,6 +281,22 @@ public static class CanonicalRecords
         /// <summary>Present only while a hold is on.</summary>
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public object? LegalHold { get; init; }
+
+        /// <summary>An emergency's review deadline, write-up time and structured review, present once they exist.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? ReviewDueAt { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? DocumentedAt { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public ReviewOutcome? ReviewOutcome { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? ReviewRootCause { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public List<string>? ReviewFollowUps { get; init; }
 
         /// <summary>A Standard change's template, present only on one.</summary>
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -24,4 +24,14 @@ public static class Display
     /// <summary>An http(s) address as a link target; anything else (a javascript: or data: URL) is not linked.</summary>
     public static string? WebLink(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri.AbsoluteUri : null;
+
+    /// <summary>An emergency's deadline flag in words (<see cref="Domain.Changes.EmergencyFlags"/>).</summary>
+    public static string Flag(string flag) => flag switch
+    {
+        Domain.Changes.EmergencyFlags.DocumentationOverdue => "Write-up overdue",
+        Domain.Changes.EmergencyFlags.DocumentedLate => "Written up late",
+        Domain.Changes.EmergencyFlags.ReviewOverdue => "Review overdue",
+        Domain.Changes.EmergencyFlags.ReviewedLate => "Reviewed late",
+        _ => flag,
+    };
 }

@@ -171,6 +171,9 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("DocumentationDueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("DocumentedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("EmergencyJustification")
                         .HasColumnType("text");
 
@@ -220,7 +223,21 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)");
 
+                    b.Property<DateTime?>("ReviewDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.PrimitiveCollection<List<string>>("ReviewFollowUps")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("ReviewNotes")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReviewOutcome")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.Property<string>("ReviewRootCause")
                         .HasColumnType("text");
 
                     b.Property<DateTime?>("ReviewedAt")

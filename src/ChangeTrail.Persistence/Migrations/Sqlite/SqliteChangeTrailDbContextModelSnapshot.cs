@@ -166,6 +166,9 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("DocumentationDueAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DocumentedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("EmergencyJustification")
                         .HasColumnType("TEXT");
 
@@ -215,7 +218,21 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ReviewDueAt")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ReviewFollowUps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ReviewNotes")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewOutcome")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewRootCause")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ReviewedAt")

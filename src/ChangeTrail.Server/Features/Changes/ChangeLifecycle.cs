@@ -15,7 +15,8 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace ChangeTrail.Server.Features.Changes;
 
 /// <summary>What a lifecycle step was given: a decision, a verification outcome, notes.</summary>
-public sealed record LifecycleInput(ApprovalDecision? Decision = null, VerificationOutcome? Outcome = null, string? Notes = null);
+public sealed record LifecycleInput(ApprovalDecision? Decision = null, VerificationOutcome? Outcome = null, string? Notes = null,
+    PostImplementationReview? Review = null);
 
 /// <summary>
 /// One lifecycle step: the aggregate's method that performs it (<see cref="Rule"/>) and the one that says
@@ -69,8 +70,9 @@ public static class ChangeLifecycle
         (c, a, input, _, now) => c.RollBack(a, input.Notes, now), (c, a, _, _) => c.CanRollBack(a));
 
     public static readonly LifecycleAction Review = new("review", Scopes.ChangesApprove, OnConflict.Refuse,
-        "Record the CAB's post-implementation review of an emergency change",
-        (c, a, input, _, now) => c.Review(a, input.Notes, now), (c, a, _, _) => c.CanReview(a));
+        "Record the CAB's post-implementation review of an emergency change: outcome, root cause, follow-up actions",
+        (c, a, input, _, now) => c.Review(a, input.Review ?? new PostImplementationReview(null, null, [], input.Notes), now),
+        (c, a, _, _) => c.CanReview(a));
 
     public static readonly LifecycleAction Close = new("close", Scopes.ChangesWrite, OnConflict.Refuse,
         "Close a verified or rolled-back change",
@@ -107,7 +109,8 @@ public static class ChangeLifecycle
         Endpoint<NotesRequest>(changes, Complete, Bounded(_ => new()));
         VerifyChange.Map(changes, Verify);
         Endpoint<NotesRequest>(changes, RollBack, Bounded(body => new(Notes: body?.Notes)));
-        Endpoint<NotesRequest>(changes, Review, Bounded(body => new(Notes: body?.Notes)));
+        Endpoint<ReviewRequest>(changes, Review, body => new LifecycleInput(Review: new PostImplementationReview(body?.Outcome, body?.RootCause,
+            (body?.FollowUps ?? []).Select(f => f ?? "").ToList(), body?.Notes)));
         Endpoint<NotesRequest>(changes, Close, Bounded(_ => new()));
         Endpoint<NotesRequest>(changes, Cancel, Bounded(body => new(Notes: body?.Reason ?? body?.Notes)));
         Endpoint<LegalHoldRequest>(changes, PlaceLegalHold, body => new LifecycleInput(Notes: body?.Reason), HttpMethods.Post, "legal-hold");

@@ -73,16 +73,22 @@ public static class ChangeView
             change.ClosedAt,
             change.CancellationReason,
             change.DocumentationDueAt,
-            change.IsDocumentationOverdue(questionnaire, now),
+            change.IsDocumentationOverdue(now),
             change.IsRejectedRetrospectively,
-            change.ReviewedById is { } r ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes, change.ReviewCredential) : null,
+            change.ReviewedById is { } r
+                ? new ReviewDto(Person(r), change.ReviewedAt!.Value, change.ReviewNotes, change.ReviewCredential, change.ReviewOutcome,
+                    change.ReviewRootCause, change.ReviewFollowUps)
+                : null,
             change.LegalHold is { } hold ? new LegalHoldDto(hold.Reason, Person(hold.PlacedById), hold.PlacedAt) : null,
             timeline.Select(e => new TimelineEntryDto(e.At, Person(e.ActorId), e.Action, e.Detail)).ToList(),
             pipeline.Evidence,
             pipeline.Deployments,
             pipeline.GateDecisions,
             change.VerificationEvidenceId,
-            await CitedExceptionsAsync(change, db, now, cancellationToken));
+            await CitedExceptionsAsync(change, db, now, cancellationToken),
+            change.ReviewDueAt,
+            change.DocumentedAt,
+            change.DeadlineFlags(now));
     }
 
     private static async Task<IReadOnlyList<CitedExceptionDto>> CitedExceptionsAsync(ChangeRequest change, ChangeTrailDbContext db, DateTime now,

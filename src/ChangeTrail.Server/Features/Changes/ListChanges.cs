@@ -8,15 +8,19 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Services;
+using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChangeTrail.Server.Features.Changes;
 
 /// <summary>The list's filters, as the query string gives them; unparseable values are named in a 400.</summary>
-public sealed record ChangeListQuery(string? State, string? Type, string? Service, string? Risk, string? Q, int? Page, int? PageSize);
+public sealed record ChangeListQuery(string? State, string? Type, string? Service, string? Risk, string? Q, int? Page, int? PageSize, string? Flag = null);
 
-/// <summary>GET /changes: newest first, filtered by state, type, service and risk, searched by number and text, paged.</summary>
+/// <summary>
+/// GET /changes: newest first, filtered by state, type, service, risk and an emergency's deadline flag, searched by number and
+/// text, paged. <c>flag=documented-late</c> is the report of every emergency written up late, for as long as records are kept.
+/// </summary>
 public static class ListChanges
 {
     public const int DefaultPageSize = 25;
@@ -33,13 +37,13 @@ public static class ListChanges
             .WithSummary("List change requests");
 
     private static async Task<Results<Ok<PagedResponse<ChangeSummary>>, ProblemHttpResult>> HandleAsync(
-        [AsParameters] ChangeListQuery query, ChangeTrailDbContext db, CancellationToken cancellationToken)
+        [AsParameters] ChangeListQuery query, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(query, db, cancellationToken);
+        var result = await ExecuteAsync(query, db, clock.UtcNow, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
     }
 
-    public static async Task<Result<PagedResponse<ChangeSummary>>> ExecuteAsync(ChangeListQuery query, ChangeTrailDbContext db,
+    public static async Task<Result<PagedResponse<ChangeSummary>>> ExecuteAsync(ChangeListQuery query, ChangeTrailDbContext db, DateTime now,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -53,6 +57,9 @@ public static class ListChanges
         if (pageSize is < 1 or > MaxPageSize)
             errors.Add("pageSize", $"Between 1 and {MaxPageSize}.");
         errors.MaxLength("q", query.Q, SearchMaxLength);
+        var flag = string.IsNullOrEmpty(query.Flag) ? null : EmergencyFlags.Having(query.Flag, now);
+        if (!string.IsNullOrEmpty(query.Flag) && flag is null)
+            errors.Add("flag", $"One of: {string.Join(", ", EmergencyFlags.All)}.");
         var serviceId = await ServiceReferences.FilterAsync(db, query.Service, errors, cancellationToken);
         if (errors.Any)
             return errors.ToResult().Error!;
@@ -62,6 +69,7 @@ public static class ListChanges
         if (type is { } t) changes = changes.Where(c => c.Type == t);
         if (risk is { } r) changes = changes.Where(c => c.Risk.Overall == r);
         if (serviceId is { } id) changes = changes.Where(c => c.Services.Contains(id));
+        if (flag is not null) changes = changes.Where(flag);
         if (!string.IsNullOrWhiteSpace(query.Q))
         {
             // SearchText is stored lower-cased, so LIKE behaves alike on SQLite (case-insensitive) and PostgreSQL (sensitive).
@@ -72,13 +80,18 @@ public static class ListChanges
         var total = await changes.CountAsync(cancellationToken);
         var rows = await changes.OrderByDescending(c => c.Number)
             .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(c => new { c.Id, c.Number, c.Type, c.State, c.Title, OverallRisk = c.Risk.Overall, c.RequestorId, c.PlannedStart, c.PlannedEnd, c.UpdatedAt })
+            .Select(c => new
+            {
+                c.Id, c.Number, c.Type, c.State, c.Title, OverallRisk = c.Risk.Overall, c.RequestorId, c.PlannedStart, c.PlannedEnd, c.UpdatedAt,
+                c.DocumentationDueAt, c.DocumentedAt, c.ReviewDueAt, c.ReviewedAt, c.ClosedAt,
+            })
             .ToListAsync(cancellationToken);
         var requestorIds = rows.Select(c => c.RequestorId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => requestorIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
 
         var items = rows.Select(c => new ChangeSummary(c.Id, $"CR-{c.Number}", c.Type, c.State, c.Title, c.OverallRisk,
-            new PersonRef(c.RequestorId, names.GetValueOrDefault(c.RequestorId, "(unknown)")), c.PlannedStart, c.PlannedEnd, c.UpdatedAt)).ToList();
+            new PersonRef(c.RequestorId, names.GetValueOrDefault(c.RequestorId, "(unknown)")), c.PlannedStart, c.PlannedEnd, c.UpdatedAt,
+            EmergencyFlags.Of(c.DocumentationDueAt, c.DocumentedAt, c.ReviewDueAt, c.ReviewedAt, c.ClosedAt, now))).ToList();
         return new PagedResponse<ChangeSummary>(items, page, pageSize, total);
     }
 

@@ -19,9 +19,14 @@ public sealed record DashboardChange(
     RiskLevel Risk,
     DateTime? PlannedStart,
     DateTime? DocumentationDueAt = null,
-    bool DocumentationOverdue = false)
+    DateTime? ReviewDueAt = null,
+    IReadOnlyList<string>? Flags = null)
 {
     public string DisplayNumber => $"CR-{Number}";
+
+    public bool DocumentationOverdue => Flags?.Contains(EmergencyFlags.DocumentationOverdue) == true;
+
+    public bool ReviewOverdue => Flags?.Contains(EmergencyFlags.ReviewOverdue) == true;
 }
 
 /// <summary>How many changes are in one state.</summary>
@@ -44,7 +49,7 @@ public sealed record DashboardView(
     IReadOnlyList<DashboardChange> WaitingForMyApproval,
     IReadOnlyList<DashboardChange> MyDrafts,
     IReadOnlyList<DashboardChange> ScheduledSoon,
-    IReadOnlyList<DashboardChange> EmergenciesWithDocumentationDue,
+    IReadOnlyList<DashboardChange> EmergenciesWithDeadlines,
     IReadOnlyList<StateCount> ByState,
     IReadOnlyList<WeekCount> Weeks);
 
@@ -75,7 +80,10 @@ public static class GetDashboard
     private static readonly ChangeState[] ScheduledStates = [ChangeState.Approved, ChangeState.Implementing];
 
     private static readonly Expression<Func<ChangeRequest, DashboardChange>> Row =
-        c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart, null, false);
+        c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart, null, null, null);
+
+    private static DashboardChange Emergency(ChangeRequest c, DateTime now) =>
+        new(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart, c.DocumentationDueAt, c.ReviewDueAt, c.DeadlineFlags(now));
 
     public static async Task<DashboardView> ExecuteAsync(Actor viewer, ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire,
         CancellationToken cancellationToken)
@@ -97,8 +105,7 @@ public static class GetDashboard
                 .ToListAsync(cancellationToken);
             waiting = candidates
                 .Where(c => c.CanDecide(viewer, ApprovalDecision.Approve, questionnaire, now).IsSuccess)
-                .Select(c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart,
-                    c.DocumentationDueAt, c.IsDocumentationOverdue(questionnaire, now)))
+                .Select(c => Emergency(c, now))
                 .ToList();
         }
 
@@ -117,16 +124,15 @@ public static class GetDashboard
             .Select(Row)
             .ToListAsync(cancellationToken);
 
-        // Overdue needs the content and the approvals, so these are loaded whole; few emergencies are open at once.
-        var emergencies = (await changes
+        // Emergencies under way with a deadline still open (policy 3.6): the write-up, the review, or both. Few are open at once.
+        var emergencies = (await rows
                 .Where(c => EmergencyUnderWayStates.Contains(c.State))
-                .Where(c => c.Type == ChangeType.Emergency && c.DocumentationDueAt != null)
+                .Where(c => c.Type == ChangeType.Emergency && c.DocumentationDueAt != null && (c.DocumentedAt == null || c.ReviewedAt == null))
                 .OrderBy(c => c.DocumentationDueAt)
                 .Take(ListLimit)
                 .ToListAsync(cancellationToken))
-            .Select(c => new DashboardChange(c.Number, c.Title, c.Type, c.State, c.Risk.Overall, c.PlannedStart,
-                c.DocumentationDueAt, c.IsDocumentationOverdue(questionnaire, now)))
-            .OrderByDescending(c => c.DocumentationOverdue)
+            .Select(c => Emergency(c, now))
+            .OrderByDescending(c => c.Flags!.Count(f => f is EmergencyFlags.DocumentationOverdue or EmergencyFlags.ReviewOverdue))
             .ThenBy(c => c.DocumentationDueAt)
             .ToList();
 

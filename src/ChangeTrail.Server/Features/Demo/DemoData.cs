@@ -261,7 +261,9 @@ public static partial class DemoData
             await StepAsync(hotfix, Minutes(25), Marco, (c, at) => c.Complete(Marco, at));
             await ApproveAsync(hotfix, Chen, "Right call; certificate now has auto-renewal.", Hours(3));
             await StepAsync(hotfix, Hours(1), Marco, (c, at) => c.Verify(Marco, VerificationOutcome.Success, "Checkout conversion back to normal.", at));
-            await StepAsync(hotfix, Days(1), Dana, (c, at) => c.Review(Dana, "Root cause: renewal job disabled in March. Action: alert 14 days before expiry.", at));
+            await StepAsync(hotfix, Days(1), Dana, (c, at) => c.Review(Dana, new PostImplementationReview(ReviewOutcome.Successful,
+                "The certificate renewal job was disabled in March and nothing alerted on it.",
+                ["Alert 14 days before any certificate expires", "Re-enable and monitor the renewal job"], "Right call to treat it as an emergency."), at));
             await StepAsync(hotfix, Hours(2), Marco, (c, at) => c.Close(Marco, questionnaire, at));
 
             await NormalAsync(DaysAgo(40), Priya, new("Raise notification retry limit to 5", "notifications",

@@ -87,15 +87,19 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
 
     /// <summary>One handler for every step: the step's name picks the rule, the form supplies its input.</summary>
     public async Task<IActionResult> OnPostStepAsync(string step, ApprovalDecision? decision, VerificationOutcome? outcome, string? notes,
-        int? version, CancellationToken cancellationToken)
+        int? version, ReviewOutcome? reviewOutcome, string? rootCause, string? followUps, CancellationToken cancellationToken)
     {
         var action = ChangeLifecycle.All.FirstOrDefault(a => a.Name == step);
         if (action is null)
             return BadRequest();
+        var review = action == ChangeLifecycle.Review
+            ? new PostImplementationReview(reviewOutcome, rootCause,
+                (followUps ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), notes)
+            : null;
         // The endpoint's own policy: a decision needs the person's own credential here as over the API.
         var allowed = await authorization.AuthorizeAsync(User, EndpointAuthorization.AccessPolicy(action.Scope));
         Result<ChangeResponse> result = allowed.Succeeded
-            ? await ChangeLifecycle.ExecuteAsync(action, IdOrNumber, Viewer, new LifecycleInput(decision, outcome, notes), version,
+            ? await ChangeLifecycle.ExecuteAsync(action, IdOrNumber, Viewer, new LifecycleInput(decision, outcome, notes, review), version,
                 command, await ChangeRules.LoadAsync(db, questionnaire, clock.UtcNow, cancellationToken), cancellationToken)
             : EndpointAuthorization.RefusalOf(allowed.Failure);
         if (result.IsSuccess)
