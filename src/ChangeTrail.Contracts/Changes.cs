@@ -111,7 +111,8 @@ public sealed record ChangeResponse(
     IReadOnlyList<DeploymentDto> Deployments,
     IReadOnlyList<GateDecisionDto> GateDecisions,
     Guid? VerificationEvidence,
-    IReadOnlyList<CitedExceptionDto> Exceptions);
+    IReadOnlyList<CitedExceptionDto> Exceptions,
+    string? Template);
 
 public sealed record ChangeSummary(
     Guid Id,
