@@ -120,7 +120,8 @@ public sealed record ChangeResponse(
     IReadOnlyList<CitedExceptionDto> Exceptions,
     DateTime? ReviewDueAt,
     DateTime? DocumentedAt,
-    IReadOnlyList<string> Flags);
+    IReadOnlyList<string> Flags,
+    string? Template);
 
 public sealed record ChangeSummary(
     Guid Id,

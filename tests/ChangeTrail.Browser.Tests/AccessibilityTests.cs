@@ -20,10 +20,12 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         var requestor = await AccountAsync(Role.Requestor, Role.Implementer);
         var change = await SubmittedChangeAsync(requestor);
         var exception = await RequestedExceptionAsync(requestor);
+        var template = await PublishedTemplateAsync(requestor);
         await SignInAsync(Page, requestor);
 
-        // The requestor's own exception shows its withdrawal form; the register, its request form.
-        foreach (var path in MainScreens(change, exception))
+        // The requestor's own exception shows its withdrawal form; the register, its request form; their published template,
+        // the Standard change and retirement forms; the catalog, its template form.
+        foreach (var path in MainScreens(change, exception, template))
         {
             await Page.GotoAsync(path);
             (await UnnamedControlsAsync(Page)).ShouldBeEmpty($"controls without a name on {path}");
@@ -36,6 +38,14 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         await headPage.GotoAsync($"/exceptions/{exception.Number}");
         await Expect(headPage.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToBeVisibleAsync();
         (await UnnamedControlsAsync(headPage)).ShouldBeEmpty("controls without a name on an exception a Head of Engineering may decide on");
+
+        // Likewise the Approve and Reject form on a submitted template, shown to its approvers only.
+        var submitted = await SubmittedTemplateAsync(requestor);
+        var approverPage = await NewPageAsync();
+        await SignInAsync(approverPage, await AccountAsync(Role.ChangeApprover));
+        await approverPage.GotoAsync($"/templates/{submitted.Name}");
+        await Expect(approverPage.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToBeVisibleAsync();
+        (await UnnamedControlsAsync(approverPage)).ShouldBeEmpty("controls without a name on a template a Change Approver may decide on");
 
         // The calendar's freeze form and Lift buttons are shown to Admins only.
         var admin = await AccountAsync(Role.Admin);
@@ -51,11 +61,31 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         (await UnnamedControlsAsync(adminPage)).ShouldBeEmpty("controls without a name on the calendar an Admin sees");
     }
 
-    private static string[] MainScreens(ChangeResponse change, PolicyExceptionResponse exception) =>
+    private static string[] MainScreens(ChangeResponse change, PolicyExceptionResponse exception, TemplateResponse template) =>
     [
         "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/exceptions",
-        $"/exceptions/{exception.Number}", "/account/tokens",
+        $"/exceptions/{exception.Number}", "/templates", $"/templates/{template.Name}", "/account/tokens",
     ];
+
+    /// <summary>A complete Standard change template of <paramref name="author"/>'s on a new service, submitted for approval.</summary>
+    private async Task<TemplateResponse> SubmittedTemplateAsync(Account author)
+    {
+        var service = await new Scenario(App).ServiceAsync();
+        var template = await author.Api.PostJsonAsync<TemplateResponse>("/api/v1/templates", new TemplateRequest(
+            $"patch-{Scenario.Unique()}", "Patch the base image", "The monthly patch.", [service], ["staging", "production"],
+            "Keep it patched.", "The base image only.", "Rolling restart.", "Redeploy the previous image.", "CI and a canary.",
+            Scenario.LowRiskAnswers));
+        return await author.Api.PostJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}/submit");
+    }
+
+    /// <summary>As <see cref="SubmittedTemplateAsync"/>, then approved by a Change Approver: it makes Standard changes.</summary>
+    private async Task<TemplateResponse> PublishedTemplateAsync(Account author)
+    {
+        var template = await SubmittedTemplateAsync(author);
+        var approver = await AccountAsync(Role.ChangeApprover);
+        return await approver.Api.PostJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}/approvals",
+            new DecisionRequest(Domain.Changes.ApprovalDecision.Approve, "Routine."));
+    }
 
     private async Task<PolicyExceptionResponse> RequestedExceptionAsync(Account requestor) =>
         await requestor.Api.PostJsonAsync<PolicyExceptionResponse>("/api/v1/exceptions", new PolicyExceptionRequest(
@@ -93,10 +123,11 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         var requestor = await AccountAsync(Role.Requestor, Role.Implementer);
         var change = await SubmittedChangeAsync(requestor);
         var exception = await RequestedExceptionAsync(requestor);
+        var template = await PublishedTemplateAsync(requestor);
         await Page.SetViewportSizeAsync(390, 844);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in MainScreens(change, exception))
+        foreach (var path in MainScreens(change, exception, template))
         {
             await Page.GotoAsync(path);
             var overflow = await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");

@@ -256,13 +256,22 @@ public sealed class ChangeTemplate
     private static IEnumerable<GivenDecision<ApprovalSlot>> Given(IEnumerable<TemplateDecision> decisions) =>
         decisions.Select(d => new GivenDecision<ApprovalSlot>(d.ApproverId, d.Decision, d.Fillable));
 
-    /// <summary>Its author, a Change Approver or an Admin withdraws it from the catalog, with the reason.</summary>
-    public Result Retire(Actor actor, string? reason, DateTime now)
+    /// <summary>Whether <paramref name="actor"/> may withdraw it from the catalog now: its author, a Change Approver or an Admin, while it is not already out of it.</summary>
+    public Result CanRetire(Actor actor, DateTime now)
     {
         if (State is TemplateState.Retired or TemplateState.Rejected)
             return new TemplateInvalidTransition(Name, StatusAt(now), "be retired");
         if (actor.Id != AuthorId && !actor.HasAny(Role.ChangeApprover, Role.Admin))
             return new RoleRequired($"retire template {Name}", [nameof(Role.ChangeApprover), nameof(Role.Admin)]);
+        return Result.Success;
+    }
+
+    /// <summary>Its author, a Change Approver or an Admin withdraws it from the catalog, with the reason.</summary>
+    public Result Retire(Actor actor, string? reason, DateTime now)
+    {
+        var check = CanRetire(actor, now);
+        if (!check.IsSuccess)
+            return check;
         var errors = new ValidationErrors();
         errors.Require("reason", reason, TextMaxLength);
         if (errors.Any)

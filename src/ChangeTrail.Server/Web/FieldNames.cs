@@ -22,6 +22,10 @@ public static class FieldNames
         ["commits"] = "Commits",
         ["links"] = "Links",
         ["emergencyJustification"] = "Emergency justification",
+        // A Standard change template's own fields.
+        ["name"] = "Name",
+        ["description"] = "Description",
+        ["environments"] = "Environments",
     };
 
     public static string Describe(string field, RiskQuestionnaire questionnaire)

@@ -88,8 +88,15 @@ public static class ChangeView
             await CitedExceptionsAsync(change, db, now, cancellationToken),
             change.ReviewDueAt,
             change.DocumentedAt,
-            change.DeadlineFlags(now));
+            change.DeadlineFlags(now),
+            await TemplateNameAsync(change, db, cancellationToken));
     }
+
+    /// <summary>The name of the template a Standard change was made from; null for any other change.</summary>
+    private static async Task<string?> TemplateNameAsync(ChangeRequest change, ChangeTrailDbContext db, CancellationToken cancellationToken) =>
+        change.TemplateId is { } id
+            ? await db.ChangeTemplates.AsNoTracking().Where(t => t.Id == id).Select(t => t.Name).SingleOrDefaultAsync(cancellationToken)
+            : null;
 
     private static async Task<IReadOnlyList<CitedExceptionDto>> CitedExceptionsAsync(ChangeRequest change, ChangeTrailDbContext db, DateTime now,
         CancellationToken cancellationToken)

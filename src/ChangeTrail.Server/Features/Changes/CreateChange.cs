@@ -10,6 +10,7 @@ using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChangeTrail.Server.Features.Changes;
@@ -17,8 +18,14 @@ namespace ChangeTrail.Server.Features.Changes;
 /// <summary>POST /changes: a requestor drafts a change request (policy 3.2's first clause).</summary>
 public static class CreateChange
 {
+    /// <summary>
+    /// Who may call it: the endpoint's policy, which a template's page checks too before its Standard change form goes through
+    /// <see cref="ExecuteAsync"/> (the Requestor role is the use case's own rule).
+    /// </summary>
+    public static readonly AuthorizationPolicy Access = EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite);
+
     public static void Map(RouteGroupBuilder changes) =>
-        changes.MapPost("/", HandleAsync).RequireAccess(Scopes.ChangesWrite).WithName(nameof(CreateChange))
+        changes.MapPost("/", HandleAsync).RequireAuthorization(Access).WithName(nameof(CreateChange))
             .WithSummary("Draft a change request");
 
     private static async Task<Results<Created<ChangeResponse>, ProblemHttpResult>> HandleAsync(ChangeFields body, ClaimsPrincipal user,

@@ -15,8 +15,7 @@ public static class ListServices
 {
     public static void Map(RouteGroupBuilder services)
     {
-        services.MapGet("/", async (ChangeTrailDbContext db, CancellationToken ct) =>
-                TypedResults.Ok((await db.Services.AsNoTracking().OrderBy(s => s.NormalizedName).ToListAsync(ct)).Select(ToResponse).ToList()))
+        services.MapGet("/", async (ChangeTrailDbContext db, CancellationToken ct) => TypedResults.Ok(await ExecuteAsync(db, ct)))
             .RequireAccess(Scopes.ChangesRead).WithName(nameof(ListServices)).WithSummary("List services");
 
         services.MapGet("/{idOrName}", async Task<Results<Ok<ServiceResponse>, ProblemHttpResult>> (string idOrName, ChangeTrailDbContext db,
@@ -26,6 +25,10 @@ public static class ListServices
                     : Problems.From(new Domain.Common.RecordNotFound($"Service {idOrName}")))
             .RequireAccess(Scopes.ChangesRead).WithName("GetService").WithSummary("Read a service by id or name");
     }
+
+    /// <summary>Every service with its flags and environments, in name order: the API's list, and what a form picks services and environments from.</summary>
+    public static async Task<IReadOnlyList<ServiceResponse>> ExecuteAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>
+        (await db.Services.AsNoTracking().OrderBy(s => s.NormalizedName).ToListAsync(cancellationToken)).Select(ToResponse).ToList();
 
     /// <summary>Every service's name, in name order: what a page's filter or form offers to pick from.</summary>
     public static Task<List<string>> NamesAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>

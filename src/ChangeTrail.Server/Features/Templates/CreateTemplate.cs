@@ -10,6 +10,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,8 +19,11 @@ namespace ChangeTrail.Server.Features.Templates;
 /// <summary>POST /templates: a requestor writes a Standard change template, a draft until it is submitted and approved.</summary>
 public static class CreateTemplate
 {
+    /// <summary>Who may write one: the endpoint's policy, which the catalog's page checks too before its form goes through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access = EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite, Role.Requestor);
+
     public static void Map(RouteGroupBuilder templates) =>
-        templates.MapPost("/", HandleAsync).RequireAccess(Scopes.ChangesWrite, Role.Requestor).WithName(nameof(CreateTemplate))
+        templates.MapPost("/", HandleAsync).RequireAuthorization(Access).WithName(nameof(CreateTemplate))
             .WithSummary("Write a Standard change template (a draft): documentation, services, allowed environments and a Low risk assessment");
 
     private static async Task<Results<Created<TemplateResponse>, ProblemHttpResult>> HandleAsync(TemplateRequest body, ClaimsPrincipal user,

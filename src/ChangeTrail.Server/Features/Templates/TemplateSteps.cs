@@ -10,6 +10,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -23,19 +24,32 @@ namespace ChangeTrail.Server.Features.Templates;
 /// </summary>
 public static class TemplateSteps
 {
+    // Each step's endpoint policy, which the template's page checks too before its buttons go through the step's use case.
+
+    /// <summary>Who may submit: a requestor (the template's own rule then asks for its author).</summary>
+    public static readonly AuthorizationPolicy SubmitAccess = EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite, Role.Requestor);
+
+    /// <summary>Who may decide: an approver, with the person's own credential; as a Normal change's approvers.</summary>
+    public static readonly AuthorizationPolicy DecideAccess =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesApprove, Role.ChangeApprover, Role.SecurityReviewer, Role.SecurityOfficer);
+
+    /// <summary>Who may retire: its author (a requestor), a Change Approver or an Admin.</summary>
+    public static readonly AuthorizationPolicy RetireAccess =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite, Role.Requestor, Role.ChangeApprover, Role.Admin);
+
     public static void Map(RouteGroupBuilder templates)
     {
         templates.MapPost("/{idOrName}/submit", async Task<Results<Ok<TemplateResponse>, ProblemHttpResult>> (string idOrName, ClaimsPrincipal user,
                 RecordCommand command, ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
                 ToHttp(await SubmitAsync(idOrName, user.ToActor(), command, db, clock, questionnaire, cancellationToken)))
-            .RequireAccess(Scopes.ChangesWrite, Role.Requestor).WithName("SubmitTemplate")
+            .RequireAuthorization(SubmitAccess).WithName("SubmitTemplate")
             .WithSummary("Submit a template for approval, or for re-approval once its approval expired; 422 names every missing field or a risk above Low");
 
         templates.MapPost("/{idOrName}/approvals", async Task<Results<Ok<TemplateResponse>, ProblemHttpResult>> (string idOrName,
                 DecisionRequest body, ClaimsPrincipal user, RecordCommand command, ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire,
                 CancellationToken cancellationToken) =>
                 ToHttp(await DecideAsync(idOrName, body.Decision, body.Comment, user.ToActor(), command, db, clock, questionnaire, cancellationToken)))
-            .RequireAccess(Scopes.ChangesApprove, Role.ChangeApprover, Role.SecurityReviewer, Role.SecurityOfficer).RequireHuman()
+            .RequireAuthorization(DecideAccess).RequireHuman()
             .WithName("DecideTemplate")
             .WithSummary("Approve or reject a submitted template, as a Normal change; approved, it is published for twelve months");
 
@@ -43,7 +57,7 @@ public static class TemplateSteps
                 [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RetireTemplateRequest? body, ClaimsPrincipal user, RecordCommand command,
                 ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
                 ToHttp(await RetireAsync(idOrName, body?.Reason, user.ToActor(), command, db, clock, questionnaire, cancellationToken)))
-            .RequireAccess(Scopes.ChangesWrite, Role.Requestor, Role.ChangeApprover, Role.Admin).WithName("RetireTemplate")
+            .RequireAuthorization(RetireAccess).WithName("RetireTemplate")
             .WithSummary("Withdraw a template from the catalog, with the reason (its author, a ChangeApprover or an Admin); its changes stay");
     }
 

@@ -43,8 +43,7 @@ public sealed class ChangeForm
         Services,
         RiskAnswers.Where(a => !string.IsNullOrEmpty(a.Value)).ToDictionary(a => a.Key, a => a.Value),
         string.IsNullOrWhiteSpace(Implementer) ? null : Implementer,
-        Lines(Commits).Select(line => line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(parts => new CommitDto(parts[0], parts.Length > 1 ? parts[1] : null)).ToList(),
+        CommitsOf(Commits),
         Lines(Links).ToList(),
         null,
         EmergencyJustification,
@@ -71,6 +70,11 @@ public sealed class ChangeForm
         EmergencyJustification = change.EmergencyJustification,
         Version = change.Version,
     };
+
+    /// <summary>The commits box, one per line: the SHA, optionally followed by its author's email. A template's Standard change form reads it the same way.</summary>
+    public static List<CommitDto> CommitsOf(string? text) =>
+        Lines(text).Select(line => line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(parts => new CommitDto(parts[0], parts.Length > 1 ? parts[1] : null)).ToList();
 
     private static string[] Lines(string? text) =>
         (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -146,13 +150,7 @@ public sealed class EditModel(ChangeTrailDbContext db, Clock clock, RiskQuestion
     {
         ServiceChoices = (await db.Services.AsNoTracking().OrderBy(s => s.NormalizedName).ToListAsync(cancellationToken))
             .Select(s => (s.Name, s.RegulatedData || s.SecurityControl)).ToList();
-        var implementerRole = nameof(Role.Implementer).ToUpperInvariant();
-        Implementers = await db.Users.AsNoTracking()
-            .Where(u => u.DeactivatedAt == null &&
-                        db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == implementerRole)))
-            .OrderBy(u => u.DisplayName)
-            .Select(u => new ValueTuple<string, string>(u.Id.ToString(), u.DisplayName))
-            .ToListAsync(cancellationToken);
+        Implementers = await ChangeInput.ImplementerChoicesAsync(db, cancellationToken);
     }
 
     /// <summary>The first error recorded for a form field, for fields Razor's tag helpers cannot name (dictionary entries).</summary>
