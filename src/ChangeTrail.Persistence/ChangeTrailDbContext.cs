@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Evidence;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyDocuments;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
@@ -57,6 +58,8 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<PolicyException> PolicyExceptions => Set<PolicyException>();
     public DbSet<PolicyExceptionNumber> PolicyExceptionNumbers => Set<PolicyExceptionNumber>();
     public DbSet<ChangeTemplate> ChangeTemplates => Set<ChangeTemplate>();
+    public DbSet<PolicyVersion> PolicyVersions => Set<PolicyVersion>();
+    public DbSet<PolicyReview> PolicyReviews => Set<PolicyReview>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
@@ -505,6 +508,27 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             exception.HasIndex(e => new { e.State, e.ExpiresAt });
         });
         builder.Entity<PolicyExceptionNumber>(n => n.HasKey(x => x.Id));
+        builder.Entity<PolicyVersion>(version =>
+        {
+            version.HasKey(v => v.Id);
+            version.Property(v => v.Id).ValueGeneratedNever();
+            version.HasIndex(v => v.Number).IsUnique();
+            version.Property(v => v.State).HasConversion<string>().HasMaxLength(20);
+            version.Property(v => v.Version).IsConcurrencyToken();
+            version.OwnsMany(v => v.Decisions, decision =>
+            {
+                decision.ToJson();
+                decision.PrimitiveCollection(d => d.Fillable).ElementType(e => e.HasConversion<string>());
+            });
+            version.Ignore(v => v.DisplayNumber);
+        });
+        builder.Entity<PolicyReview>(review =>
+        {
+            review.HasKey(r => r.Id);
+            review.Property(r => r.Id).ValueGeneratedNever();
+            review.Property(r => r.Outcome).HasConversion<string>().HasMaxLength(20);
+            review.HasIndex(r => r.ReviewedAt);
+        });
         builder.Entity<ChangeTemplate>(template =>
         {
             template.HasKey(t => t.Id);

@@ -5,6 +5,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features;
 using ChangeTrail.Server.Features.Calendar;
+using ChangeTrail.Server.Features.Policy;
 using ChangeTrail.Server.Features.PolicyExceptions;
 using ChangeTrail.Server.Features.Templates;
 using ChangeTrail.Server.Features.Changes;
@@ -143,6 +144,7 @@ api.MapPipeline();
 api.MapCalendar();
 api.MapPolicyExceptions();
 api.MapTemplates();
+api.MapPolicy();
 
 await app.RunAsync();
 

@@ -19,6 +19,8 @@ public static class LedgerSubjectTypes
     public const string FreezeWindow = "FreezeWindow";
     public const string PolicyException = "PolicyException";
     public const string ChangeTemplate = "ChangeTemplate";
+    public const string PolicyVersion = "PolicyVersion";
+    public const string PolicyReview = "PolicyReview";
 
     /// <summary>A web session: its sign-in and its sign-out.</summary>
     public const string Session = "Session";

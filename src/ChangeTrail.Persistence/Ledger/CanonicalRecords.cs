@@ -4,6 +4,7 @@ using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyDocuments;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Domain.Templates;
@@ -202,6 +203,32 @@ public static class CanonicalRecords
         RetiredAt = Instant(t.RetiredAt),
         t.RetirementReason,
         t.Version,
+    }, Json);
+
+    /// <summary>A version of the policy: its text's SHA-256 (the text itself is on the record; the log proves it unchanged), its sign-offs and state.</summary>
+    public static string Of(PolicyVersion v) => JsonSerializer.Serialize(new
+    {
+        v.Id,
+        v.Number,
+        TextSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(v.Text))),
+        v.Summary,
+        v.ProposedById,
+        ProposedAt = Instant(v.ProposedAt),
+        v.State,
+        Decisions = v.Decisions.Select(d => new { d.ApproverId, d.Decision, d.Comment, d.Fillable, At = Instant(d.At), d.Credential }),
+        DecidedAt = Instant(v.DecidedAt),
+        SupersededAt = Instant(v.SupersededAt),
+        v.Version,
+    }, Json);
+
+    public static string Of(PolicyReview r) => JsonSerializer.Serialize(new
+    {
+        r.Id,
+        r.ReviewedById,
+        ReviewedAt = Instant(r.ReviewedAt),
+        r.PolicyVersionId,
+        r.Outcome,
+        r.Notes,
     }, Json);
 
     /// <summary>An exception as asked for, every sign-off on it, and its end if it was revoked.</summary>

@@ -2,6 +2,7 @@ using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Ledger;
 using ChangeTrail.Domain.Pipeline;
+using ChangeTrail.Domain.PolicyDocuments;
 using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Services;
 using ChangeTrail.Domain.Templates;
@@ -99,13 +100,22 @@ public static class LedgerSubjects
     public static readonly LedgerSubject<ChangeTemplate> ChangeTemplate = new(LedgerSubjectTypes.ChangeTemplate, "template",
         t => t.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.ChangeTemplates, after, take, ct));
 
+    /// <summary>The policy's versions (policy 6): proposed, each sign-off, in force, superseded.</summary>
+    public static readonly LedgerSubject<PolicyVersion> PolicyVersion = new(LedgerSubjectTypes.PolicyVersion, "policy-version",
+        v => v.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.PolicyVersions, after, take, ct));
+
+    /// <summary>Each review of the policy (policy 6).</summary>
+    public static readonly LedgerSubject<PolicyReview> PolicyReview = new(LedgerSubjectTypes.PolicyReview, "policy-review",
+        r => r.Id.ToString(), CanonicalRecords.Of, (db, after, take, ct) => ByIdAsync(db.PolicyReviews, after, take, ct));
+
     public static readonly LedgerSubject<SessionEvent> Session = new(LedgerSubjectTypes.Session, "session",
         e => e.SessionId, CanonicalRecords.Of);
 
     public static readonly LedgerSubject<SignInAttemptEvent> SignInAttempt = new(LedgerSubjectTypes.SignInAttempt, "sign-in",
         e => e.SubjectId, CanonicalRecords.Of);
 
-    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, FreezeWindow, PolicyException, ChangeTemplate, Session, SignInAttempt];
+    public static readonly IReadOnlyList<LedgerSubject> All = [ChangeRequest, User, ApiToken, Service, Setting, Evidence, Deployment, GateDecision, FreezeWindow, PolicyException, ChangeTemplate, PolicyVersion, PolicyReview, Session,
+        SignInAttempt];
 
     public static LedgerSubject? Find(string type) => All.FirstOrDefault(s => s.Type == type);
 

@@ -592,6 +592,81 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.ToTable("Evidence", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyDocuments.PolicyReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("PolicyVersionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ReviewedById")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReviewedAt");
+
+                    b.ToTable("PolicyReviews");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyDocuments.PolicyVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ProposedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ProposedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("SupersededAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.ToTable("PolicyVersions");
+                });
+
             modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1614,6 +1689,45 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Navigation("Findings");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyDocuments.PolicyVersion", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Approvals.SignOffDecision", "Decisions", b1 =>
+                        {
+                            b1.Property<Guid>("PolicyVersionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("ApproverId");
+
+                            b1.Property<DateTime>("At");
+
+                            b1.Property<string>("Comment");
+
+                            b1.Property<string>("Credential");
+
+                            b1.Property<string>("Decision")
+                                .IsRequired()
+                                .HasMaxLength(10);
+
+                            b1.PrimitiveCollection<string>("Fillable")
+                                .IsRequired();
+
+                            b1.HasKey("PolicyVersionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("PolicyVersions");
+
+                            b1
+                                .ToJson("Decisions")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PolicyVersionId");
+                        });
+
+                    b.Navigation("Decisions");
+                });
+
             modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
                 {
                     b.OwnsMany("ChangeTrail.Domain.Approvals.SignOffDecision", "Decisions", b1 =>
@@ -1635,7 +1749,7 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                                 .IsRequired()
                                 .HasMaxLength(10);
 
-                            b1.PrimitiveCollection<string>("Fillable")
+                            b1.Property<string>("Fillable")
                                 .IsRequired();
 
                             b1.HasKey("PolicyExceptionId", "__synthesizedOrdinal");

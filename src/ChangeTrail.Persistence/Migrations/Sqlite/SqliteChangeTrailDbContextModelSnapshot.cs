@@ -587,6 +587,81 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("Evidence", (string)null);
                 });
 
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyDocuments.PolicyReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PolicyVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReviewedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReviewedById")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReviewedAt");
+
+                    b.ToTable("PolicyReviews");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyDocuments.PolicyVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ProposedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProposedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SupersededAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.ToTable("PolicyVersions");
+                });
+
             modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1599,6 +1674,45 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Navigation("Findings");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Domain.PolicyDocuments.PolicyVersion", b =>
+                {
+                    b.OwnsMany("ChangeTrail.Domain.Approvals.SignOffDecision", "Decisions", b1 =>
+                        {
+                            b1.Property<Guid>("PolicyVersionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<Guid>("ApproverId");
+
+                            b1.Property<DateTime>("At");
+
+                            b1.Property<string>("Comment");
+
+                            b1.Property<string>("Credential");
+
+                            b1.Property<string>("Decision")
+                                .IsRequired()
+                                .HasMaxLength(10);
+
+                            b1.PrimitiveCollection<string>("Fillable")
+                                .IsRequired();
+
+                            b1.HasKey("PolicyVersionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("PolicyVersions");
+
+                            b1
+                                .ToJson("Decisions")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PolicyVersionId");
+                        });
+
+                    b.Navigation("Decisions");
+                });
+
             modelBuilder.Entity("ChangeTrail.Domain.PolicyExceptions.PolicyException", b =>
                 {
                     b.OwnsMany("ChangeTrail.Domain.Approvals.SignOffDecision", "Decisions", b1 =>
@@ -1620,7 +1734,7 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                                 .IsRequired()
                                 .HasMaxLength(10);
 
-                            b1.PrimitiveCollection<string>("Fillable")
+                            b1.Property<string>("Fillable")
                                 .IsRequired();
 
                             b1.HasKey("PolicyExceptionId", "__synthesizedOrdinal");
