@@ -31,6 +31,7 @@ public sealed class AuthorizationWalk
     private string _emergency = "";
     private string _exception = "";
     private string _template = "";
+    private string _policyVersion = "";
     private readonly Dictionary<string, Guid> _ids = [];
     private string? _approvalTarget;
     private readonly SemaphoreSlim _approvalTargetLock = new(1, 1);
@@ -102,6 +103,10 @@ public sealed class AuthorizationWalk
         (await walk._requestor.Client.PostAsync($"/api/v1/templates/{template.Name}/submit", new { })).EnsureSuccessStatusCode();
         walk._template = (await ApiClient.ReadAsync<TemplateResponse>(await (await s.PersonAsync(Role.ChangeApprover)).Client.PostAsync(
             $"/api/v1/templates/{template.Name}/approvals", new DecisionRequest(ApprovalDecision.Reject, "walk")))).Name;
+        // A rejected version of the policy: deciding on it again is a conflict after authorization.
+        var version = await s.Admin.PostJsonAsync<PolicyVersionResponse>("/api/v1/policy/versions", new ProposePolicyVersionRequest("walk", "walk"));
+        walk._policyVersion = (await ApiClient.ReadAsync<PolicyVersionResponse>(await (await s.PersonAsync(Role.SecurityOfficer)).Client.PostAsync(
+            $"/api/v1/policy/versions/{version.Number}/approvals", new DecisionRequest(ApprovalDecision.Reject, "walk")))).Number;
         return walk;
     }
 
@@ -144,6 +149,7 @@ public sealed class AuthorizationWalk
             path = path.Replace("{idOrNumber}", operation.OperationId == "ApprovalsChange" ? await ApprovalTargetAsync()
                 : path.StartsWith("/api/v1/exceptions/", StringComparison.Ordinal) ? _exception
                 : _emergency);
+        path = path.Replace("{number}", _policyVersion);
         path = path.Replace("{idOrName}", path.StartsWith("/api/v1/templates/", StringComparison.Ordinal) ? _template : _service);
         if (path.Contains("{id}", StringComparison.Ordinal) && _ids.TryGetValue(operation.OperationId, out var id))
             path = path.Replace("{id}", id.ToString());
@@ -163,7 +169,7 @@ public sealed class AuthorizationWalk
         "CreateServiceAccount" => ("", new CreateServiceAccountRequest($"walk-{Scenario.Unique()}", [Role.Implementer])),
         "CreateService" => ("", new CreateServiceRequest($"walk-{Scenario.Unique()}", null, false, false, [new EnvironmentDto("production", true)])),
         "CreateChange" => ("", new { type = "Normal", title = "Drafted by the authorization walk" }),
-        "ApprovalsChange" or "DecidePolicyException" or "DecideTemplate" => ("", new DecisionRequest(ApprovalDecision.Approve, "The authorization walk")),
+        "ApprovalsChange" or "DecidePolicyException" or "DecideTemplate" or "DecidePolicyVersion" => ("", new DecisionRequest(ApprovalDecision.Approve, "The authorization walk")),
         "VerifyChange" => ("", new VerifyRequest(VerificationOutcome.Success, null)),
         "ListEntries" or "ListRecords" => ("?count=1", null),
         "GetInclusionProof" => ("?index=0&treeSize=1", null),

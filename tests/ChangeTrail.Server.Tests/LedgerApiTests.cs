@@ -262,6 +262,14 @@ public abstract class LedgerApiTests(ChangeTrailApp app) : ProviderTests(app)
         (await requestor.Client.PostAsync($"/api/v1/templates/{template.Name}/submit", new { })).EnsureSuccessStatusCode();
         (await approver.Client.PostAsync($"/api/v1/templates/{template.Name}/approvals", new DecisionRequest(ApprovalDecision.Approve, "ok")))
             .EnsureSuccessStatusCode();
+        // A version of the policy put in force, and a review of it.
+        var version = await S.Admin.PostJsonAsync<PolicyVersionResponse>("/api/v1/policy/versions", new ProposePolicyVersionRequest("# Policy", "First."));
+        var officer = await S.PersonAsync(Role.SecurityOfficer);
+        foreach (var owner in new[] { await S.PersonAsync(Role.HeadOfEngineering), officer })
+            (await owner.Client.PostAsync($"/api/v1/policy/versions/{version.Number}/approvals", new DecisionRequest(ApprovalDecision.Approve, null)))
+                .EnsureSuccessStatusCode();
+        (await officer.Client.PostAsync("/api/v1/policy/reviews", new PolicyReviewRequest(Domain.PolicyDocuments.PolicyReviewOutcome.Unchanged, "ok")))
+            .EnsureSuccessStatusCode();
         var auditor = await AuditorAsync();
 
         var records = await AllRecordsAsync(auditor, pageSize: 3);
