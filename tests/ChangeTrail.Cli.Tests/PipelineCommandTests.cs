@@ -184,6 +184,60 @@ public sealed class PipelineCommandTests(SqliteApp app) : IClassFixture<SqliteAp
     }
 
     [Fact]
+    public async Task A_pipeline_naming_a_standard_template_deploys_under_the_change_the_gate_opens()
+    {
+        var service = await _scenario.ServiceAsync();
+        var author = await _scenario.PersonAsync(Role.Requestor);
+        var template = await author.Client.PostJsonAsync<TemplateResponse>("/api/v1/templates", new TemplateRequest($"patching-{Scenario.Unique()}",
+            "OS patching", null, [service], ["staging", "production"], "p", "s", "i", "r", "t", Scenario.LowRiskAnswers));
+        (await author.Client.PostAsync($"/api/v1/templates/{template.Name}/submit")).EnsureSuccessStatusCode();
+        await (await _scenario.PersonAsync(Role.ChangeApprover)).Client.PostJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}/approvals",
+            new DecisionRequest(ApprovalDecision.Approve, null));
+        var pipeline = await _scenario.ServiceAccountAsync([Scopes.Gate, Scopes.DeploymentsWrite, Scopes.ChangesRead], Role.Implementer);
+        var commit = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
+        var asked = await _cli.RunAsync(pipeline.Token,
+            ["gate", "--template", template.Name, "--service", service, "--env", "staging", "--commit", commit, "--json"]);
+
+        asked.ExitCode.ShouldBe(ExitCodes.Success, asked.ToString());
+        var change = JsonSerializer.Deserialize<GateResponse>(asked.Out, ApiJson.Options)!.Change.ShouldNotBeNull();
+        var release = new Release(pipeline, service, change, commit);
+        await RunOkAsync(release, [.. release.Args("deploy", "staging"), "--", "true"]);
+        var standard = await ChangeAsync(release);
+        standard.Type.ShouldBe(ChangeType.Standard);
+        standard.Template.ShouldBe(template.Name);
+    }
+
+    [Fact]
+    public async Task An_allow_a_cited_exception_made_possible_says_so_in_the_pipeline_log()
+    {
+        var requestor = await _scenario.PersonAsync(Role.Requestor);
+        var exception = await requestor.Client.PostJsonAsync<PolicyExceptionResponse>("/api/v1/exceptions",
+            new PolicyExceptionRequest("Hotfix without the flaky suites", "automated-tests", "d", "r", "c", app.Time.GetUtcNow().UtcDateTime.AddDays(3)));
+        foreach (var role in new[] { Role.HeadOfEngineering, Role.SecurityOfficer })
+            await (await _scenario.PersonAsync(role)).Client.PostJsonAsync<PolicyExceptionResponse>($"/api/v1/exceptions/{exception.Number}/approvals",
+                new DecisionRequest(ApprovalDecision.Approve, null));
+        var pipeline = await _scenario.ServiceAccountAsync([Scopes.Gate, Scopes.DeploymentsWrite, Scopes.ChangesRead], Role.Implementer);
+        var service = await _scenario.ServiceAsync();
+        var commit = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        var now = app.Time.GetUtcNow().UtcDateTime;
+        var change = await requestor.Client.PostJsonAsync<ChangeResponse>("/api/v1/changes", _scenario.CompleteChange(service, implementer: pipeline.Email,
+            commits: [new CommitDto(commit, "dev@example.test")]) with { PlannedStart = now.AddHours(-1), PlannedEnd = now.AddHours(4), Exceptions = [exception.Number] });
+        (await requestor.Client.PostAsync($"/api/v1/changes/{change.Id}/submit")).EnsureSuccessStatusCode();
+        await (await _scenario.PersonAsync(Role.ChangeApprover)).Client.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{change.Id}/approvals",
+            new DecisionRequest(ApprovalDecision.Approve, null));
+        var release = new Release(pipeline, service, change.Number, commit);
+        await RunOkAsync(release, [.. release.Args("deploy", "staging"), "--status", "succeeded"]);
+
+        var result = await _cli.RunAsync(pipeline.Token, release.Args("gate"));
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].ShouldStartWith($"allowed: {release.Change}");
+        lines.Count(l => l.StartsWith($"  ~ suite-missing (waived by {exception.Number}): ", StringComparison.Ordinal)).ShouldBe(3, result.ToString());
+    }
+
+    [Fact]
     public async Task Gate_json_of_a_denial_exits_1()
     {
         var release = await ApprovedAsync();

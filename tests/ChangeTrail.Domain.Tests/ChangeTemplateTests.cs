@@ -42,7 +42,7 @@ public sealed class ChangeTemplateTests
     }
 
     private Result<ChangeRequest> MakeChange(ChangeTemplate template, DateTime now, FreezeCalendar? freezes = null) =>
-        ChangeRequest.FromTemplate(Guid.NewGuid(), 42, template, now.AddHours(1), now.AddHours(2), [new CommitRef("0123456789abcdef", null)], null,
+        ChangeRequest.FromTemplate(Guid.NewGuid(), 42, template, now.AddHours(1), now.AddHours(2), [new CommitRef("0123456789abcdef", null)], [], null,
             _team.Requestor, [ServiceProfiles.Ordinary], Clock.Questionnaire, freezes ?? FreezeCalendar.None, now);
 
     [Fact]

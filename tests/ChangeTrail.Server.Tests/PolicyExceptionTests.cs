@@ -157,9 +157,10 @@ public abstract class PolicyExceptionTests(ChangeTrailApp app) : ProviderTests(a
         await TryDecideAsync(await S.PersonAsync(Role.HeadOfEngineering), exception.Number).ShouldBeProblemAsync(HttpStatusCode.Conflict, "invalid-transition");
 
         var service = await S.ServiceAsync();
-        var refused = await requestor.Client.PostAsync("/api/v1/changes", S.CompleteChange(service) with { Exceptions = [exception.Number, "EX-999999"] })
+        var refused = await requestor.Client.PostAsync("/api/v1/changes", S.CompleteChange(service) with { Exceptions = [exception.Number, "EX-999999", new string('x', 101)] })
             .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
-        refused.Errors!.Keys.ShouldBe(["exceptions[0]", "exceptions[1]"], ignoreOrder: true);
+        refused.Errors!.Keys.ShouldBe(["exceptions[0]", "exceptions[1]", "exceptions[2]"], ignoreOrder: true);
+        refused.Errors["exceptions[2]"][0].ShouldNotContain("xxxx");
         refused.Errors["exceptions[0]"][0].ShouldContain("rejected");
     }
 

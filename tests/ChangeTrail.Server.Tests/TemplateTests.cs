@@ -142,28 +142,40 @@ public abstract class TemplateTests(ChangeTrailApp app) : ProviderTests(app)
     {
         var service = await S.ServiceAsync();
         var (_, template) = await PublishedAsync(service);
-        var pipeline = await S.PipelineAsync();
-        async Task<GateResponse> AskAsync(string environment) => await ApiClient.ReadAsync<GateResponse>(
-            await pipeline.Client.PostAsync("/api/v1/gate", new GateRequest(null, template.Name, service, environment, Commit, null)));
+        // One service account per stage, each scoped to its environment (docs/pipelines.md): they share the change the gate opens.
+        var staging = await S.PipelineAsync([Domain.Identity.Scopes.GatePrefix + "staging", Domain.Identity.Scopes.DeploymentsWrite]);
+        var production = await S.PipelineAsync([Domain.Identity.Scopes.GatePrefix + "production", Domain.Identity.Scopes.DeploymentsWrite,
+            Domain.Identity.Scopes.EvidenceWrite, Domain.Identity.Scopes.ChangesRead]);
+        static async Task<GateResponse> AskAsync(Person pipeline, string template, string service, string environment) =>
+            await ApiClient.ReadAsync<GateResponse>(
+                await pipeline.Client.PostAsync("/api/v1/gate", new GateRequest(null, template, service, environment, Commit, null)));
 
-        var staging = await AskAsync("staging");
-        staging.ShouldAllow();
-        var number = staging.Change.ShouldNotBeNull();
-        var opened = await pipeline.GetAsync(number);
+        // A freeze of the service guards production only: staging under the template still opens the change.
+        await S.Admin.PostAsync("/api/v1/freeze-windows", new CreateFreezeWindowRequest("Quarter close", Now.AddMinutes(-5), Now.AddHours(1), [service], null));
+        // A token not scoped to the environment opens nothing.
+        var unscoped = await AskAsync(staging, template.Name, service, "production");
+        unscoped.ShouldDeny("scope-missing");
+        unscoped.Change.ShouldBeNull();
+
+        var first = await AskAsync(staging, template.Name, service, "staging");
+        first.ShouldAllow();
+        var number = first.Change.ShouldNotBeNull();
+        var opened = await production.GetAsync(number);
         opened.Type.ShouldBe(ChangeType.Standard);
         opened.State.ShouldBe(ChangeState.Approved);
         opened.Commits.Single().Sha.ShouldBe(Commit);
-        opened.Implementer!.Id.ShouldBe(pipeline.Id);
-        await pipeline.DeployAsync(number, service, "staging", DeploymentStatus.Started);
-        await pipeline.DeployAsync(number, service, "staging", DeploymentStatus.Succeeded);
+        opened.Implementer.ShouldBeNull("any implementer may deploy a change the gate opened");
+        await staging.DeployAsync(number, service, "staging", DeploymentStatus.Started);
+        await staging.DeployAsync(number, service, "staging", DeploymentStatus.Succeeded);
 
-        // Production asks again by the template: the same change, which still needs its suites.
-        var untested = await AskAsync("production");
+        // Production asks by the template with its own account: the same change, which still needs its suites and the freeze to end.
+        var untested = await AskAsync(production, template.Name, service, "production");
         untested.Change.ShouldBe(number);
-        untested.ShouldDeny(SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing);
-        await pipeline.UploadPassingSuitesAsync(number);
-        (await AskAsync("production")).ShouldAllow();
-        (await pipeline.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}")).Usage.ShouldBe(1);
+        untested.ShouldDeny(MustBeOutsideFreeze.Code, SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing, SuitesMustHavePassed.Missing);
+        await production.UploadPassingSuitesAsync(number);
+        App.Time.Advance(TimeSpan.FromHours(1));
+        (await AskAsync(production, template.Name, service, "production")).ShouldAllow();
+        (await production.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}")).Usage.ShouldBe(1);
     }
 
     [Fact]
@@ -179,6 +191,7 @@ public abstract class TemplateTests(ChangeTrailApp app) : ProviderTests(app)
         production.ShouldDeny(TemplateMustBeInForce.EnvironmentNotInTemplate);
         production.Change.ShouldBeNull();
         (await AskAsync("no-such-template", "staging")).ShouldDeny(GateStandardChange.TemplateNotFound);
+        (await AskAsync(template.Name, "staging", "no-such-service")).ShouldDeny(ServiceMustBeRegistered.ServiceUnknown);
         (await AskAsync(template.Name, "staging", await S.ServiceAsync())).ShouldDeny(ServiceMustBeInChange.Code);
 
         var draft = await WriteAsync(author, Body(service));

@@ -170,8 +170,8 @@ public sealed class ChangeRequest
     /// one, or the gate on an implementer's question naming the template.
     /// </summary>
     public static Result<ChangeRequest> FromTemplate(Guid id, long number, Templates.ChangeTemplate template, DateTime? plannedStart,
-        DateTime? plannedEnd, IReadOnlyList<CommitRef> commits, Guid? implementerId, Actor requestor, IReadOnlyList<ServiceProfile> services,
-        RiskQuestionnaire questionnaire, FreezeCalendar freezes, DateTime now)
+        DateTime? plannedEnd, IReadOnlyList<CommitRef> commits, IReadOnlyList<string> links, Guid? implementerId, Actor requestor,
+        IReadOnlyList<ServiceProfile> services, RiskQuestionnaire questionnaire, FreezeCalendar freezes, DateTime now)
     {
         if (!requestor.HasAny(Role.Requestor, Role.Implementer))
             return new RoleRequired("make a Standard change", [nameof(Role.Requestor), nameof(Role.Implementer)]);
@@ -179,7 +179,7 @@ public sealed class ChangeRequest
         if (!inForce.IsSuccess)
             return inForce.Error!;
         var content = new ChangeContent(template.Title, template.Purpose, template.Scope, template.ImpactAnalysis, template.RollbackPlan,
-            template.TestPlan, StandardTestResults, plannedStart, plannedEnd, template.Services, template.RiskAnswers, implementerId, commits, [],
+            template.TestPlan, StandardTestResults, plannedStart, plannedEnd, template.Services, template.RiskAnswers, implementerId, commits, links,
             null, []);
         var errors = new ValidationErrors();
         content.Validate(errors);
@@ -200,8 +200,9 @@ public sealed class ChangeRequest
             CreatedAt = now,
         };
         change.Apply(content, services, questionnaire);
+        // The change is not saved when refused: its number is not named.
         if (freezes.FirstCovering(change.Services, plannedStart!.Value, plannedEnd!.Value) is { } freeze)
-            return new InsideFreeze(change.DisplayNumber, freeze);
+            return new InsideFreeze("The Standard change", freeze);
         change.FreezeRiskAndRequirements(questionnaire);
         change.State = ChangeState.Approved;
         change.SubmittedAt = change.ApprovedAt = now;

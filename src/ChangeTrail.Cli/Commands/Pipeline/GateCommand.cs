@@ -70,18 +70,18 @@ internal static class GateCommand
 
     /// <summary>
     /// <c>allowed: CR-12 api → production @ abc1234 (gate ID)</c>, or <c>denied: ...</c> followed by
-    /// <c>  - code: message</c> for every reason, so the pipeline log says what to fix.
+    /// <c>  - code: message</c> for every reason, so the pipeline log says what to fix. A reason a cited policy exception
+    /// lifted follows as <c>  ~ code (waived by EX-3): message</c>: an allow it made possible says so in the log too.
     /// </summary>
     private static void Print(TextWriter output, GateResponse decision)
     {
         var subject = PipelineOptions.Subject(decision.Change, decision.Service, decision.Environment, decision.Commit);
-        if (IsAllowed(decision))
-        {
-            output.WriteLine($"allowed: {subject} (gate {decision.GateId})");
-            return;
-        }
-        output.WriteLine($"denied: {subject}");
+        output.WriteLine(IsAllowed(decision) ? $"allowed: {subject} (gate {decision.GateId})" : $"denied: {subject}");
         foreach (var reason in decision.Reasons)
-            output.WriteLine($"  - {reason.Code}: {reason.Message.ReplaceLineEndings(" ").Trim()}");
+            output.WriteLine($"  - {reason.Code}: {OneLine(reason.Message)}");
+        foreach (var waived in decision.Waived ?? [])
+            output.WriteLine($"  ~ {waived.Code} (waived by {waived.Exception}): {OneLine(waived.Message)}");
     }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

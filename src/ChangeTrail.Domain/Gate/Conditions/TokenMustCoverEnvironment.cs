@@ -13,10 +13,17 @@ public sealed class TokenMustCoverEnvironment : IGateCondition
 
     public IEnumerable<GateReason> Evaluate(GateSnapshot s)
     {
-        var environment = s.Environment?.Name ?? s.Question.Environment;
+        if (Refusal(s.Scopes, s.Environment?.Name ?? s.Question.Environment) is { } refusal)
+            yield return refusal;
+    }
+
+    /// <summary>The reason <paramref name="scopes"/> may not ask about <paramref name="environment"/>, or null when they may.</summary>
+    public static GateReason? Refusal(IReadOnlySet<string> scopes, string environment)
+    {
         var needed = Scopes.GatePrefix + environment;
         // Environment names are matched as the service's are: ignoring case.
-        if (!s.Scopes.Contains(Scopes.Gate) && !s.Scopes.Any(scope => string.Equals(scope, needed, StringComparison.OrdinalIgnoreCase)))
-            yield return new(Code, $"Your token does not have the '{needed}' scope: it may not deploy to {environment}.");
+        return scopes.Contains(Scopes.Gate) || scopes.Any(scope => string.Equals(scope, needed, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : new(Code, $"Your token does not have the '{needed}' scope: it may not deploy to {environment}.");
     }
 }

@@ -1,4 +1,5 @@
 using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
@@ -44,17 +45,22 @@ public static class CreateStandardChange
             return errors.ToResult().Error!;
 
         var now = clock.UtcNow;
-        var opened = await OpenAsync(template!, Clock.AsUtc(fields.PlannedStart), Clock.AsUtc(fields.PlannedEnd), commits, implementerId,
-            requestor, db, questionnaire, now, cancellationToken);
+        // Made by a requestor, it is a submission: refused inside a freeze as a Normal change's would be.
+        var opened = await OpenAsync(template!, Clock.AsUtc(fields.PlannedStart), Clock.AsUtc(fields.PlannedEnd), commits,
+            (fields.Links ?? []).Select(link => link ?? "").ToList(), implementerId, requestor, await FreezeCalendars.InForceAsync(db, cancellationToken),
+            db, questionnaire, now, cancellationToken);
         return opened.IsSuccess
             ? await ChangeView.BuildAsync(opened.Value!, db, questionnaire, now, cancellationToken)
             : opened.Error!;
     }
 
-    /// <summary>Makes and saves a Standard change of <paramref name="template"/>: for a requestor here, for a pipeline at the gate.</summary>
+    /// <summary>
+    /// Makes and saves a Standard change of <paramref name="template"/>: for a requestor here, for a pipeline at the gate. It is
+    /// refused when its planned window falls in one of <paramref name="freezes"/>.
+    /// </summary>
     public static async Task<Result<ChangeRequest>> OpenAsync(ChangeTemplate template, DateTime? plannedStart, DateTime? plannedEnd,
-        IReadOnlyList<CommitRef> commits, Guid? implementerId, Actor requestor, ChangeTrailDbContext db, RiskQuestionnaire questionnaire,
-        DateTime now, CancellationToken cancellationToken)
+        IReadOnlyList<CommitRef> commits, IReadOnlyList<string> links, Guid? implementerId, Actor requestor, FreezeCalendar freezes,
+        ChangeTrailDbContext db, RiskQuestionnaire questionnaire, DateTime now, CancellationToken cancellationToken)
     {
         // Checked before a number is spent on a change the template can no longer make.
         var inForce = template.CanMakeChanges(now);
@@ -65,9 +71,8 @@ public static class CreateStandardChange
         await db.SaveChangesAsync(cancellationToken);
 
         var services = await ChangeInput.ServiceProfilesAsync(db, template.Services, cancellationToken);
-        var freezes = await FreezeCalendars.InForceAsync(db, cancellationToken);
-        var made = ChangeRequest.FromTemplate(Guid.NewGuid(), number.Id, template, plannedStart, plannedEnd, commits, implementerId, requestor,
-            services, questionnaire, freezes, now);
+        var made = ChangeRequest.FromTemplate(Guid.NewGuid(), number.Id, template, plannedStart, plannedEnd, commits, links, implementerId,
+            requestor, services, questionnaire, freezes, now);
         if (!made.IsSuccess)
             return made.Error!;
         db.ChangeRequests.Add(made.Value!);

@@ -67,10 +67,10 @@ public static class AskGate
         var now = clock.UtcNow;
         if (body.Template is { } template && string.IsNullOrWhiteSpace(body.Change))
         {
-            var opened = await GateStandardChange.OpenAsync(template.Trim(), question, asker, db, questionnaire, now, cancellationToken);
+            var opened = await GateStandardChange.OpenAsync(template.Trim(), question, asker, scopes, db, questionnaire, now, cancellationToken);
             if (opened.Refusal is { } refusal)
-                return await RecordAsync(GateDecision.Decide(Guid.NewGuid(), question, null, null, true, [refusal], [], asker.Id,
-                    asker.Credential, now), null, asker, db, now, cancellationToken);
+                return await RecordAsync(GateDecision.Decide(Guid.NewGuid(), question, null, opened.Service?.Id,
+                    opened.Environment?.Production ?? true, [refusal], [], asker.Id, asker.Credential, now), null, asker, db, now, cancellationToken);
             question = question with { Change = opened.Change!.DisplayNumber };
         }
         var snapshot = await GateSnapshots.LoadAsync(question, asker, scopes, policy, db, now, cancellationToken);

@@ -9,6 +9,8 @@ namespace ChangeTrail.Server.Features.PolicyExceptions;
 /// <summary>Resolves the exceptions a change cites, named by id or number (EX-3), as the change's fields give them.</summary>
 public static class ExceptionReferences
 {
+    public const int ReferenceMaxLength = 100;
+
     /// <summary>
     /// The ids of <paramref name="references"/>, each error named by its place (<c>exceptions[1]</c>). An exception newly cited
     /// must still be able to take effect: requested or approved, and not expired. One the change already cites stays citable
@@ -29,6 +31,12 @@ public static class ExceptionReferences
         var resolved = new List<Guid>();
         for (var i = 0; i < references.Count; i++)
         {
+            // An id is the longest way to name one; anything longer names none, and is not repeated back.
+            if (references[i] is { Length: > ReferenceMaxLength })
+            {
+                errors.Add($"exceptions[{i}]", $"At most {ReferenceMaxLength} characters: an exception's number (EX-3) or id.");
+                continue;
+            }
             var key = keys[i];
             var exception = found.FirstOrDefault(e => e.Id == key.Id || e.Number == key.Number);
             if (exception is null)
