@@ -60,6 +60,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<ChangeTemplate> ChangeTemplates => Set<ChangeTemplate>();
     public DbSet<PolicyVersion> PolicyVersions => Set<PolicyVersion>();
     public DbSet<PolicyReview> PolicyReviews => Set<PolicyReview>();
+    public DbSet<SentNotification> SentNotifications => Set<SentNotification>();
 
     private readonly List<LedgerAction> _recorded = [];
     private string? _ownConnectionString;
@@ -521,6 +522,11 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
                 decision.PrimitiveCollection(d => d.Fillable).ElementType(e => e.HasConversion<string>());
             });
             version.Ignore(v => v.DisplayNumber);
+        });
+        builder.Entity<SentNotification>(sent =>
+        {
+            sent.HasKey(x => x.Key);
+            sent.Property(x => x.Key).HasMaxLength(SentNotification.KeyMaxLength);
         });
         builder.Entity<PolicyReview>(review =>
         {

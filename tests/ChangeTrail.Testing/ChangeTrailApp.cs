@@ -143,6 +143,7 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
         builder.UseSetting("ChangeTrail:Retention:PurgeInterval", "00:00:00");
         // Likewise webhook deliveries are sent when a test asks (WebhookSender.RunOnceAsync).
         builder.UseSetting("ChangeTrail:Notifications:PollInterval", "00:00:00");
+        builder.UseSetting("ChangeTrail:Notifications:DeadlineInterval", "00:00:00");
         // Every test client comes from the same address: the per-client limits would throttle the suite itself. The
         // tests of the limits set their own.
         builder.UseSetting("ChangeTrail:RateLimits:SignIn:PermitLimit", "100000");

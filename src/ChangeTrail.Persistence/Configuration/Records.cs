@@ -73,3 +73,12 @@ public sealed class RetentionSetting
     public Guid ChangedById { get; set; }
     public DateTime ChangedAt { get; set; }
 }
+
+/// <summary>A deadline announced (its key: the event, the record and the deadline): announced once, whichever instance scans.</summary>
+public sealed class SentNotification
+{
+    public const int KeyMaxLength = 200;
+
+    public string Key { get; set; } = "";
+    public DateTime SentAt { get; set; }
+}

@@ -3,6 +3,7 @@ using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,11 +11,11 @@ namespace ChangeTrail.Server.Features;
 
 /// <summary>
 /// The one way a use case changes a versioned record other than a change request (a policy exception, a Standard template):
-/// load it, let it decide, save it with its ledger entry, and turn a lost race into a 409 or a retry. Two approvals arriving
+/// load it, let it decide, save it with its ledger entry and what it announces, and turn a lost race into a 409 or a retry. Two approvals arriving
 /// together are both recorded; a transition racing another has one winner. Change requests have their own, with a timeline
 /// (<see cref="ChangeCommand"/>).
 /// </summary>
-public sealed class RecordCommand(ChangeTrailDbContext db, Clock clock)
+public sealed class RecordCommand(ChangeTrailDbContext db, Clock clock, NotificationWebhooks webhooks)
 {
     private const int MaxAttempts = 5;
 
@@ -36,6 +37,7 @@ public sealed class RecordCommand(ChangeTrailDbContext db, Clock clock)
             if (!applied.IsSuccess)
                 return applied.Error!;
             db.Record(subject, actor.Id, applied.Value!, record, now);
+            RecordNotifications.Add(db, webhooks, record, applied.Value!, now);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

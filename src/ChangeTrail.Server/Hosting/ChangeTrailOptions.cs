@@ -139,6 +139,9 @@ public sealed class NotificationOptions
 
     /// <summary>How often due deliveries are sent; zero or less turns the sender off (tests send with <c>RunOnceAsync</c>).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often passed deadlines are looked for and announced; zero or less turns it off (tests run it with <c>RunOnceAsync</c>).</summary>
+    public TimeSpan DeadlineInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class WebhookOptions

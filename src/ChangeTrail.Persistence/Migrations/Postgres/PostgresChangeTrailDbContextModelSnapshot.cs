@@ -973,6 +973,20 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.ToTable("RetentionSettings");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.SentNotification", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("SentNotifications");
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.SignInThrottle", b =>
                 {
                     b.Property<Guid>("UserId")

@@ -964,6 +964,20 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("RetentionSettings");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.SentNotification", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("SentNotifications");
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.SignInThrottle", b =>
                 {
                     b.Property<Guid>("UserId")

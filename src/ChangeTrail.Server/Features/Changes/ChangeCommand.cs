@@ -6,6 +6,7 @@ using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -29,7 +30,7 @@ public enum OnConflict
 /// state and its timeline together, and turn a lost race into a 409 (or a retry) without saving anything.
 /// The API endpoints and the web UI both call it, so neither holds a second copy of the rules.
 /// </summary>
-public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire)
+public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, NotificationWebhooks webhooks)
 {
     private const int MaxAttempts = 5;
 
@@ -63,6 +64,8 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
             var result = await action(change, actor, now, cancellationToken);
             if (!result.IsSuccess)
                 return result.Error!;
+            // Announced in the same save as the step, or not at all.
+            ChangeNotifications.Add(db, webhooks, change, now);
 
             try
             {

@@ -18,6 +18,8 @@ public static class NotificationServices
             .RemoveAllLoggers();
         services.AddSingleton<WebhookSender>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookSender>());
+        services.AddSingleton<DeadlineNotifications>();
+        services.AddHostedService(provider => provider.GetRequiredService<DeadlineNotifications>());
         return services;
     }
 }

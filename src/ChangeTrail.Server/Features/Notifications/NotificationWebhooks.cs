@@ -57,6 +57,9 @@ public sealed class NotificationWebhooks
 
     public IReadOnlyList<Webhook> All { get; }
 
+    /// <summary>No webhook: for what must announce nothing, such as the demo's made-up history.</summary>
+    public static readonly NotificationWebhooks None = new(Options.Create(new ChangeTrailOptions()));
+
     /// <summary>The webhook a delivery was queued for, or null when it is no longer configured.</summary>
     public Webhook? Find(string key) => All.FirstOrDefault(w => w.Key == key);
 

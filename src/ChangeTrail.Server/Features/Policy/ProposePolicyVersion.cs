@@ -7,6 +7,7 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -27,16 +28,16 @@ public static class ProposePolicyVersion
             .WithSummary("Propose a new version of the policy's text (Markdown), with what changed and why");
 
     private static async Task<Results<Created<PolicyVersionResponse>, ProblemHttpResult>> HandleAsync(ProposePolicyVersionRequest body,
-        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, NotificationWebhooks webhooks, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, user.ToActor(), db, clock.UtcNow, cancellationToken);
+        var result = await ExecuteAsync(body, user.ToActor(), db, webhooks, clock.UtcNow, cancellationToken);
         return result.IsSuccess
             ? TypedResults.Created($"/api/v1/policy/versions/{result.Value!.Number}", result.Value)
             : Problems.From(result.Error!);
     }
 
     public static async Task<Result<PolicyVersionResponse>> ExecuteAsync(ProposePolicyVersionRequest body, Actor proposer, ChangeTrailDbContext db,
-        DateTime now, CancellationToken cancellationToken)
+        NotificationWebhooks webhooks, DateTime now, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -47,6 +48,7 @@ public static class ProposePolicyVersion
                 return proposed.Error!;
             db.PolicyVersions.Add(proposed.Value!);
             db.Record(LedgerSubjects.PolicyVersion, proposer.Id, "proposed", proposed.Value!, now);
+            RecordNotifications.Add(db, webhooks, proposed.Value!, "proposed", now);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

@@ -8,6 +8,7 @@ using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,16 +29,16 @@ public static class RequestPolicyException
             .WithSummary("Ask for a policy exception: the control deviated from, risk assessment, compensating controls and expiry");
 
     private static async Task<Results<Created<PolicyExceptionResponse>, ProblemHttpResult>> HandleAsync(PolicyExceptionRequest body,
-        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, NotificationWebhooks webhooks, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, user.ToActor(), db, clock.UtcNow, cancellationToken);
+        var result = await ExecuteAsync(body, user.ToActor(), db, webhooks, clock.UtcNow, cancellationToken);
         return result.IsSuccess
             ? TypedResults.Created($"/api/v1/exceptions/{result.Value!.Number}", result.Value)
             : Problems.From(result.Error!);
     }
 
     public static async Task<Result<PolicyExceptionResponse>> ExecuteAsync(PolicyExceptionRequest body, Actor requestor, ChangeTrailDbContext db,
-        DateTime now, CancellationToken cancellationToken)
+        NotificationWebhooks webhooks, DateTime now, CancellationToken cancellationToken)
     {
         // Checked before a number is spent on a request that would be refused anyway.
         var check = PolicyException.Request(Guid.Empty, 0, body.Title, body.PolicyClause, body.Description, body.RiskAssessment,
@@ -53,6 +54,7 @@ public static class RequestPolicyException
             body.RiskAssessment, body.CompensatingControls, Clock.AsUtc(body.ExpiresAt), requestor, now).Value!;
         db.PolicyExceptions.Add(exception);
         db.Record(LedgerSubjects.PolicyException, requestor.Id, "requested", exception, now);
+        RecordNotifications.Add(db, webhooks, exception, "requested", now);
         await db.SaveChangesAsync(cancellationToken);
         return (await PolicyExceptionView.BuildAsync([exception], db, now, cancellationToken))[0];
     }

@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace ChangeTrail.Server.Features.Notifications;
+
+/// <summary>
+/// What a workflow notification is about — its <c>kind</c> (change, exception, template, policy), id, how people name it
+/// (CR-12, EX-3, routine-patching, v2), title, and where its page is on this server (<c>/changes/CR-12</c>).
+/// </summary>
+public sealed record NotificationSubject(string Kind, Guid Id, string Number, string Title, string Path);
+
+/// <summary>
+/// The notifications of the policy workflows: their event types, and the JSON every webhook gets — Slack-compatible
+/// (<c>text</c> is the whole message, as a Slack incoming webhook shows it) and structured for a machine (<c>type</c>,
+/// <c>subject</c>, <c>dueAt</c>), signed and retried like every notification (<see cref="WebhookSender"/>).
+/// </summary>
+public static class WorkflowNotification
+{
+    public const string ApprovalRequested = "approval.requested";
+    public const string ChangeApproved = "change.approved";
+    public const string ChangeRejected = "change.rejected";
+    public const string EmergencyStarted = "emergency.started";
+    public const string DocumentationOverdue = "emergency.documentation-overdue";
+    public const string ReviewOverdue = "emergency.review-overdue";
+    public const string ExceptionApproved = "exception.approved";
+    public const string ExceptionRejected = "exception.rejected";
+    public const string ExceptionExpiring = "exception.expiring";
+    public const string TemplatePublished = "template.published";
+    public const string PolicyVersionInForce = "policy.version-in-force";
+    public const string PolicyReviewDue = "policy.review-due";
+    public const string PolicyReviewOverdue = "policy.review-overdue";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ApprovalRequested, ChangeApproved, ChangeRejected, EmergencyStarted, DocumentationOverdue, ReviewOverdue, ExceptionApproved,
+        ExceptionRejected, ExceptionExpiring, TemplatePublished, PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
+    ];
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string Payload(string type, string text, NotificationSubject subject, DateTime at, DateTime? dueAt = null) =>
+        JsonSerializer.Serialize(new Body(type, text, subject, at, dueAt), Json);
+
+    private sealed record Body(string Type, string Text, NotificationSubject Subject, DateTime At, DateTime? DueAt);
+}

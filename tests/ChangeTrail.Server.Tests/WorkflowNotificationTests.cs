@@ -1,0 +1,158 @@
+using System.Text.Json;
+using ChangeTrail.Contracts;
+using ChangeTrail.Domain.Changes;
+using ChangeTrail.Domain.Identity;
+using ChangeTrail.Persistence;
+using ChangeTrail.Persistence.Configuration;
+using ChangeTrail.Server.Features.Notifications;
+using ChangeTrail.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+
+namespace ChangeTrail.Server.Tests;
+
+/// <summary>
+/// The policy workflows' notifications: queued for every webhook in the same save as the step they announce, delivered
+/// signed to a real receiver on loopback, and the deadlines announced once each by the job that watches the clock. The
+/// receiver refuses timestamps far from the real time, so tests that move the clock by days read the queued deliveries.
+/// </summary>
+public abstract class WorkflowNotificationTests(WebhookApp app) : ProviderTests(app)
+{
+    private new WebhookApp App { get; } = app;
+
+    private DateTime Now => App.Time.GetUtcNow().UtcDateTime;
+
+    private DeadlineNotifications Deadlines => App.Services.GetRequiredService<DeadlineNotifications>();
+
+    /// <summary>The deliveries queued for the first webhook about <paramref name="number"/> (CR-12, EX-3, v2), in order.</summary>
+    private async Task<List<(string Type, JsonElement Body)>> QueuedAsync(string number)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        var rows = await db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookUrl == App.FirstUrl).ToListAsync(Ct);
+        return rows.OrderBy(d => d.Id)
+            .Select(d => (d.EventType, JsonDocument.Parse(d.Payload).RootElement))
+            .Where(d => d.Item2.TryGetProperty("subject", out var s) && s.GetProperty("number").GetString() == number)
+            .ToList();
+    }
+
+    private async Task<(Person Requestor, ChangeResponse Change)> EmergencyStartedAsync()
+    {
+        var requestor = await S.PersonAsync(Role.Requestor, Role.Implementer);
+        var draft = await requestor.CreateAsync(S.CompleteChange(await S.ServiceAsync(), type: "Emergency") with
+        {
+            EmergencyJustification = "Checkout is down.",
+            TestResults = null,
+        });
+        return (requestor, await requestor.ActAsync(draft.Number, "start"));
+    }
+
+    [Fact]
+    public async Task An_overdue_emergency_is_announced_once_a_second_after_its_deadline_and_not_before()
+    {
+        var (_, change) = await EmergencyStartedAsync();
+        (await QueuedAsync(change.Number)).Select(q => q.Type).ShouldBe([WorkflowNotification.EmergencyStarted]);
+        var due = change.DocumentationDueAt!.Value;
+
+        App.Time.SetUtcNow(new DateTimeOffset(due, TimeSpan.Zero));
+        await Deadlines.RunOnceAsync(Ct);
+        (await QueuedAsync(change.Number)).Count.ShouldBe(1, "not overdue at its deadline");
+
+        App.Time.SetUtcNow(new DateTimeOffset(due.AddSeconds(1), TimeSpan.Zero));
+        (await Deadlines.RunOnceAsync(Ct)).ShouldNotBeNull().ShouldBeGreaterThan(0);
+        await Deadlines.RunOnceAsync(Ct);
+        var queued = await QueuedAsync(change.Number);
+        queued.Select(q => q.Type).ShouldBe([WorkflowNotification.EmergencyStarted, WorkflowNotification.DocumentationOverdue]);
+        queued[1].Body.GetProperty("dueAt").GetDateTime().ShouldBe(due, TimeSpan.FromMilliseconds(1));
+
+        App.Time.SetUtcNow(new DateTimeOffset(change.ReviewDueAt!.Value.AddSeconds(1), TimeSpan.Zero));
+        await Deadlines.RunOnceAsync(Ct);
+        (await QueuedAsync(change.Number)).Select(q => q.Type).ShouldContain(WorkflowNotification.ReviewOverdue);
+    }
+
+    [Fact]
+    public async Task An_approved_exception_is_announced_and_again_a_week_before_it_expires()
+    {
+        var requestor = await S.PersonAsync(Role.Requestor);
+        var expiresAt = Now.AddDays(20);
+        var exception = await requestor.Client.PostJsonAsync<PolicyExceptionResponse>("/api/v1/exceptions",
+            new PolicyExceptionRequest("Freeze waiver", "freeze-window", "d", "r", "c", expiresAt));
+        foreach (var role in new[] { Role.HeadOfEngineering, Role.SecurityOfficer })
+            await (await S.PersonAsync(role)).Client.PostJsonAsync<PolicyExceptionResponse>($"/api/v1/exceptions/{exception.Number}/approvals",
+                new DecisionRequest(ApprovalDecision.Approve, null));
+        (await QueuedAsync(exception.Number)).Select(q => q.Type)
+            .ShouldBe([WorkflowNotification.ApprovalRequested, WorkflowNotification.ExceptionApproved]);
+
+        App.Time.SetUtcNow(new DateTimeOffset(expiresAt.AddDays(-7).AddSeconds(-1), TimeSpan.Zero));
+        await Deadlines.RunOnceAsync(Ct);
+        (await QueuedAsync(exception.Number)).Count.ShouldBe(2);
+        App.Time.SetUtcNow(new DateTimeOffset(expiresAt.AddDays(-7), TimeSpan.Zero));
+        await Deadlines.RunOnceAsync(Ct);
+        await Deadlines.RunOnceAsync(Ct);
+        (await QueuedAsync(exception.Number)).Select(q => q.Type).Count(t => t == WorkflowNotification.ExceptionExpiring).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_policy_review_is_announced_30_and_7_days_before_it_is_due_and_once_overdue()
+    {
+        var version = await S.Admin.PostJsonAsync<PolicyVersionResponse>("/api/v1/policy/versions", new ProposePolicyVersionRequest("# Policy", "v"));
+        foreach (var role in new[] { Role.HeadOfEngineering, Role.SecurityOfficer })
+            await (await S.PersonAsync(role)).Client.PostJsonAsync<PolicyVersionResponse>($"/api/v1/policy/versions/{version.Number}/approvals",
+                new DecisionRequest(ApprovalDecision.Approve, null));
+        (await QueuedAsync(version.Number)).Select(q => q.Type)
+            .ShouldBe([WorkflowNotification.ApprovalRequested, WorkflowNotification.PolicyVersionInForce]);
+        var due = (await S.Admin.GetJsonAsync<PolicyResponse>("/api/v1/policy")).NextReviewDue!.Value;
+
+        foreach (var at in new[] { due.AddDays(-31), due.AddDays(-30), due.AddDays(-29), due.AddDays(-7), due.AddSeconds(1), due.AddDays(2) })
+        {
+            App.Time.SetUtcNow(new DateTimeOffset(at, TimeSpan.Zero));
+            await Deadlines.RunOnceAsync(Ct);
+        }
+
+        (await QueuedAsync(version.Number)).Select(q => q.Type).Skip(2)
+            .ShouldBe([WorkflowNotification.PolicyReviewDue, WorkflowNotification.PolicyReviewDue, WorkflowNotification.PolicyReviewOverdue]);
+    }
+}
+
+/// <summary>
+/// Delivery to a real receiver, which checks each request's signature and its timestamp against the real time: a class of
+/// its own, whose clock stays with the real one (the other class moves its clock by days).
+/// </summary>
+public abstract class WorkflowNotificationDeliveryTests(WebhookApp app) : ProviderTests(app)
+{
+    private new WebhookApp App { get; } = app;
+
+    [Fact]
+    public async Task A_submission_asks_for_approval_and_the_decision_is_announced_signed_to_every_webhook()
+    {
+        App.CatchUpWithRealTime();
+        var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
+        await approver.ApproveAsync(change.Number);
+
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
+        var queued = (await db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookUrl == App.FirstUrl && d.Payload.Contains(change.Number))
+            .ToListAsync(Ct)).OrderBy(d => d.Id).ToList();
+        queued.Select(q => q.EventType).ShouldBe([WorkflowNotification.ApprovalRequested, WorkflowNotification.ChangeApproved]);
+        var asked = JsonDocument.Parse(queued[0].Payload).RootElement;
+        asked.GetProperty("type").GetString().ShouldBe(WorkflowNotification.ApprovalRequested);
+        asked.GetProperty("text").GetString()!.ShouldContain($"{change.Number} \"{change.Title}\" awaits approval: it needs a Change Approver");
+        asked.GetProperty("subject").GetProperty("path").GetString().ShouldBe($"/changes/{change.Number}");
+
+        await App.Services.GetRequiredService<WebhookSender>().RunOnceAsync(Ct);
+        var ids = await db.WebhookDeliveries.AsNoTracking().Where(d => d.Payload.Contains(change.Number)).Select(d => d.Id).ToListAsync(Ct);
+        ids.Count.ShouldBe(4, "two notifications, each to both webhooks");
+        foreach (var id in ids)
+            App.Receiver.For(id).ShouldHaveSingleItem().Rejection.ShouldBeNull("the receiver verified the signature");
+    }
+}
+
+public sealed class WorkflowNotificationDeliveryTests_Sqlite(SqliteWebhookApp app) : WorkflowNotificationDeliveryTests(app), IClassFixture<SqliteWebhookApp>;
+
+public sealed class WorkflowNotificationDeliveryTests_Postgres(PostgresWebhookApp app) : WorkflowNotificationDeliveryTests(app),
+    IClassFixture<PostgresWebhookApp>;
+
+public sealed class WorkflowNotificationTests_Sqlite(SqliteWebhookApp app) : WorkflowNotificationTests(app), IClassFixture<SqliteWebhookApp>;
+
+public sealed class WorkflowNotificationTests_Postgres(PostgresWebhookApp app) : WorkflowNotificationTests(app), IClassFixture<PostgresWebhookApp>;
