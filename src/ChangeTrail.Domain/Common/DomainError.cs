@@ -45,6 +45,14 @@ public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Erro
     public static ValidationFailed For(string field, string message) =>
         new(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>The refusal of a text that is missing, blank or over its limit, named by its request member, or null when it is given and fits.</summary>
+    public static ValidationFailed? Required(string field, string? value, int maxLength)
+    {
+        var errors = new ValidationErrors();
+        errors.Require(field, value, maxLength);
+        return errors.Any ? (ValidationFailed)errors.ToResult().Error! : null;
+    }
+
     /// <summary>The refusal of a text over its limit, named by the request member it came in (docs/api.md, "Limits"), or null when it fits.</summary>
     public static ValidationFailed? TooLong(string field, string? value, int maxLength)
     {

@@ -193,10 +193,8 @@ public sealed class PolicyException
         var check = CanRevoke(actor, now);
         if (!check.IsSuccess)
             return check;
-        var errors = new ValidationErrors();
-        errors.Require("reason", reason, TextMaxLength);
-        if (errors.Any)
-            return errors.ToResult();
+        if (ValidationFailed.Required("reason", reason, TextMaxLength) is { } missing)
+            return missing;
         State = PolicyExceptionState.Revoked;
         RevokedById = actor.Id;
         RevokedAt = now;

@@ -272,10 +272,8 @@ public sealed class ChangeTemplate
         var check = CanRetire(actor, now);
         if (!check.IsSuccess)
             return check;
-        var errors = new ValidationErrors();
-        errors.Require("reason", reason, TextMaxLength);
-        if (errors.Any)
-            return errors.ToResult();
+        if (ValidationFailed.Required("reason", reason, TextMaxLength) is { } missing)
+            return missing;
         State = TemplateState.Retired;
         RetiredById = actor.Id;
         RetiredAt = now;
