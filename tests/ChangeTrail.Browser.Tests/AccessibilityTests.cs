@@ -21,11 +21,12 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         var change = await SubmittedChangeAsync(requestor);
         var exception = await RequestedExceptionAsync(requestor);
         var template = await PublishedTemplateAsync(requestor);
+        var version = await ProposedPolicyVersionAsync();
         await SignInAsync(Page, requestor);
 
         // The requestor's own exception shows its withdrawal form; the register, its request form; their published template,
         // the Standard change and retirement forms; the catalog, its template form.
-        foreach (var path in MainScreens(change, exception, template))
+        foreach (var path in MainScreens(change, exception, template, version))
         {
             await Page.GotoAsync(path);
             (await UnnamedControlsAsync(Page)).ShouldBeEmpty($"controls without a name on {path}");
@@ -38,6 +39,15 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         await headPage.GotoAsync($"/exceptions/{exception.Number}");
         await Expect(headPage.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToBeVisibleAsync();
         (await UnnamedControlsAsync(headPage)).ShouldBeEmpty("controls without a name on an exception a Head of Engineering may decide on");
+
+        // The policy's review and proposal forms, and a proposed version's Approve and Reject, are shown to its owners only.
+        await headPage.GotoAsync("/policy");
+        await Expect(headPage.GetByRole(AriaRole.Button, new() { Name = "Record review", Exact = true })).ToBeVisibleAsync();
+        await Expect(headPage.GetByRole(AriaRole.Button, new() { Name = "Propose version", Exact = true })).ToBeVisibleAsync();
+        (await UnnamedControlsAsync(headPage)).ShouldBeEmpty("controls without a name on the policy its Head of Engineering sees");
+        await headPage.GotoAsync($"/policy/versions/{version.Number}");
+        await Expect(headPage.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true })).ToBeVisibleAsync();
+        (await UnnamedControlsAsync(headPage)).ShouldBeEmpty("controls without a name on a policy version a Head of Engineering may decide on");
 
         // Likewise the Approve and Reject form on a submitted template, shown to its approvers only.
         var submitted = await SubmittedTemplateAsync(requestor);
@@ -61,11 +71,31 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         (await UnnamedControlsAsync(adminPage)).ShouldBeEmpty("controls without a name on the calendar an Admin sees");
     }
 
-    private static string[] MainScreens(ChangeResponse change, PolicyExceptionResponse exception, TemplateResponse template) =>
+    private static string[] MainScreens(ChangeResponse change, PolicyExceptionResponse exception, TemplateResponse template,
+        PolicyVersionResponse version) =>
     [
         "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/exceptions",
-        $"/exceptions/{exception.Number}", "/templates", $"/templates/{template.Name}", "/account/tokens",
+        $"/exceptions/{exception.Number}", "/templates", $"/templates/{template.Name}", "/policy", $"/policy/versions/{version.Number}",
+        "/account/tokens",
     ];
+
+    /// <summary>
+    /// A policy in force — proposed by the first admin, approved by a Head of Engineering and a Security Officer — with a table
+    /// and a long unbroken word in it, and a newer version proposed after it, still awaiting its sign-offs: the one returned.
+    /// </summary>
+    private async Task<PolicyVersionResponse> ProposedPolicyVersionAsync()
+    {
+        const string Text = "# Policy\n\n| Risk | Approvers |\n|---|---|\n| High | a Change Approver and a CAB member |\n\n" +
+                            "The evidence of 2025: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a089f86d081884c7d659a2feaa0c55ad015.";
+        var admin = App.AsAdmin();
+        var first = await admin.PostJsonAsync<PolicyVersionResponse>("/api/v1/policy/versions", new ProposePolicyVersionRequest(Text, "First."));
+        foreach (var owner in new[] { Role.HeadOfEngineering, Role.SecurityOfficer })
+        {
+            await (await AccountAsync(owner)).Api.PostJsonAsync<PolicyVersionResponse>($"/api/v1/policy/versions/{first.Number}/approvals",
+                new DecisionRequest(Domain.Changes.ApprovalDecision.Approve, "Read."));
+        }
+        return await admin.PostJsonAsync<PolicyVersionResponse>("/api/v1/policy/versions", new ProposePolicyVersionRequest(Text + "\n\nMore.", "Second."));
+    }
 
     /// <summary>A complete Standard change template of <paramref name="author"/>'s on a new service, submitted for approval.</summary>
     private async Task<TemplateResponse> SubmittedTemplateAsync(Account author)
@@ -124,10 +154,11 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         var change = await SubmittedChangeAsync(requestor);
         var exception = await RequestedExceptionAsync(requestor);
         var template = await PublishedTemplateAsync(requestor);
+        var version = await ProposedPolicyVersionAsync();
         await Page.SetViewportSizeAsync(390, 844);
         await SignInAsync(Page, requestor);
 
-        foreach (var path in MainScreens(change, exception, template))
+        foreach (var path in MainScreens(change, exception, template, version))
         {
             await Page.GotoAsync(path);
             var overflow = await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");

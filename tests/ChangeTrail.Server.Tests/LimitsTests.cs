@@ -589,6 +589,7 @@ public sealed class LimitsDocumentationTests
         { "every other form field", Invariant($"{Features.Evidence.UploadEvidence.FieldMaxBytes:N0} bytes") },
         { "GET /deployments` | `offset`", "0 or more" },
         { "`limit`", Invariant($"1 to {Features.Deployments.ListDeployments.MaxLimit}") },
+        { "POST /policy/versions` | `text`", Invariant($"{Domain.PolicyDocuments.PolicyVersion.TextMaxLength:N0} characters") },
         { "GET /ledger/entries` | `count`", Invariant($"1 to {Features.Ledger.ListEntries.MaxCount:N0}") },
         { "GET /ledger/records` | `count`", Invariant($"1 to {Features.Ledger.ListRecords.MaxCount:N0}") },
         { "`after`", Invariant($"{Features.Ledger.ListRecords.CursorMaxLength} characters") },

@@ -76,11 +76,14 @@ public static class PolicySignOffs
     /// <summary>The sign-offs nobody gives yet.</summary>
     public static IReadOnlyList<PolicySignOff> Outstanding(IReadOnlyList<SignOffDecision> decisions) => Rule.Outstanding(Given(decisions));
 
-    /// <summary>The decision <paramref name="approver"/> would add on <paramref name="what"/> (EX-3), asked for by <paramref name="askedBy"/>, or the refusal.</summary>
+    /// <summary>
+    /// The decision <paramref name="approver"/> would add on <paramref name="what"/> (EX-3, policy v2), asked for by
+    /// <paramref name="askedBy"/>, or the refusal citing <paramref name="clause"/> (policy 5 for an exception, 6 for a version).
+    /// </summary>
     public static Result<SignOffDecision> DecisionFor(Actor approver, ApprovalDecision decision, string? comment, Guid askedBy,
-        IReadOnlyList<SignOffDecision> decisions, string what, DateTime now)
+        IReadOnlyList<SignOffDecision> decisions, string what, string clause, DateTime now)
     {
-        var admitted = Rule.Admit(approver, decision, comment, askedBy, Given(decisions), what);
+        var admitted = (Rule with { Clause = clause }).Admit(approver, decision, comment, askedBy, Given(decisions), what);
         return admitted.IsSuccess
             ? new SignOffDecision(approver.Id, decision, comment, admitted.Value!, now, approver.Credential)
             : admitted.Error!;

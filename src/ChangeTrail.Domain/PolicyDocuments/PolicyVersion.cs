@@ -85,6 +85,9 @@ public sealed class PolicyVersion
     /// </summary>
     public Result Decide(Actor approver, ApprovalDecision decision, string? comment, PolicyVersion? inForce, DateTime now)
     {
+        // A proposal older than the version in force would undo it: it is proposed again, from the text in force.
+        if (decision == ApprovalDecision.Approve && inForce is { } current && current.Number > Number)
+            return new PolicyVersionOutdated(DisplayNumber, current.DisplayNumber);
         var decided = DecisionFor(approver, decision, comment, now);
         if (!decided.IsSuccess)
             return decided.Error!;
@@ -107,7 +110,7 @@ public sealed class PolicyVersion
     private Result<SignOffDecision> DecisionFor(Actor approver, ApprovalDecision decision, string? comment, DateTime now) =>
         State != PolicyVersionState.Proposed
             ? new PolicyVersionNotProposed(DisplayNumber, State)
-            : PolicySignOffs.DecisionFor(approver, decision, comment, ProposedById, Decisions, $"policy {DisplayNumber}", now);
+            : PolicySignOffs.DecisionFor(approver, decision, comment, ProposedById, Decisions, $"policy {DisplayNumber}", "policy 6", now);
 
     private void Supersede(DateTime now)
     {
@@ -120,3 +123,8 @@ public sealed class PolicyVersion
 public sealed record PolicyVersionNotProposed(string Version, PolicyVersionState State)
     : DomainError(ErrorKind.Conflict, "invalid-transition", "Not allowed in this state",
         $"Policy {Version} is {State}; only a proposed version is decided on.");
+
+public sealed record PolicyVersionOutdated(string Version, string InForce)
+    : DomainError(ErrorKind.Conflict, "policy-version-outdated", "A newer version is in force",
+        $"Policy {InForce}, newer than {Version}, came into force since {Version} was proposed; approving {Version} would undo it. " +
+        $"Reject it, and propose its changes again from {InForce}.");

@@ -169,7 +169,7 @@ public sealed class PolicyException
         // A sign-off after the expiry would approve nothing: the deviation was never allowed.
         if (now >= ExpiresAt)
             return new ExceptionExpired(DisplayNumber, ExpiresAt);
-        return PolicySignOffs.DecisionFor(approver, decision, comment, RequestedById, Decisions, DisplayNumber, now);
+        return PolicySignOffs.DecisionFor(approver, decision, comment, RequestedById, Decisions, DisplayNumber, "policy 5", now);
     }
 
     /// <summary>

@@ -25,6 +25,13 @@ public static class Display
     public static string? WebLink(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri.AbsoluteUri : null;
 
+    /// <summary>A policy version's state in words: "In force" rather than the API's InForce.</summary>
+    public static string PolicyState(Domain.PolicyDocuments.PolicyVersionState state) => state switch
+    {
+        Domain.PolicyDocuments.PolicyVersionState.InForce => "In force",
+        _ => state.ToString(),
+    };
+
     /// <summary>An emergency's deadline flag in words (<see cref="Domain.Changes.EmergencyFlags"/>).</summary>
     public static string Flag(string flag) => flag switch
     {

@@ -5,6 +5,7 @@ using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
+using ChangeTrail.Server.Features.Policy;
 using ChangeTrail.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 
@@ -42,7 +43,10 @@ public sealed record WeekCount(int IsoYear, int IsoWeek, DateTime Monday, IReadO
     public string Label => $"W{IsoWeek:D2}";
 }
 
-/// <summary>What the dashboard shows one viewer.</summary>
+/// <summary>
+/// What the dashboard shows one viewer, and where the policy's review cycle stands (policy 6): the page reminds everyone
+/// once a review is due within 30 days or overdue.
+/// </summary>
 public sealed record DashboardView(
     DateTime Now,
     bool ViewerCanApprove,
@@ -51,7 +55,8 @@ public sealed record DashboardView(
     IReadOnlyList<DashboardChange> ScheduledSoon,
     IReadOnlyList<DashboardChange> EmergenciesWithDeadlines,
     IReadOnlyList<StateCount> ByState,
-    IReadOnlyList<WeekCount> Weeks);
+    IReadOnlyList<WeekCount> Weeks,
+    PolicyReviewReminder PolicyReview);
 
 /// <summary>
 /// The dashboard (GET /): what needs the viewer first, what is about to happen, and how many changes there are.
@@ -145,7 +150,7 @@ public static class GetDashboard
             .ToList();
 
         return new DashboardView(now, canApprove, waiting, drafts, scheduled, emergencies, byState,
-            await WeeksAsync(rows, now, cancellationToken));
+            await WeeksAsync(rows, now, cancellationToken), await GetPolicyReviewStatus.ExecuteAsync(db, now, cancellationToken));
     }
 
     /// <summary>The last <see cref="WeeksShown"/> ISO weeks, the current one last, by the changes' creation time in UTC.</summary>

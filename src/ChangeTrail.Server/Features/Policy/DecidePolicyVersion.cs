@@ -9,6 +9,7 @@ using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Changes;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,6 +21,10 @@ namespace ChangeTrail.Server.Features.Policy;
 /// </summary>
 public static class DecidePolicyVersion
 {
+    /// <summary>Who may decide: the endpoint's policy, which the version's page checks too before its buttons go through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer);
+
     public static void Map(RouteGroupBuilder policy) =>
         policy.MapPost("/versions/{number}/approvals", async Task<Results<Ok<PolicyVersionResponse>, ProblemHttpResult>> (string number,
                 DecisionRequest body, ClaimsPrincipal user, RecordCommand command, ChangeTrailDbContext db, CancellationToken cancellationToken) =>
@@ -27,7 +32,7 @@ public static class DecidePolicyVersion
                 var result = await ExecuteAsync(number, body.Decision, body.Comment, user.ToActor(), command, db, cancellationToken);
                 return result.IsSuccess ? TypedResults.Ok(result.Value!) : Problems.From(result.Error!);
             })
-            .RequireAccess(Scopes.ChangesApprove, Role.HeadOfEngineering, Role.SecurityOfficer).RequireHuman()
+            .RequireAuthorization(Access).RequireHuman()
             .WithName(nameof(DecidePolicyVersion))
             .WithSummary("Approve or reject a proposed version of the policy (HeadOfEngineering, SecurityOfficer; two distinct people, neither the proposer)");
 

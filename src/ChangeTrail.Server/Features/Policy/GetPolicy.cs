@@ -1,6 +1,7 @@
 using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyDocuments;
 using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
@@ -22,9 +23,19 @@ public static class GetPolicy
 
         policy.MapGet("/versions/{number}", async Task<Results<Ok<PolicyVersionResponse>, ProblemHttpResult>> (string number, ChangeTrailDbContext db,
                 CancellationToken cancellationToken) =>
-                await PolicyView.FindAsync(db.PolicyVersions.AsNoTracking(), number, cancellationToken) is { } version
-                    ? TypedResults.Ok(await PolicyView.BuildAsync(version, db, cancellationToken))
+                await VersionAsync(number, db, cancellationToken) is { } found
+                    ? TypedResults.Ok(found.View)
                     : Problems.From(new RecordNotFound($"Policy version {number}")))
             .RequireAccess(Scopes.ChangesRead).WithName("GetPolicyVersion").WithSummary("Read one version of the policy (v3 or 3)");
     }
+
+    /// <summary>
+    /// One version by its number, "v3" or "3": the record (the version's page asks its own rules who may decide on it) and the
+    /// view the API answers with; null when there is no such version.
+    /// </summary>
+    public static async Task<(PolicyVersion Version, PolicyVersionResponse View)?> VersionAsync(string number, ChangeTrailDbContext db,
+        CancellationToken cancellationToken) =>
+        await PolicyView.FindAsync(db.PolicyVersions.AsNoTracking(), number, cancellationToken) is { } version
+            ? (version, await PolicyView.BuildAsync(version, db, cancellationToken))
+            : null;
 }

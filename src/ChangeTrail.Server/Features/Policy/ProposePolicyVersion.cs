@@ -9,6 +9,7 @@ using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,9 +23,12 @@ public static class ProposePolicyVersion
 {
     private const int MaxAttempts = 3;
 
+    /// <summary>Who may propose: the endpoint's policy, which the policy's page checks too before its form goes through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite, Role.HeadOfEngineering, Role.SecurityOfficer, Role.Admin);
+
     public static void Map(RouteGroupBuilder policy) =>
-        policy.MapPost("/versions", HandleAsync)
-            .RequireAccess(Scopes.ChangesWrite, Role.HeadOfEngineering, Role.SecurityOfficer, Role.Admin).WithName(nameof(ProposePolicyVersion))
+        policy.MapPost("/versions", HandleAsync).RequireAuthorization(Access).WithName(nameof(ProposePolicyVersion))
             .WithSummary("Propose a new version of the policy's text (Markdown), with what changed and why");
 
     private static async Task<Results<Created<PolicyVersionResponse>, ProblemHttpResult>> HandleAsync(ProposePolicyVersionRequest body,

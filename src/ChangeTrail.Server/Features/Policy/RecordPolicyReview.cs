@@ -8,6 +8,7 @@ using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,9 +20,12 @@ namespace ChangeTrail.Server.Features.Policy;
 /// </summary>
 public static class RecordPolicyReview
 {
+    /// <summary>Who may record a review: the endpoint's policy, which the policy's page checks too before its form goes through <see cref="ExecuteAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access =
+        EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite, Role.HeadOfEngineering, Role.SecurityOfficer);
+
     public static void Map(RouteGroupBuilder policy) =>
-        policy.MapPost("/reviews", HandleAsync)
-            .RequireAccess(Scopes.ChangesWrite, Role.HeadOfEngineering, Role.SecurityOfficer).WithName(nameof(RecordPolicyReview))
+        policy.MapPost("/reviews", HandleAsync).RequireAuthorization(Access).WithName(nameof(RecordPolicyReview))
             .WithSummary("Record a review of the policy in force: outcome (unchanged, changesNeeded) and notes");
 
     private static async Task<Results<Created<PolicyResponse>, ProblemHttpResult>> HandleAsync(PolicyReviewRequest body, ClaimsPrincipal user,
