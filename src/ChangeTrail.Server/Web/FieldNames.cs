@@ -22,6 +22,9 @@ public static class FieldNames
         ["commits"] = "Commits",
         ["links"] = "Links",
         ["emergencyJustification"] = "Emergency justification",
+        // The post-implementation review form on a change's page.
+        ["rootCause"] = "Root cause",
+        ["followUps"] = "Follow-up actions",
         // A Standard change template's own fields.
         ["name"] = "Name",
         ["description"] = "Description",

@@ -19,6 +19,9 @@ namespace ChangeTrail.Server.Pages.Changes;
 /// <summary>A lifecycle step as the viewer sees it: a button, the reason they cannot take it, or nothing.</summary>
 public sealed record StepView(LifecycleAction Action, string Label, bool Allowed, string? Reason, IReadOnlyList<string> Missing);
 
+/// <summary>The post-implementation review form as it was sent, when it was refused.</summary>
+public sealed record RefusedReviewForm(ReviewOutcome? Outcome, string? RootCause, string? FollowUps, string? Notes);
+
 /// <summary>
 /// One change request: every field, risk by dimension, required and given approvals, the timeline, and the
 /// steps the viewer may take next. What may be done is asked of the aggregate's own Can* rules.
@@ -82,6 +85,9 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
     public EvidenceResponse? VerificationEvidence =>
         Change.VerificationEvidence is { } id ? Change.Evidence.FirstOrDefault(e => e.Id == id) : null;
 
+    /// <summary>The review the viewer sent and was refused, shown again in its form so nothing typed is lost; null otherwise.</summary>
+    public RefusedReviewForm? RefusedReview { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
         await LoadAsync(cancellationToken) ? Page() : NotFound();
 
@@ -111,6 +117,7 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         if (!await LoadAsync(cancellationToken))
             return NotFound();
         ShowRefusal(result.Error!);
+        RefusedReview = review is null ? null : new RefusedReviewForm(reviewOutcome, rootCause, followUps, notes);
         return Page();
     }
 
