@@ -46,7 +46,7 @@ public sealed class PolicyDocumentTests
         var first = InForce();
         var second = Propose(2, proposer: _head);
 
-        second.Decide(_head, ApprovalDecision.Approve, null, first, Now).ShouldFailWith<SelfSignOffForbidden>();
+        second.Decide(_head, ApprovalDecision.Approve, null, first, Now).ShouldFailWith<SelfSignOffForbidden>().Detail.ShouldContain("(policy 6)");
         var both = People.Person("cto", Role.HeadOfEngineering, Role.SecurityOfficer);
         second.Decide(both, ApprovalDecision.Approve, null, first, Now).ShouldSucceed();
         second.Decide(both, ApprovalDecision.Approve, null, first, Now).ShouldFailWith<AlreadySignedOff>();
@@ -58,6 +58,18 @@ public sealed class PolicyDocumentTests
         second.DecidedAt.ShouldBe(Now.AddHours(1));
         first.State.ShouldBe(PolicyVersionState.Superseded);
         first.SupersededAt.ShouldBe(Now.AddHours(1));
+    }
+
+    [Fact]
+    public void A_proposal_older_than_the_version_in_force_is_not_approved_over_it()
+    {
+        var first = InForce();
+        var second = Propose(2);
+        var third = InForce(3, previous: first);
+
+        second.Decide(_head, ApprovalDecision.Approve, null, third, Now).ShouldFailWith<PolicyVersionOutdated>().Detail.ShouldContain("v3");
+        second.Decide(_head, ApprovalDecision.Reject, "Superseded by v3.", third, Now).ShouldSucceed();
+        third.State.ShouldBe(PolicyVersionState.InForce);
     }
 
     [Fact]
