@@ -455,8 +455,8 @@ public static partial class DemoData
         {
             cr.At += after;
             Set(cr.At);
-            // The demo's history happened to nobody: it announces nothing to the configured webhooks.
-            var result = await new ChangeCommand(db, Clock, questionnaire, NotificationWebhooks.None)
+            // The demo's history happened to nobody: it announces nothing to the configured webhooks or by email.
+            var result = await new ChangeCommand(db, Clock, questionnaire, Notifier.None)
                 .RunAsync(cr.Number, actor, null, rule, OnConflict.Refuse, cancellationToken);
             db.ChangeTracker.Clear();
             Check(result);
