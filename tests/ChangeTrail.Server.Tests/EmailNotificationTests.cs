@@ -289,3 +289,29 @@ public sealed class SmtpReceiver
         }
     }
 }
+
+/// <summary>SMTP settings that could never send an email stop the server, naming the setting.</summary>
+public sealed class EmailConfigurationTests
+{
+    [Theory]
+    [InlineData(null, "Auto", "ChangeTrail:Notifications:Email:From is not set")]
+    [InlineData("not an address", "Auto", "ChangeTrail:Notifications:Email:From 'not an address' is not an email address")]
+    [InlineData("changetrail@example.test", "Tls", "ChangeTrail:Notifications:Email:Security 'Tls' is not one of")]
+    public async Task Bad_email_settings_refuse_the_start_naming_the_setting(string? from, string security, string message)
+    {
+        await using var app = new BadEmailApp(from, security);
+        var refused = await Should.ThrowAsync<InvalidOperationException>(async () => await app.InitializeAsync());
+        refused.Message.ShouldStartWith(message);
+    }
+
+    private sealed class BadEmailApp(string? from, string security) : ChangeTrailApp(TestProvider.Sqlite)
+    {
+        protected override void ConfigureTestServices(IWebHostBuilder builder)
+        {
+            builder.UseSetting("ChangeTrail:Notifications:Email:Host", "127.0.0.1");
+            builder.UseSetting("ChangeTrail:Notifications:Email:Security", security);
+            if (from is not null)
+                builder.UseSetting("ChangeTrail:Notifications:Email:From", from);
+        }
+    }
+}
