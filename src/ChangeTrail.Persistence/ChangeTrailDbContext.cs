@@ -50,6 +50,8 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
     public DbSet<LedgerTree> LedgerTrees => Set<LedgerTree>();
     public DbSet<LedgerCheckpoint> LedgerCheckpoints => Set<LedgerCheckpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<EmailDelivery> EmailDeliveries => Set<EmailDelivery>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<TestEvidence> Evidence => Set<TestEvidence>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<GateDecision> GateDecisions => Set<GateDecision>();
@@ -423,6 +425,24 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             delivery.Property(d => d.LastError).HasMaxLength(WebhookDelivery.LastErrorMaxLength);
             // The sender's poll: undelivered rows that are due.
             delivery.HasIndex(d => new { d.DeliveredAt, d.NextAttemptAt });
+        });
+        builder.Entity<EmailDelivery>(email =>
+        {
+            email.ToTable("EmailDelivery");
+            email.HasKey(d => d.Id);
+            email.Property(d => d.Id).ValueGeneratedNever();
+            email.Property(d => d.To).HasMaxLength(EmailDelivery.AddressMaxLength);
+            email.Property(d => d.EventType).HasMaxLength(WebhookDelivery.EventTypeMaxLength);
+            email.Property(d => d.Subject).HasMaxLength(EmailDelivery.SubjectMaxLength);
+            email.Property(d => d.LastError).HasMaxLength(EmailDelivery.LastErrorMaxLength);
+            email.HasIndex(d => new { d.DeliveredAt, d.NextAttemptAt });
+        });
+        builder.Entity<NotificationPreference>(preference =>
+        {
+            preference.ToTable("NotificationPreference");
+            preference.HasKey(p => new { p.UserId, p.EventType });
+            preference.Property(p => p.EventType).HasMaxLength(WebhookDelivery.EventTypeMaxLength);
+            preference.HasOne<AppUser>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

@@ -15,7 +15,7 @@ namespace ChangeTrail.Server.Features;
 /// together are both recorded; a transition racing another has one winner. Change requests have their own, with a timeline
 /// (<see cref="ChangeCommand"/>).
 /// </summary>
-public sealed class RecordCommand(ChangeTrailDbContext db, Clock clock, NotificationWebhooks webhooks)
+public sealed class RecordCommand(ChangeTrailDbContext db, Clock clock, Notifier notifier)
 {
     private const int MaxAttempts = 5;
 
@@ -37,7 +37,7 @@ public sealed class RecordCommand(ChangeTrailDbContext db, Clock clock, Notifica
             if (!applied.IsSuccess)
                 return applied.Error!;
             db.Record(subject, actor.Id, applied.Value!, record, now);
-            RecordNotifications.Add(db, webhooks, record, applied.Value!, now);
+            await RecordNotifications.AddAsync(db, notifier, record, applied.Value!, now, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

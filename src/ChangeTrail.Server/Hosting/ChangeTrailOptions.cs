@@ -142,6 +142,38 @@ public sealed class NotificationOptions
 
     /// <summary>How often passed deadlines are looked for and announced; zero or less turns it off (tests run it with <c>RunOnceAsync</c>).</summary>
     public TimeSpan DeadlineInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The SMTP server that emails the workflow notifications to the people concerned; without a host, none are emailed.</summary>
+    public EmailOptions Email { get; set; } = new();
+
+    /// <summary>How often due emails are sent; zero or less turns the email sender off (tests send with <c>RunOnceAsync</c>).</summary>
+    public TimeSpan EmailPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The <c>ChangeTrail:Notifications:Email</c> section. Checked at start-up (<c>NotificationEmail</c>): a host without a
+/// valid sender address, or an unknown security mode, stops the server.
+/// </summary>
+public sealed class EmailOptions
+{
+    /// <summary>The SMTP server's host name; empty turns email off.</summary>
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 25;
+
+    /// <summary>The sender address (<c>changetrail@example.com</c> or <c>ChangeTrail &lt;changetrail@example.com&gt;</c>); required with a host.</summary>
+    public string? From { get; set; }
+
+    /// <summary>
+    /// <c>Auto</c> (TLS through STARTTLS when the server offers it), <c>StartTls</c> (required), <c>SslOnConnect</c>
+    /// (TLS from the start, usually port 465) or <c>None</c>.
+    /// </summary>
+    public string Security { get; set; } = "Auto";
+
+    /// <summary>Set both to authenticate; leave both empty for a relay that does not ask.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
 }
 
 public sealed class WebhookOptions

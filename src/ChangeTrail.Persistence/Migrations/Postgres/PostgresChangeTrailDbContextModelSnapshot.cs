@@ -883,6 +883,56 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.ToTable("ChangeNumbers");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.EmailDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveredAt", "NextAttemptAt");
+
+                    b.ToTable("EmailDelivery", (string)null);
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Credential")
@@ -936,6 +986,23 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("Installations");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.NotificationPreference", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("EventType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Email")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("UserId", "EventType");
+
+                    b.ToTable("NotificationPreference", (string)null);
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.PolicyExceptionNumber", b =>
@@ -1849,6 +1916,15 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                         });
 
                     b.Navigation("Decisions");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.NotificationPreference", b =>
+                {
+                    b.HasOne("ChangeTrail.Persistence.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Identity.ApiToken", b =>

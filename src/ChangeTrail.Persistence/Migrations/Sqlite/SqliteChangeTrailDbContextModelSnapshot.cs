@@ -876,6 +876,56 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.ToTable("ChangeNumbers");
                 });
 
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.EmailDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveredAt", "NextAttemptAt");
+
+                    b.ToTable("EmailDelivery", (string)null);
+                });
+
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Credential")
@@ -929,6 +979,23 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("Installations");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.NotificationPreference", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventType")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Email")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "EventType");
+
+                    b.ToTable("NotificationPreference", (string)null);
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Configuration.PolicyExceptionNumber", b =>
@@ -1834,6 +1901,15 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                         });
 
                     b.Navigation("Decisions");
+                });
+
+            modelBuilder.Entity("ChangeTrail.Persistence.Configuration.NotificationPreference", b =>
+                {
+                    b.HasOne("ChangeTrail.Persistence.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ChangeTrail.Persistence.Identity.ApiToken", b =>

@@ -30,7 +30,7 @@ public enum OnConflict
 /// state and its timeline together, and turn a lost race into a 409 (or a retry) without saving anything.
 /// The API endpoints and the web UI both call it, so neither holds a second copy of the rules.
 /// </summary>
-public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, NotificationWebhooks webhooks)
+public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, Notifier notifier)
 {
     private const int MaxAttempts = 5;
 
@@ -65,7 +65,7 @@ public sealed class ChangeCommand(ChangeTrailDbContext db, Clock clock, RiskQues
             if (!result.IsSuccess)
                 return result.Error!;
             // Announced in the same save as the step, or not at all.
-            ChangeNotifications.Add(db, webhooks, change, now);
+            await ChangeNotifications.AddAsync(db, notifier, change, now, cancellationToken);
 
             try
             {

@@ -1,16 +1,16 @@
 using System.Security.Cryptography;
 using System.Text;
 using ChangeTrail.Contracts;
-using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Domain.Calendar;
-using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
 using ChangeTrail.Server.Features.Changes;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Features.ServiceAccounts;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Features.Setup;
@@ -455,8 +455,8 @@ public static partial class DemoData
         {
             cr.At += after;
             Set(cr.At);
-            // The demo's history happened to nobody: it announces nothing to the configured webhooks.
-            var result = await new ChangeCommand(db, Clock, questionnaire, NotificationWebhooks.None)
+            // The demo's history happened to nobody: it announces nothing to the configured webhooks or by email.
+            var result = await new ChangeCommand(db, Clock, questionnaire, Notifier.None)
                 .RunAsync(cr.Number, actor, null, rule, OnConflict.Refuse, cancellationToken);
             db.ChangeTracker.Clear();
             Check(result);

@@ -9,9 +9,9 @@ namespace ChangeTrail.Server.Features.Notifications;
 /// </summary>
 public static class ChangeNotifications
 {
-    public static void Add(ChangeTrailDbContext db, NotificationWebhooks webhooks, ChangeRequest change, DateTime now)
+    public static async Task AddAsync(ChangeTrailDbContext db, Notifier notifier, ChangeRequest change, DateTime now, CancellationToken cancellationToken)
     {
-        if (webhooks.All.Count == 0)
+        if (notifier.IsOff)
             return;
         var subject = new NotificationSubject("change", change.Id, change.DisplayNumber, change.Title, $"/changes/{change.DisplayNumber}");
         foreach (var raised in change.PendingEvents)
@@ -28,7 +28,7 @@ public static class ChangeNotifications
                 _ => (null, null, null),
             };
             if (type is not null)
-                WebhookOutbox.Add(db, webhooks, type, WorkflowNotification.Payload(type, text!, subject, now, due), now);
+                await notifier.AddAsync(db, type, text!, subject, now, due, NotificationAudience.For(type, change), cancellationToken);
         }
     }
 }

@@ -16,7 +16,7 @@ namespace ChangeTrail.Server.Features.Notifications;
 /// its deliveries, in one transaction, and a key already written is not announced again. On PostgreSQL the instances take
 /// turns through an advisory lock, so one scans each round.
 /// </summary>
-public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvider time, NotificationWebhooks webhooks,
+public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvider time, Notifier notifier,
     IOptions<ChangeTrailOptions> options, ILogger<DeadlineNotifications> logger) : ScheduledJob(time, logger)
 {
     /// <summary>The advisory lock's key: "CTNOTIFY" in ASCII.</summary>
@@ -37,8 +37,8 @@ public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvi
     /// <summary>One round: how many deadlines it announced, or null when another instance holds the lock.</summary>
     public async Task<int?> RunOnceAsync(CancellationToken cancellationToken)
     {
-        // Nowhere to send them: nothing is marked announced, so webhooks configured later hear of deadlines still open.
-        if (webhooks.All.Count == 0)
+        // Nowhere to send them: nothing is marked announced, so webhooks or email configured later hear of deadlines still open.
+        if (notifier.IsOff)
             return 0;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
@@ -47,34 +47,34 @@ public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvi
         if (!await TryLockRoundAsync(db, AdvisoryLockKey, cancellationToken))
             return null;
 
-        var due = new List<(string Key, string Type, string Text, NotificationSubject Subject, DateTime DueAt)>();
+        var due = new List<(string Key, string Type, string Text, NotificationSubject Subject, DateTime DueAt, object Record)>();
         foreach (var c in await db.ChangeRequests.AsNoTracking().Where(EmergencyFlags.Having(EmergencyFlags.DocumentationOverdue, now)!)
                      .OrderBy(c => c.DocumentationDueAt).Take(BatchSize).ToListAsync(cancellationToken))
             due.Add(($"{WorkflowNotification.DocumentationOverdue}:{c.Id}", WorkflowNotification.DocumentationOverdue,
                 $"Emergency {c.DisplayNumber} \"{c.Title}\" is overdue: its write-up and approval were due by {c.DocumentationDueAt:yyyy-MM-dd HH:mm} UTC.",
-                ChangeSubject(c), c.DocumentationDueAt!.Value));
+                ChangeSubject(c), c.DocumentationDueAt!.Value, c));
         foreach (var c in await db.ChangeRequests.AsNoTracking().Where(EmergencyFlags.Having(EmergencyFlags.ReviewOverdue, now)!)
                      .OrderBy(c => c.ReviewDueAt).Take(BatchSize).ToListAsync(cancellationToken))
             due.Add(($"{WorkflowNotification.ReviewOverdue}:{c.Id}", WorkflowNotification.ReviewOverdue,
                 $"Emergency {c.DisplayNumber} \"{c.Title}\" awaits its post-implementation review, due by {c.ReviewDueAt:yyyy-MM-dd HH:mm} UTC.",
-                ChangeSubject(c), c.ReviewDueAt!.Value));
+                ChangeSubject(c), c.ReviewDueAt!.Value, c));
         var warnFrom = now + ExceptionWarning;
         foreach (var e in await db.PolicyExceptions.AsNoTracking()
                      .Where(e => e.State == PolicyExceptionState.Approved && e.ExpiresAt > now && e.ExpiresAt <= warnFrom)
                      .OrderBy(e => e.ExpiresAt).Take(BatchSize).ToListAsync(cancellationToken))
             due.Add(($"{WorkflowNotification.ExceptionExpiring}:{e.Id}:{e.ExpiresAt:O}", WorkflowNotification.ExceptionExpiring,
                 $"{e.DisplayNumber} \"{e.Title}\" expires at {e.ExpiresAt:yyyy-MM-dd HH:mm} UTC; changes citing it lose its waiver then.",
-                RecordNotifications.Subject(e), e.ExpiresAt));
+                RecordNotifications.Subject(e), e.ExpiresAt, e));
         if (await PolicyReviewDueAsync(db, now, cancellationToken) is { } review)
             due.Add(review);
 
         var keys = due.Select(d => d.Key).ToList();
         var announced = await db.SentNotifications.AsNoTracking().Where(s => keys.Contains(s.Key)).Select(s => s.Key).ToListAsync(cancellationToken);
         var fresh = due.Where(d => !announced.Contains(d.Key)).ToList();
-        foreach (var (key, type, text, subject, dueAt) in fresh)
+        foreach (var (key, type, text, subject, dueAt, record) in fresh)
         {
             db.SentNotifications.Add(new SentNotification { Key = key, SentAt = now });
-            WebhookOutbox.Add(db, webhooks, type, WorkflowNotification.Payload(type, text, subject, now, dueAt), now);
+            await notifier.AddAsync(db, type, text, subject, now, dueAt, NotificationAudience.For(type, record), cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -84,7 +84,7 @@ public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvi
     private static NotificationSubject ChangeSubject(ChangeRequest c) => new("change", c.Id, c.DisplayNumber, c.Title, $"/changes/{c.DisplayNumber}");
 
     /// <summary>The policy review's reminder due now, if any: 30 days before, 7 days before, and overdue — each once per due date.</summary>
-    private static async Task<(string, string, string, NotificationSubject, DateTime)?> PolicyReviewDueAsync(ChangeTrailDbContext db, DateTime now,
+    private static async Task<(string, string, string, NotificationSubject, DateTime, object)?> PolicyReviewDueAsync(ChangeTrailDbContext db, DateTime now,
         CancellationToken cancellationToken)
     {
         var inForce = await db.PolicyVersions.AsNoTracking().SingleOrDefaultAsync(v => v.State == PolicyVersionState.InForce, cancellationToken);
@@ -96,11 +96,11 @@ public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvi
         return PolicyReviewCycle.StatusAt(due, now) switch
         {
             PolicyReviewStatus.DueWithin30Days => ($"{WorkflowNotification.PolicyReviewDue}-30:{due:O}", WorkflowNotification.PolicyReviewDue,
-                $"The Change Management Policy ({inForce.DisplayNumber}) is due for its annual review by {due:yyyy-MM-dd} (within 30 days).", subject, due),
+                $"The Change Management Policy ({inForce.DisplayNumber}) is due for its annual review by {due:yyyy-MM-dd} (within 30 days).", subject, due, inForce),
             PolicyReviewStatus.DueWithin7Days => ($"{WorkflowNotification.PolicyReviewDue}-7:{due:O}", WorkflowNotification.PolicyReviewDue,
-                $"The Change Management Policy ({inForce.DisplayNumber}) is due for its annual review by {due:yyyy-MM-dd} (within 7 days).", subject, due),
+                $"The Change Management Policy ({inForce.DisplayNumber}) is due for its annual review by {due:yyyy-MM-dd} (within 7 days).", subject, due, inForce),
             PolicyReviewStatus.Overdue => ($"{WorkflowNotification.PolicyReviewOverdue}:{due:O}", WorkflowNotification.PolicyReviewOverdue,
-                $"The Change Management Policy ({inForce.DisplayNumber}) is overdue for its annual review, due {due:yyyy-MM-dd}.", subject, due),
+                $"The Change Management Policy ({inForce.DisplayNumber}) is overdue for its annual review, due {due:yyyy-MM-dd}.", subject, due, inForce),
             _ => null,
         };
     }

@@ -11,11 +11,12 @@ namespace ChangeTrail.Server.Features.Notifications;
 /// </summary>
 public static class RecordNotifications
 {
-    public static void Add(ChangeTrailDbContext db, NotificationWebhooks webhooks, object record, string action, DateTime now)
+    public static async Task AddAsync(ChangeTrailDbContext db, Notifier notifier, object record, string action, DateTime now,
+        CancellationToken cancellationToken)
     {
-        if (webhooks.All.Count == 0 || Of(record, action) is not var (type, text, subject, due))
+        if (notifier.IsOff || Of(record, action) is not var (type, text, subject, due))
             return;
-        WebhookOutbox.Add(db, webhooks, type, WorkflowNotification.Payload(type, text, subject, now, due), now);
+        await notifier.AddAsync(db, type, text, subject, now, due, NotificationAudience.For(type, record), cancellationToken);
     }
 
     private static (string Type, string Text, NotificationSubject Subject, DateTime? DueAt)? Of(object record, string action) => (record, action) switch

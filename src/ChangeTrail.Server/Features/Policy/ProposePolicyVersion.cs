@@ -32,16 +32,16 @@ public static class ProposePolicyVersion
             .WithSummary("Propose a new version of the policy's text (Markdown), with what changed and why");
 
     private static async Task<Results<Created<PolicyVersionResponse>, ProblemHttpResult>> HandleAsync(ProposePolicyVersionRequest body,
-        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, NotificationWebhooks webhooks, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, Notifier notifier, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, user.ToActor(), db, webhooks, clock.UtcNow, cancellationToken);
+        var result = await ExecuteAsync(body, user.ToActor(), db, notifier, clock.UtcNow, cancellationToken);
         return result.IsSuccess
             ? TypedResults.Created($"/api/v1/policy/versions/{result.Value!.Number}", result.Value)
             : Problems.From(result.Error!);
     }
 
     public static async Task<Result<PolicyVersionResponse>> ExecuteAsync(ProposePolicyVersionRequest body, Actor proposer, ChangeTrailDbContext db,
-        NotificationWebhooks webhooks, DateTime now, CancellationToken cancellationToken)
+        Notifier notifier, DateTime now, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -52,7 +52,7 @@ public static class ProposePolicyVersion
                 return proposed.Error!;
             db.PolicyVersions.Add(proposed.Value!);
             db.Record(LedgerSubjects.PolicyVersion, proposer.Id, "proposed", proposed.Value!, now);
-            RecordNotifications.Add(db, webhooks, proposed.Value!, "proposed", now);
+            await RecordNotifications.AddAsync(db, notifier, proposed.Value!, "proposed", now, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

@@ -29,16 +29,16 @@ public static class RequestPolicyException
             .WithSummary("Ask for a policy exception: the control deviated from, risk assessment, compensating controls and expiry");
 
     private static async Task<Results<Created<PolicyExceptionResponse>, ProblemHttpResult>> HandleAsync(PolicyExceptionRequest body,
-        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, NotificationWebhooks webhooks, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, Notifier notifier, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, user.ToActor(), db, webhooks, clock.UtcNow, cancellationToken);
+        var result = await ExecuteAsync(body, user.ToActor(), db, notifier, clock.UtcNow, cancellationToken);
         return result.IsSuccess
             ? TypedResults.Created($"/api/v1/exceptions/{result.Value!.Number}", result.Value)
             : Problems.From(result.Error!);
     }
 
     public static async Task<Result<PolicyExceptionResponse>> ExecuteAsync(PolicyExceptionRequest body, Actor requestor, ChangeTrailDbContext db,
-        NotificationWebhooks webhooks, DateTime now, CancellationToken cancellationToken)
+        Notifier notifier, DateTime now, CancellationToken cancellationToken)
     {
         // Checked before a number is spent on a request that would be refused anyway.
         var check = PolicyException.Request(Guid.Empty, 0, body.Title, body.PolicyClause, body.Description, body.RiskAssessment,
@@ -54,7 +54,7 @@ public static class RequestPolicyException
             body.RiskAssessment, body.CompensatingControls, Clock.AsUtc(body.ExpiresAt), requestor, now).Value!;
         db.PolicyExceptions.Add(exception);
         db.Record(LedgerSubjects.PolicyException, requestor.Id, "requested", exception, now);
-        RecordNotifications.Add(db, webhooks, exception, "requested", now);
+        await RecordNotifications.AddAsync(db, notifier, exception, "requested", now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return (await PolicyExceptionView.BuildAsync([exception], db, now, cancellationToken))[0];
     }

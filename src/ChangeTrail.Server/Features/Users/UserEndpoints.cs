@@ -13,5 +13,6 @@ public static class UserEndpoints
         ChangeRoles.Map(users);
         CreateToken.MapForUsers(users);
         ReissueInvitation.Map(users);
+        NotificationPreferences.Map(users);
     }
 }

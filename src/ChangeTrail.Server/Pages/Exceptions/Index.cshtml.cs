@@ -31,7 +31,7 @@ public sealed class ExceptionForm
 /// The exception register (policy 5): every documented deviation from the policy, its status now (an approved one past its
 /// expiry shows as expired), and the form a requestor asks for a new one with, through the same use case as the API.
 /// </summary>
-public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizationService authorization, NotificationWebhooks webhooks) : ChangeTrailPage
+public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizationService authorization, Notifier notifier) : ChangeTrailPage
 {
     /// <summary>The form's fields, by the keys their errors are shown under; any other error is listed at the top.</summary>
     public static readonly string[] FormKeys =
@@ -63,7 +63,7 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizat
             ShowRefusal(EndpointAuthorization.RefusalOf(allowed.Failure));
         else if (ModelState.IsValid)
         {
-            var result = await RequestPolicyException.ExecuteAsync(Form.ToRequest(), Viewer, db, webhooks, clock.UtcNow, cancellationToken);
+            var result = await RequestPolicyException.ExecuteAsync(Form.ToRequest(), Viewer, db, notifier, clock.UtcNow, cancellationToken);
             if (result.IsSuccess)
             {
                 var exception = result.Value!;
