@@ -42,7 +42,7 @@ public sealed class ProposalForm
 /// every review; and, for its owners, the forms to record a review and to propose a new version, through the same use cases
 /// and authorization as the API.
 /// </summary>
-public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizationService authorization, NotificationWebhooks webhooks)
+public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizationService authorization, Notifier notifier)
     : ChangeTrailPage
 {
     /// <summary>The forms' fields, by the keys their errors are shown under; any other error is listed at the top.</summary>
@@ -105,7 +105,7 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizat
             ShowRefusal(EndpointAuthorization.RefusalOf(allowed.Failure), "Proposal");
         else if (ModelState.IsValid)
         {
-            var result = await ProposePolicyVersion.ExecuteAsync(Proposal.ToRequest(), Viewer, db, webhooks, clock.UtcNow, cancellationToken);
+            var result = await ProposePolicyVersion.ExecuteAsync(Proposal.ToRequest(), Viewer, db, notifier, clock.UtcNow, cancellationToken);
             if (result.IsSuccess)
             {
                 var version = result.Value!;
