@@ -76,7 +76,7 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
     [
         "/", "/changes", "/changes/new", $"/changes/{change.Number}", "/deployments", "/calendar", "/calendar?view=week", "/exceptions",
         $"/exceptions/{exception.Number}", "/templates", $"/templates/{template.Name}", "/policy", $"/policy/versions/{version.Number}",
-        "/account/tokens",
+        "/account/tokens", "/account/notifications",
     ];
 
     /// <summary>

@@ -35,6 +35,24 @@ public static class WorkflowNotification
         ExceptionRejected, ExceptionExpiring, TemplatePublished, PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
     ];
 
+    /// <summary>Each event type in words, as the notification preferences page shows it (docs/notifications.md has the same table).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
+    {
+        [ApprovalRequested] = "A change, exception, Standard template or policy version awaits an approval you can give",
+        [ChangeApproved] = "A change's last required approval is given",
+        [ChangeRejected] = "An approver rejects a change",
+        [EmergencyStarted] = "An emergency change starts; its write-up is due within 24 hours",
+        [DocumentationOverdue] = "An emergency's write-up is past its 24 hours",
+        [ReviewOverdue] = "An emergency's post-implementation review is past its week",
+        [ExceptionApproved] = "A policy exception gets its second sign-off",
+        [ExceptionRejected] = "A policy exception is rejected",
+        [ExceptionExpiring] = "An approved policy exception expires within 7 days",
+        [TemplatePublished] = "A Standard change template is approved",
+        [PolicyVersionInForce] = "A new version of the policy comes into force",
+        [PolicyReviewDue] = "The policy's annual review is due within 30 days, and again within 7 days",
+        [PolicyReviewOverdue] = "The policy's review is past due",
+    };
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static string Payload(string type, string text, NotificationSubject subject, DateTime at, DateTime? dueAt = null) =>

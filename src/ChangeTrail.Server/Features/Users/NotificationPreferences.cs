@@ -7,6 +7,7 @@ using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Notifications;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,11 +19,14 @@ namespace ChangeTrail.Server.Features.Users;
 /// </summary>
 public static class NotificationPreferences
 {
+    /// <summary>Who may set their choices: the PUT's policy, which the page /account/notifications checks too before <see cref="SetAsync"/>.</summary>
+    public static readonly AuthorizationPolicy Access = EndpointAuthorization.AccessPolicy(Scopes.ChangesWrite);
+
     public static void Map(RouteGroupBuilder users)
     {
         users.MapGet("/me/notifications", GetAsync).RequireAccess(Scopes.ChangesRead).WithName("GetNotificationPreferences")
             .WithSummary("Which workflow notifications reach me by email");
-        users.MapPut("/me/notifications", PutAsync).RequireAccess(Scopes.ChangesWrite).WithName("SetNotificationPreferences")
+        users.MapPut("/me/notifications", PutAsync).RequireAuthorization(Access).WithName("SetNotificationPreferences")
             .WithSummary("Turn workflow notifications by email on or off, by event type");
     }
 
