@@ -222,7 +222,8 @@ public sealed class PipelineCommandTests(SqliteApp app) : IClassFixture<SqliteAp
         var commit = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         var now = app.Time.GetUtcNow().UtcDateTime;
         var change = await requestor.Client.PostJsonAsync<ChangeResponse>("/api/v1/changes", _scenario.CompleteChange(service, implementer: pipeline.Email,
-            commits: [new CommitDto(commit, "dev@example.test")]) with { PlannedStart = now.AddHours(-1), PlannedEnd = now.AddHours(4), Exceptions = [exception.Number] });
+            commits: [new CommitDto(commit, "dev@example.test")]) with
+        { PlannedStart = now.AddHours(-1), PlannedEnd = now.AddHours(4), Exceptions = [exception.Number] });
         (await requestor.Client.PostAsync($"/api/v1/changes/{change.Id}/submit")).EnsureSuccessStatusCode();
         await (await _scenario.PersonAsync(Role.ChangeApprover)).Client.PostJsonAsync<ChangeResponse>($"/api/v1/changes/{change.Id}/approvals",
             new DecisionRequest(ApprovalDecision.Approve, null));

@@ -2,9 +2,9 @@ using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.Services;
-using ChangeTrail.Domain.PolicyExceptions;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;

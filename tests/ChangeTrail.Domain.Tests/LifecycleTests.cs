@@ -3,8 +3,8 @@ using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Common;
 using ChangeTrail.Domain.Identity;
-using ChangeTrail.Domain.Services;
 using ChangeTrail.Domain.PolicyExceptions;
+using ChangeTrail.Domain.Services;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;

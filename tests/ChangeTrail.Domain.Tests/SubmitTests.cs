@@ -1,8 +1,8 @@
 using ChangeTrail.Domain.Approvals;
 using ChangeTrail.Domain.Calendar;
 using ChangeTrail.Domain.Changes;
-using ChangeTrail.Domain.Risk;
 using ChangeTrail.Domain.PolicyExceptions;
+using ChangeTrail.Domain.Risk;
 using Shouldly;
 
 namespace ChangeTrail.Domain.Tests;

@@ -82,8 +82,21 @@ public static class ListChanges
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(c => new
             {
-                c.Id, c.Number, c.Type, c.State, c.Title, OverallRisk = c.Risk.Overall, c.RequestorId, c.PlannedStart, c.PlannedEnd, c.UpdatedAt,
-                c.DocumentationDueAt, c.DocumentedAt, c.ReviewDueAt, c.ReviewedAt, c.ClosedAt,
+                c.Id,
+                c.Number,
+                c.Type,
+                c.State,
+                c.Title,
+                OverallRisk = c.Risk.Overall,
+                c.RequestorId,
+                c.PlannedStart,
+                c.PlannedEnd,
+                c.UpdatedAt,
+                c.DocumentationDueAt,
+                c.DocumentedAt,
+                c.ReviewDueAt,
+                c.ReviewedAt,
+                c.ClosedAt,
             })
             .ToListAsync(cancellationToken);
         var requestorIds = rows.Select(c => c.RequestorId).Distinct().ToList();
