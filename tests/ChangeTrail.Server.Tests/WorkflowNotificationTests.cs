@@ -72,6 +72,30 @@ public abstract class WorkflowNotificationTests(WebhookApp app) : ProviderTests(
     }
 
     [Fact]
+    public async Task On_PostgreSQL_an_instance_holding_the_advisory_lock_keeps_the_others_from_announcing()
+    {
+        if (App.Provider != TestProvider.Postgres)
+            Assert.Skip("The advisory lock is PostgreSQL's; SQLite serves one instance.");
+        var (_, change) = await EmergencyStartedAsync();
+        App.Time.SetUtcNow(new DateTimeOffset(change.DocumentationDueAt!.Value.AddSeconds(1), TimeSpan.Zero));
+        string connectionString;
+        await using (var scope = App.Services.CreateAsyncScope())
+            connectionString = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>().Database.GetConnectionString()!;
+
+        await using (var other = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await other.OpenAsync(Ct);
+            await using var transaction = await other.BeginTransactionAsync(Ct);
+            await using var command = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_xact_lock({DeadlineNotifications.AdvisoryLockKey})", other, transaction);
+            await command.ExecuteNonQueryAsync(Ct);
+            (await Deadlines.RunOnceAsync(Ct)).ShouldBeNull("another instance holds the lock");
+            (await QueuedAsync(change.Number)).Select(q => q.Type).ShouldNotContain(WorkflowNotification.DocumentationOverdue);
+        }
+        (await Deadlines.RunOnceAsync(Ct)).ShouldNotBeNull().ShouldBeGreaterThan(0);
+        (await QueuedAsync(change.Number)).Count(q => q.Type == WorkflowNotification.DocumentationOverdue).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task An_approved_exception_is_announced_and_again_a_week_before_it_expires()
     {
         var requestor = await S.PersonAsync(Role.Requestor);
