@@ -25,16 +25,6 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
 
     private DateTime Now => App.Time.GetUtcNow().UtcDateTime;
 
-    private static string LocalInput(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
-
-    private static string Encoded(string text) => HtmlEncoder.Default.Encode(text);
-
-    private async Task<(Person Person, HttpClient Browser)> SignedInAsync(params Role[] roles)
-    {
-        var person = await S.PersonAsync(roles);
-        return (person, await App.SignInAsync(person.Email, person.Password));
-    }
-
     private (string, string)[] RequestForm(string title, string clause = "freeze-window", DateTime? expiresAt = null) =>
     [
         ("Form.Title", title),
@@ -42,7 +32,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
         ("Form.Description", "Deploy the payments fix inside the quarter-close freeze."),
         ("Form.RiskAssessment", "Low: the fix is small and was canaried in staging."),
         ("Form.CompensatingControls", "The on-call SRE watches the rollout."),
-        ("Form.ExpiresAt", LocalInput(expiresAt ?? Now.AddDays(7))),
+        ("Form.ExpiresAt", WebSession.LocalInput(expiresAt ?? Now.AddDays(7))),
     ];
 
     private async Task<PolicyExceptionResponse> AskAsync(Person requestor, string clause = "freeze-window") =>
@@ -75,7 +65,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
     [Fact]
     public async Task A_requestor_requests_an_exception_through_the_form_and_is_taken_to_its_page()
     {
-        var (requestor, browser) = await SignedInAsync(Role.Requestor);
+        var (requestor, browser) = await S.SignedInAsync(Role.Requestor);
         var title = $"Ship during the freeze {Scenario.Unique()}";
         var expiry = new DateTime(Now.Year, Now.Month, Now.Day, Now.Hour, Now.Minute, 0, DateTimeKind.Utc).AddDays(10);
 
@@ -92,7 +82,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
         var page = await browser.GetStringAsync(response.Headers.Location, Ct);
         page.ShouldContain($"{exception.Number} was requested. It lifts nothing until a Head of Engineering and a Security Officer approve it.");
         page.ShouldContain("0 of 2 sign-offs given.");
-        page.ShouldContain(Encoded("You cannot decide on this exception: You asked for " + exception.Number));
+        page.ShouldContain(WebSession.Encoded("You cannot decide on this exception: You asked for " + exception.Number));
         page.ShouldNotContain("value=\"Approve\"");
         var register = await browser.GetStringAsync(Register, Ct);
         register.ShouldContain($"<a href=\"/exceptions/{exception.Number}\">{exception.Number}</a>");
@@ -101,7 +91,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
     [Fact]
     public async Task An_undocumented_request_is_refused_next_to_each_field_keeping_what_was_typed_and_nothing_is_stored()
     {
-        var (_, browser) = await SignedInAsync(Role.Requestor);
+        var (_, browser) = await S.SignedInAsync(Role.Requestor);
         var before = (await AllAsync()).Count;
         var title = $"Undocumented {Scenario.Unique()}";
 
@@ -127,7 +117,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
     [Fact]
     public async Task Someone_without_the_requestor_role_sees_no_form_and_a_forged_request_is_refused_in_words()
     {
-        var (_, browser) = await SignedInAsync(Role.HeadOfEngineering);
+        var (_, browser) = await S.SignedInAsync(Role.HeadOfEngineering);
         var title = $"Forged {Scenario.Unique()}";
 
         var register = await browser.GetStringAsync(Register, Ct);
@@ -147,13 +137,13 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
     [Fact]
     public async Task Decisions_from_the_page_go_through_the_apis_rules_whatever_a_forged_post_says()
     {
-        var (lead, leadBrowser) = await SignedInAsync(Role.Requestor, Role.HeadOfEngineering, Role.SecurityOfficer);
+        var (lead, leadBrowser) = await S.SignedInAsync(Role.Requestor, Role.HeadOfEngineering, Role.SecurityOfficer);
         var exception = await AskAsync(lead);
         var page = $"/exceptions/{exception.Number}";
         var decide = $"{page}?handler=Decide";
-        var (_, approverBrowser) = await SignedInAsync(Role.ChangeApprover, Role.CabMember);
-        var (head, headBrowser) = await SignedInAsync(Role.HeadOfEngineering);
-        var (_, officerBrowser) = await SignedInAsync(Role.SecurityOfficer);
+        var (_, approverBrowser) = await S.SignedInAsync(Role.ChangeApprover, Role.CabMember);
+        var (head, headBrowser) = await S.SignedInAsync(Role.HeadOfEngineering);
+        var (_, officerBrowser) = await S.SignedInAsync(Role.SecurityOfficer);
 
         // Its requestor holds both roles, yet never decides on their own exception; a change approver holds neither.
         var own = await leadBrowser.PostFormAsync(page, decide, ("decision", "Approve"), ("Comment", "Mine."));
@@ -161,7 +151,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
         var noToken = await headBrowser.PostAsync(decide,
             new FormUrlEncodedContent([KeyValuePair.Create("decision", "Approve")]), Ct);
 
-        (await own.Content.ReadAsStringAsync(Ct)).ShouldContain(Encoded($"You asked for {exception.Number}; the people who decide on it must be others (policy 5)"));
+        (await own.Content.ReadAsStringAsync(Ct)).ShouldContain(WebSession.Encoded($"You asked for {exception.Number}; the people who decide on it must be others (policy 5)"));
         (await unrelated.Content.ReadAsStringAsync(Ct)).ShouldContain("you need one of these roles: HeadOfEngineering, SecurityOfficer.");
         noToken.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await ReadAsync(exception.Number)).Decisions.ShouldBeEmpty();
@@ -172,7 +162,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
         var shown = await headBrowser.GetStringAsync(page, Ct);
         shown.ShouldContain($"Your approval of {exception.Number} is recorded; it still awaits the Security Officer.");
         shown.ShouldContain("1 of 2 sign-offs given.");
-        shown.ShouldContain(Encoded("You cannot decide on this exception: You have already recorded your decision"));
+        shown.ShouldContain(WebSession.Encoded("You cannot decide on this exception: You have already recorded your decision"));
         var signedOff = await ReadAsync(exception.Number);
         signedOff.Status.ShouldBe(PolicyExceptionStatus.Requested);
         var decision = signedOff.Decisions.ShouldHaveSingleItem();
@@ -244,14 +234,14 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
     [Fact]
     public async Task The_change_form_cites_exceptions_one_per_line_refusing_an_unknown_one_next_to_the_field()
     {
-        var (requestor, browser) = await SignedInAsync(Role.Requestor);
+        var (requestor, browser) = await S.SignedInAsync(Role.Requestor);
         var exception = await AskAsync(requestor);
         var title = $"Citing {Scenario.Unique()}";
 
         var refused = await browser.PostFormAsync("/changes/new", "/changes/new",
             ("Form.Type", "Normal"), ("Form.Title", title), ("Form.Exceptions", $"{exception.Number}\nEX-999999"));
         var html = await refused.Content.ReadAsStringAsync(Ct);
-        html.ShouldContain(Encoded("There is no policy exception 'EX-999999'."));
+        html.ShouldContain(WebSession.Encoded("There is no policy exception 'EX-999999'."));
         TextArea(html, "Form.Exceptions").Tag.ShouldContain("input-validation-error");
 
         var saved = await browser.PostFormAsync("/changes/new", "/changes/new",
@@ -288,7 +278,7 @@ public abstract class ExceptionPageTests(ChangeTrailApp app) : ProviderTests(app
         var page = await admin.GetStringAsync($"/changes/{change.Number}", Ct);
 
         var gate = page[page.IndexOf("id=\"gate-decisions\"", StringComparison.Ordinal)..];
-        gate.ShouldContain($"<code>{waived.Code}</code>: {Encoded(waived.Message)} — lifted by <a href=\"/exceptions/{exception.Number}\">{exception.Number}</a>");
+        gate.ShouldContain($"<code>{waived.Code}</code>: {WebSession.Encoded(waived.Message)} — lifted by <a href=\"/exceptions/{exception.Number}\">{exception.Number}</a>");
         page.ShouldContain("<span class=\"badge exception-Approved\">Approved</span>");
     }
 }

@@ -18,12 +18,6 @@ public abstract class NotificationPreferencesPageTests(ChangeTrailApp app) : Pro
 {
     private const string Page = "/account/notifications";
 
-    private async Task<(Person Person, HttpClient Browser)> SignedInAsync()
-    {
-        var person = await S.PersonAsync(Role.Requestor);
-        return (person, await App.SignInAsync(person.Email, person.Password));
-    }
-
     private static async Task<Dictionary<string, bool>> EmailedAsync(Person person) =>
         (await person.Client.GetJsonAsync<NotificationPreferencesResponse>("/api/v1/users/me/notifications")).Events.ToDictionary(e => e.Type, e => e.Email);
 
@@ -37,7 +31,7 @@ public abstract class NotificationPreferencesPageTests(ChangeTrailApp app) : Pro
     [Fact]
     public async Task The_page_lists_every_event_with_its_description_all_emailed_by_default_and_says_the_server_sends_no_email()
     {
-        var (_, browser) = await SignedInAsync();
+        var (_, browser) = await S.SignedInAsync(Role.Requestor);
 
         var html = await browser.GetStringAsync(Page, Ct);
 
@@ -52,7 +46,7 @@ public abstract class NotificationPreferencesPageTests(ChangeTrailApp app) : Pro
     [Fact]
     public async Task Unticking_an_event_and_saving_turns_its_email_off_and_says_so()
     {
-        var (person, browser) = await SignedInAsync();
+        var (person, browser) = await S.SignedInAsync(Role.Requestor);
         var kept = WorkflowNotification.All.Where(t => t != WorkflowNotification.ChangeApproved).Select(t => ("Email", t)).ToArray();
 
         var response = await browser.PostFormAsync(Page, Page, kept);
@@ -70,7 +64,7 @@ public abstract class NotificationPreferencesPageTests(ChangeTrailApp app) : Pro
     [Fact]
     public async Task A_post_without_the_antiforgery_token_changes_nothing()
     {
-        var (person, browser) = await SignedInAsync();
+        var (person, browser) = await S.SignedInAsync(Role.Requestor);
 
         var response = await browser.PostAsync(Page, new FormUrlEncodedContent([KeyValuePair.Create("Email", WorkflowNotification.ChangeApproved)]), Ct);
 

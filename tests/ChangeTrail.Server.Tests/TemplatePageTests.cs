@@ -24,20 +24,10 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
 
     private DateTime Now => App.Time.GetUtcNow().UtcDateTime;
 
-    private static string LocalInput(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
-
-    private static string Encoded(string text) => HtmlEncoder.Default.Encode(text);
-
     private static string NewName() => $"routine-{Scenario.Unique()}";
 
     /// <summary>This time tomorrow, to the minute: what a person types into a planned window.</summary>
     private DateTime Tomorrow => new DateTime(Now.Year, Now.Month, Now.Day, Now.Hour, Now.Minute, 0, DateTimeKind.Utc).AddDays(1);
-
-    private async Task<(Person Person, HttpClient Browser)> SignedInAsync(params Role[] roles)
-    {
-        var person = await S.PersonAsync(roles);
-        return (person, await App.SignInAsync(person.Email, person.Password));
-    }
 
     /// <summary>Every field of the form filled in for <paramref name="service"/>, with risk answers that come out Low.</summary>
     private static (string, string)[] WriteForm(string name, string service, params string[] environments) =>
@@ -93,7 +83,7 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
     [Fact]
     public async Task A_requestor_writes_a_template_through_the_form_and_is_taken_to_its_page()
     {
-        var (requestor, browser) = await SignedInAsync(Role.Requestor);
+        var (requestor, browser) = await S.SignedInAsync(Role.Requestor);
         var service = await S.ServiceAsync();
         var name = NewName();
 
@@ -120,7 +110,7 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
     [Fact]
     public async Task A_bad_template_is_refused_next_to_each_field_keeping_what_was_typed_and_nothing_is_stored()
     {
-        var (requestor, browser) = await SignedInAsync(Role.Requestor);
+        var (requestor, browser) = await S.SignedInAsync(Role.Requestor);
         var service = await S.ServiceAsync();
         var taken = await WrittenAsync(requestor, service);
         var before = (await AllAsync()).Count;
@@ -151,7 +141,7 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
     [Fact]
     public async Task Someone_without_the_requestor_role_sees_no_form_and_a_forged_write_is_refused_in_words()
     {
-        var (_, browser) = await SignedInAsync(Role.ChangeApprover);
+        var (_, browser) = await S.SignedInAsync(Role.ChangeApprover);
         var name = NewName();
 
         var catalog = await browser.GetStringAsync(Catalog, Ct);
@@ -172,12 +162,12 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
     public async Task Submitting_and_approving_from_the_page_publish_it_through_the_apis_rules_whatever_a_forged_post_says()
     {
         // Its author holds the approver role too, yet never approves their own template.
-        var (author, authorBrowser) = await SignedInAsync(Role.Requestor, Role.ChangeApprover);
+        var (author, authorBrowser) = await S.SignedInAsync(Role.Requestor, Role.ChangeApprover);
         var template = await WrittenAsync(author);
         var page = $"/templates/{template.Name}";
         var decide = $"{page}?handler=Decide";
-        var (_, requestorBrowser) = await SignedInAsync(Role.Requestor);
-        var (approver, approverBrowser) = await SignedInAsync(Role.ChangeApprover);
+        var (_, requestorBrowser) = await S.SignedInAsync(Role.Requestor);
+        var (approver, approverBrowser) = await S.SignedInAsync(Role.ChangeApprover);
 
         (await approverBrowser.GetStringAsync(page, Ct)).ShouldNotContain(">Submit for approval</button>");
         var submitted = await authorBrowser.PostFormAsync(page, $"{page}?handler=Submit");
@@ -186,14 +176,14 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
         var shown = await authorBrowser.GetStringAsync(page, Ct);
         shown.ShouldContain($"Template {template.Name} is submitted for approval: it needs a Change Approver.");
         shown.ShouldContain("0 of 1 approval given in round 1.");
-        shown.ShouldContain(Encoded($"You cannot decide on this template: You asked for template {template.Name}; the people who decide on it must be others (policy 3.7)."));
+        shown.ShouldContain(WebSession.Encoded($"You cannot decide on this template: You asked for template {template.Name}; the people who decide on it must be others (policy 3.7)."));
         shown.ShouldNotContain("value=\"Approve\"");
 
         var own = await authorBrowser.PostFormAsync(page, decide, ("decision", "Approve"), ("Comment", "Mine."));
         var unrelated = await requestorBrowser.PostFormAsync(page, decide, ("decision", "Approve"));
         var noToken = await approverBrowser.PostAsync(decide, new FormUrlEncodedContent([KeyValuePair.Create("decision", "Approve")]), Ct);
 
-        (await own.Content.ReadAsStringAsync(Ct)).ShouldContain(Encoded($"You asked for template {template.Name}; the people who decide on it must be others"));
+        (await own.Content.ReadAsStringAsync(Ct)).ShouldContain(WebSession.Encoded($"You asked for template {template.Name}; the people who decide on it must be others"));
         (await unrelated.Content.ReadAsStringAsync(Ct)).ShouldContain("you need one of these roles: ChangeApprover, SecurityReviewer, SecurityOfficer.");
         noToken.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await ReadAsync(template.Name)).Decisions.ShouldBeEmpty();
@@ -217,7 +207,7 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
     [Fact]
     public async Task A_standard_change_made_from_the_page_is_approved_at_once_and_a_refusal_is_shown_next_to_its_fields()
     {
-        var (requestor, browser) = await SignedInAsync(Role.Requestor);
+        var (requestor, browser) = await S.SignedInAsync(Role.Requestor);
         var service = await S.ServiceAsync();
         var template = await PublishedAsync(await S.PersonAsync(Role.Requestor), service);
         var page = $"/templates/{template.Name}";
@@ -231,8 +221,8 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
 
         (await browser.GetStringAsync(page, Ct)).ShouldContain("name=\"Change.PlannedStart\"");
         var noWindow = await browser.PostFormAsync(page, make, ("Change.Commits", Commit));
-        var inFreeze = await browser.PostFormAsync(page, make, ("Change.PlannedStart", LocalInput(frozen.AddHours(1))),
-            ("Change.PlannedEnd", LocalInput(frozen.AddHours(2))), ("Change.Commits", Commit));
+        var inFreeze = await browser.PostFormAsync(page, make, ("Change.PlannedStart", WebSession.LocalInput(frozen.AddHours(1))),
+            ("Change.PlannedEnd", WebSession.LocalInput(frozen.AddHours(2))), ("Change.Commits", Commit));
 
         var html = await noWindow.Content.ReadAsStringAsync(Ct);
         FieldError(html, "Change.PlannedStart").ShouldBe(MissingRequiredFields.FieldMessage);
@@ -244,8 +234,8 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
         html.ShouldContain(Commit);
         (await ReadAsync(template.Name)).Usage.ShouldBe(0);
 
-        var made = await browser.PostFormAsync(page, make, ("Change.PlannedStart", LocalInput(start)),
-            ("Change.PlannedEnd", LocalInput(start.AddHours(2))), ("Change.Commits", $" {Commit} dev@example.test \n"));
+        var made = await browser.PostFormAsync(page, make, ("Change.PlannedStart", WebSession.LocalInput(start)),
+            ("Change.PlannedEnd", WebSession.LocalInput(start.AddHours(2))), ("Change.Commits", $" {Commit} dev@example.test \n"));
 
         made.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         var location = made.Headers.Location!.OriginalString;
@@ -270,18 +260,18 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
         App.Time.Advance(template.ExpiresAt!.Value - Now + TimeSpan.FromMinutes(1));
         // Signed in after the clock moved on: a session from a year ago would have ended.
         var authorBrowser = await App.SignInAsync(author.Email, author.Password);
-        var (_, requestorBrowser) = await SignedInAsync(Role.Requestor);
+        var (_, requestorBrowser) = await S.SignedInAsync(Role.Requestor);
         var page = $"/templates/{template.Name}";
 
         var html = await authorBrowser.GetStringAsync(page, Ct);
         var someoneElse = await requestorBrowser.GetStringAsync(page, Ct);
-        var forged = await requestorBrowser.PostFormAsync(page, $"{page}?handler=MakeChange", ("Change.PlannedStart", LocalInput(Tomorrow)),
-            ("Change.PlannedEnd", LocalInput(Tomorrow.AddHours(1))), ("Change.Commits", "0123456789abcdef0123456789abcdef01234567"));
+        var forged = await requestorBrowser.PostFormAsync(page, $"{page}?handler=MakeChange", ("Change.PlannedStart", WebSession.LocalInput(Tomorrow)),
+            ("Change.PlannedEnd", WebSession.LocalInput(Tomorrow.AddHours(1))), ("Change.Commits", "0123456789abcdef0123456789abcdef01234567"));
 
         html.ShouldContain("<span class=\"badge template-Expired\">Expired</span>");
         html.ShouldContain(">Submit for re-approval</button>");
         html.ShouldNotContain("name=\"Change.PlannedStart\"");
-        html.ShouldContain(Encoded($"You cannot make a Standard change from it: Template {template.Name}'s approval expired at"));
+        html.ShouldContain(WebSession.Encoded($"You cannot make a Standard change from it: Template {template.Name}'s approval expired at"));
         someoneElse.ShouldNotContain(">Submit for re-approval</button>");
         someoneElse.ShouldNotContain("name=\"Change.PlannedStart\"");
         (await forged.Content.ReadAsStringAsync(Ct)).ShouldContain("Not done:</strong> The template has expired.");
@@ -304,7 +294,7 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
         var template = await PublishedAsync(author);
         var page = $"/templates/{template.Name}";
         var retire = $"{page}?handler=Retire";
-        var (_, otherBrowser) = await SignedInAsync(Role.Requestor);
+        var (_, otherBrowser) = await S.SignedInAsync(Role.Requestor);
 
         (await otherBrowser.GetStringAsync(page, Ct)).ShouldNotContain("?handler=Retire");
         var forged = await otherBrowser.PostFormAsync(page, retire, ("Reason", "Not mine, but still."));

@@ -52,6 +52,19 @@ public static partial class WebSession
         return browser;
     }
 
+    /// <summary>A new person holding <paramref name="roles"/>, and their browser, signed in through the login form.</summary>
+    public static async Task<(Person Person, HttpClient Browser)> SignedInAsync(this Scenario s, params Role[] roles)
+    {
+        var person = await s.PersonAsync(roles);
+        return (person, await s.App.SignInAsync(person.Email, person.Password));
+    }
+
+    /// <summary>An instant as a datetime-local field takes it, to the minute (the pages read it as UTC).</summary>
+    public static string LocalInput(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Text as a page writes it into HTML, for finding it in the page's source.</summary>
+    public static string Encoded(string text) => System.Text.Encodings.Web.HtmlEncoder.Default.Encode(text);
+
     /// <summary>Reads the antiforgery token from the form on <paramref name="page"/>, then posts <paramref name="fields"/> to <paramref name="action"/>.</summary>
     public static async Task<HttpResponseMessage> PostFormAsync(this HttpClient browser, string page, string action, params (string Name, string Value)[] fields)
     {
