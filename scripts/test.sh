@@ -32,4 +32,17 @@ dotnet tool restore
 dotnet restore ChangeTrail.slnx
 dotnet build ChangeTrail.slnx --no-restore
 dotnet format ChangeTrail.slnx --verify-no-changes --no-restore
-dotnet test --solution ChangeTrail.slnx --no-build "$@"
+# A failing test's message comes early, before the test process's own output, which can run to thousands of lines; the
+# failures are repeated at the end, where a CI log's tail shows them.
+log=$(mktemp /tmp/changetrail-test-output.XXXXXX)
+status=0
+dotnet test --solution ChangeTrail.slnx --no-build "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "test.sh: the tests failed (exit code $status). The failures, repeated from above:"
+  failures=$(grep -E -A 40 '^[[:space:]]*failed [^:]' "$log" || true)
+  if [ -n "$failures" ]; then printf '%s\n' "$failures" | head -n 600 || true
+  else echo "test.sh: no failed test named in the output (a test process crashed?); see the lines above."; fi
+fi
+rm -f "$log"
+exit "$status"

@@ -157,6 +157,9 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
         builder.UseSetting("ChangeTrail:Database:Provider", Provider == TestProvider.Postgres ? "postgres" : "sqlite");
         if (_connectionString is not null)
             builder.UseSetting("ConnectionStrings:ChangeTrail", _connectionString);
+        // Warnings and errors only: appsettings.json's Information for the rest would print every start of the hundreds of
+        // servers a run makes, and a failing run's log would bury its failure under them.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureServices(services =>
         {
