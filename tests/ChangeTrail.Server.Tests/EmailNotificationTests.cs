@@ -14,6 +14,7 @@ using Microsoft.Extensions.Hosting;
 using MimeKit;
 using Shouldly;
 using SmtpServer;
+using SmtpServer.Mail;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -151,6 +152,54 @@ public abstract class EmailNotificationTests(EmailApp app) : ProviderTests(app)
     }
 
     [Fact]
+    public async Task A_recipient_the_server_refuses_for_good_is_given_up_at_once_and_the_round_goes_on()
+    {
+        await Sender.RunOnceAsync(Ct); // whatever earlier tests left due
+        var unknown = await S.PersonAsync(Role.ChangeApprover);
+        App.Smtp.Refuse(unknown.Email);
+        var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
+
+        var round = await Sender.RunOnceAsync(Ct);
+        round.GivenUp.ShouldBe(1);
+        round.Failed.ShouldBe(0, "a refused recipient is not the server's trouble");
+        App.Smtp.To(approver.Email).ShouldHaveSingleItem().Subject!.ShouldContain(change.Number);
+        App.Smtp.To(unknown.Email).ShouldBeEmpty();
+        var refused = (await QueuedForAsync(App, unknown.Email)).ShouldHaveSingleItem();
+        refused.DeliveredAt.ShouldBeNull();
+        refused.NextAttemptAt.ShouldBeNull("RFC 5321: a 5xx reply is not to be repeated");
+        refused.Attempts.ShouldBe(1);
+        refused.LastError!.ShouldStartWith("Gave up: the mail server refused the recipient for good. 550 ");
+
+        App.Time.Advance(TimeSpan.FromDays(1));
+        await Sender.RunOnceAsync(Ct);
+        (await QueuedForAsync(App, unknown.Email)).ShouldHaveSingleItem().Attempts.ShouldBe(1, "never tried again");
+
+        // The class's other tests count what their changes' approvers receive: this one gets no more.
+        (await S.Admin.PostAsync($"/api/v1/users/{unknown.Id}/deactivate")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task An_email_to_a_person_deactivated_after_it_was_queued_is_not_sent()
+    {
+        await Sender.RunOnceAsync(Ct); // whatever earlier tests left due
+        var leaver = await S.PersonAsync(Role.ChangeApprover);
+        var (_, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
+        (await QueuedForAsync(App, leaver.Email)).ShouldHaveSingleItem().DeliveredAt.ShouldBeNull();
+        (await S.Admin.PostAsync($"/api/v1/users/{leaver.Id}/deactivate")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        var round = await Sender.RunOnceAsync(Ct);
+        round.Failed.ShouldBe(0);
+        round.GivenUp.ShouldBe(1);
+        App.Smtp.To(leaver.Email).ShouldBeEmpty();
+        App.Smtp.To(approver.Email).ShouldHaveSingleItem().Subject!.ShouldContain(change.Number);
+        var withdrawn = (await QueuedForAsync(App, leaver.Email)).ShouldHaveSingleItem();
+        withdrawn.DeliveredAt.ShouldBeNull();
+        withdrawn.NextAttemptAt.ShouldBeNull();
+        withdrawn.Attempts.ShouldBe(0, "nothing was sent");
+        withdrawn.LastError.ShouldBe(EmailSender.NotSentToDeactivated);
+    }
+
+    [Fact]
     public async Task A_step_that_fails_queues_no_email()
     {
         var (requestor, approver, change) = await ChangeFlow.SubmittedChangeAsync(S);
@@ -214,6 +263,7 @@ public class EmailApp : ChangeTrailApp
 public sealed class SmtpReceiver
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
     private CancellationTokenSource? _running;
     private Task? _serving;
 
@@ -234,6 +284,9 @@ public sealed class SmtpReceiver
     public List<MimeMessage> To(string address) =>
         _messages.Where(m => m.To.Mailboxes.Any(a => string.Equals(a.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
 
+    /// <summary>From now on <paramref name="address"/> is refused at RCPT TO with 550, as a mailbox that does not exist.</summary>
+    public void Refuse(string address) => _refused[address] = true;
+
     public async Task StartAsync()
     {
         if (_serving is not null)
@@ -242,6 +295,7 @@ public sealed class SmtpReceiver
             .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(_messages));
+        services.Add(new Recipients(_refused));
         var server = new SmtpServer.SmtpServer(options, services);
         _running = new CancellationTokenSource();
         _serving = server.StartAsync(_running.Token);
@@ -278,6 +332,12 @@ public sealed class SmtpReceiver
         _running.Dispose();
         _running = null;
         _serving = null;
+    }
+
+    private sealed class Recipients(ConcurrentDictionary<string, bool> refused) : MailboxFilter
+    {
+        public override Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
+            Task.FromResult(!refused.ContainsKey(to.AsAddress()));
     }
 
     private sealed class Store(ConcurrentQueue<MimeMessage> messages) : MessageStore

@@ -8,16 +8,22 @@ using MimeKit;
 
 namespace ChangeTrail.Server.Features.Notifications;
 
-/// <summary>What one round of the email sender did.</summary>
+/// <summary>
+/// What one round of the email sender did: emails sent; one that failed and waits for its next attempt; emails ended
+/// unsent (refused for good, out of attempts, or their recipient deactivated).
+/// </summary>
 public sealed record EmailRound(int Delivered, int Failed, int GivenUp);
 
 /// <summary>
 /// Sends the queued <see cref="EmailDelivery"/> rows over SMTP (MailKit), at least once: every
 /// <c>ChangeTrail:Notifications:EmailPollInterval</c> it sends the due ones over one connection. A failure (the server
-/// down, a refusal) is tried again after the webhooks' backoff (30 s, doubling, at most an hour), and given up after
-/// <see cref="MaxAttempts"/> attempts (about a day) and logged as an error. The first failure ends the round, so a server
-/// that is down costs one timeout a round. Instances share the queue, claiming each row with a conditional update as
-/// <see cref="WebhookSender"/> does; the Message-Id is the delivery's, the same on every attempt.
+/// down, a temporary refusal) is tried again after the webhooks' backoff (30 s, doubling, at most an hour), and given up after
+/// <see cref="MaxAttempts"/> attempts (about a day) and logged as an error. The first such failure ends the round, so a
+/// server that is down costs one timeout a round. Two things end a delivery at once, and the round goes on: the server
+/// refusing its recipient for good (a 5xx reply to RCPT TO, as for a mailbox that does not exist: RFC 5321 says not to
+/// repeat it), and its recipient having been deactivated since it was queued (it is not sent). Instances share the queue,
+/// claiming each row with a conditional update as <see cref="WebhookSender"/> does; the Message-Id is the delivery's, the
+/// same on every attempt.
 /// </summary>
 public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail email, TimeProvider time, Clock clock,
     IOptions<ChangeTrailOptions> options, ILogger<EmailSender> logger) : ScheduledJob(time, logger)
@@ -37,7 +43,7 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
 
     protected override Task RunRoundAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
 
-    /// <summary>One round: sends every email due now, in queue order, until the first failure.</summary>
+    /// <summary>One round: sends every email due now, in queue order, until the first failure that may pass.</summary>
     public async Task<EmailRound> RunOnceAsync(CancellationToken cancellationToken)
     {
         if (!email.Enabled)
@@ -47,6 +53,7 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
         var db = scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>();
         using var smtp = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
         var delivered = 0;
+        var givenUp = 0;
         try
         {
             while (true)
@@ -54,10 +61,12 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
                 // A delivery sent, failed or claimed elsewhere is no longer due, so each batch is new and the loop ends.
                 var batch = await db.EmailDeliveries.AsNoTracking()
                     .Where(d => d.DeliveredAt == null && d.NextAttemptAt != null && d.NextAttemptAt <= now)
-                    .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.CreatedAt).Take(BatchSize).ToListAsync(cancellationToken);
+                    .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.CreatedAt).Take(BatchSize)
+                    .Select(d => new DueEmail(d, db.Users.Any(u => u.Id == d.RecipientId && u.DeactivatedAt == null)))
+                    .ToListAsync(cancellationToken);
                 if (batch.Count == 0)
-                    return new EmailRound(delivered, 0, 0);
-                foreach (var delivery in batch)
+                    return new EmailRound(delivered, 0, givenUp);
+                foreach (var (delivery, recipientActive) in batch)
                 {
                     var claimedUntil = clock.UtcNow + ClaimFor;
                     var claimed = await db.EmailDeliveries
@@ -66,9 +75,15 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
                     if (claimed != 1)
                         continue; // another instance has it
 
-                    var error = await SendAsync(smtp, delivery, cancellationToken);
+                    if (!recipientActive)
+                    {
+                        await WithdrawAsync(db, delivery, claimedUntil, cancellationToken);
+                        givenUp++;
+                        continue;
+                    }
+                    var failure = await SendAsync(smtp, delivery, cancellationToken);
                     var attempts = delivery.Attempts + 1;
-                    if (error is null)
+                    if (failure is null)
                     {
                         var at = clock.UtcNow;
                         await db.EmailDeliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(d => d
@@ -78,8 +93,11 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
                         delivered++;
                         continue;
                     }
-                    var givenUp = await FailAsync(db, delivery, attempts, claimedUntil, error, cancellationToken);
-                    return new EmailRound(delivered, givenUp ? 0 : 1, givenUp ? 1 : 0);
+                    var gaveUp = await FailAsync(db, delivery, attempts, claimedUntil, failure, cancellationToken);
+                    if (gaveUp)
+                        givenUp++;
+                    if (!failure.Final)
+                        return new EmailRound(delivered, gaveUp ? 0 : 1, givenUp); // the server's trouble: the rest wait for the next round
                 }
             }
         }
@@ -99,14 +117,23 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
         }
     }
 
-    /// <summary>Records a failed attempt: the next one after the backoff, or none after the last allowed attempt.</summary>
-    private async Task<bool> FailAsync(ChangeTrailDbContext db, EmailDelivery delivery, int attempts, DateTime claimedUntil, string error,
+    /// <summary>
+    /// Records a failed attempt: the next one after the backoff, or none after a final refusal or the last allowed attempt.
+    /// True when it was given up.
+    /// </summary>
+    private async Task<bool> FailAsync(ChangeTrailDbContext db, EmailDelivery delivery, int attempts, DateTime claimedUntil, SendFailure failure,
         CancellationToken cancellationToken)
     {
         var now = clock.UtcNow;
-        var giveUp = attempts >= MaxAttempts;
+        var giveUp = failure.Final || attempts >= MaxAttempts;
         DateTime? next = giveUp ? null : now + WebhookSender.Backoff(attempts);
-        var lastError = Truncate(giveUp ? $"Gave up after {attempts} attempts; the last: {error}" : error);
+        var error = failure.Error;
+        var lastError = Truncate((failure.Final, giveUp) switch
+        {
+            (true, _) => $"Gave up: the mail server refused the recipient for good. {error}",
+            (false, true) => $"Gave up after {attempts} attempts; the last: {error}",
+            _ => error,
+        });
         // Only while the claim is still ours: past it, another instance may have sent the email since.
         await db.EmailDeliveries.Where(d => d.Id == delivery.Id && d.NextAttemptAt == claimedUntil).ExecuteUpdateAsync(d => d
             .SetProperty(x => x.Attempts, attempts)
@@ -121,8 +148,25 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
         return giveUp;
     }
 
-    /// <summary>One attempt, connecting first if this round has not yet: null when the server accepted the message, otherwise why not.</summary>
-    private async Task<string?> SendAsync(SmtpClient smtp, EmailDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>Ends a delivery whose recipient was deactivated after it was queued: it is not sent, and no attempt is counted.</summary>
+    private async Task WithdrawAsync(ChangeTrailDbContext db, EmailDelivery delivery, DateTime claimedUntil, CancellationToken cancellationToken)
+    {
+        await db.EmailDeliveries.Where(d => d.Id == delivery.Id && d.NextAttemptAt == claimedUntil).ExecuteUpdateAsync(d => d
+            .SetProperty(x => x.NextAttemptAt, (DateTime?)null)
+            .SetProperty(x => x.LastError, NotSentToDeactivated), cancellationToken);
+        if (logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("Did not email {EventType} notification {DeliveryId}: user {RecipientId} was deactivated after it was queued.",
+                delivery.EventType, delivery.Id, delivery.RecipientId);
+    }
+
+    /// <summary>The <see cref="EmailDelivery.LastError"/> of an email withdrawn because its recipient was deactivated.</summary>
+    public const string NotSentToDeactivated = "Not sent: the recipient was deactivated after it was queued.";
+
+    /// <summary>
+    /// One attempt, connecting first if this round has not yet: null when the server accepted the message, otherwise why
+    /// not, and whether the refusal is final.
+    /// </summary>
+    private async Task<SendFailure?> SendAsync(SmtpClient smtp, EmailDelivery delivery, CancellationToken cancellationToken)
     {
         try
         {
@@ -138,12 +182,22 @@ public sealed class EmailSender(IServiceScopeFactory scopes, NotificationEmail e
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            // Refused, unreachable, TLS or authentication failed, the message rejected: all tried again later.
-            return e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal)
+            // Only the recipient refused with a 5xx is final: it is about this one address. A 5xx to the sender, the message
+            // or the login is the installation's settings, which an operator fixes; unreachable, TLS failures and 4xx are
+            // passing. All those are tried again later.
+            if (e is SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted, StatusCode: >= (SmtpStatusCode)500 } refusal)
+                return new SendFailure($"{(int)refusal.StatusCode} {refusal.Message}", Final: true);
+            return new SendFailure(e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal)
                 ? $"{e.Message} {inner.Message}"
-                : e.Message;
+                : e.Message, Final: false);
         }
     }
+
+    /// <summary>A due delivery, and whether its recipient is still active.</summary>
+    private sealed record DueEmail(EmailDelivery Delivery, bool RecipientActive);
+
+    /// <summary>Why an attempt failed; <paramref name="Final"/> when trying again could not succeed.</summary>
+    private sealed record SendFailure(string Error, bool Final);
 
     private MimeMessage Message(EmailDelivery delivery)
     {
