@@ -122,6 +122,37 @@ public abstract class CalendarTests(ChangeTrailApp app) : ProviderTests(app)
         frozen.DtStart!.AsUtc.ShouldBe(freeze.Start);
         frozen.Description!.ShouldContain(service);
     }
+
+    [Fact]
+    public async Task A_calendar_application_subscribes_with_a_read_only_token_in_the_url_and_no_other_token_or_endpoint_takes_one_there()
+    {
+        var service = await S.ServiceAsync();
+        var person = await S.PersonAsync(Role.Requestor);
+        var draft = await person.CreateAsync(S.CompleteChange(service));
+        var readOnly = await person.Client.PostJsonAsync<CreatedTokenResponse>($"/api/v1/users/{person.Id}/tokens",
+            new CreateTokenRequest("Calendar subscription", [Scopes.ChangesRead], null));
+        var calendarApp = App.Anonymous();
+        var feedUrl = $"/api/v1/calendar.ics?{Period(service)}&token={readOnly.Token}";
+
+        var feed = await calendarApp.GetAsync(feedUrl);
+        feed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        Ical.Net.Calendar.Load(await feed.Content.ReadAsStringAsync(Ct))!.Events.ShouldContain(e => e.Uid == $"change-{draft.Id}@changetrail");
+
+        // The person's everyday token may write: in a URL it is refused, though the header takes it.
+        var broad = await calendarApp.GetAsync($"/api/v1/calendar.ics?{Period(service)}&token={person.Token}")
+            .ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        broad.Detail!.ShouldContain($"only the {Scopes.ChangesRead} scope");
+        (await person.Client.GetAsync($"/api/v1/calendar.ics?{Period(service)}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // Only the feed reads a token from the URL; the JSON calendar wants the header.
+        (await calendarApp.GetAsync($"/api/v1/calendar?{Period(service)}&token={readOnly.Token}")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await calendarApp.GetAsync($"/api/v1/calendar.ics?{Period(service)}&token=not-a-token")
+            .ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated")).Detail!.ShouldContain("The token in the URL is malformed");
+
+        // Revoking the token ends the subscription at once.
+        (await person.Client.Http.DeleteAsync($"/api/v1/tokens/{readOnly.Id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await calendarApp.GetAsync(feedUrl).ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated")).Detail!.ShouldContain("revoked");
+    }
 }
 
 public sealed class CalendarTests_Sqlite(SqliteApp app) : CalendarTests(app), IClassFixture<SqliteApp>;

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace ChangeTrail.Server.Auth;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer ctp_...</c>. Every request re-checks revocation, expiry and the
+/// Authenticates <c>Authorization: Bearer ctp_...</c>, or <c>?token=ctp_...</c> on the endpoints that allow it (see
+/// <see cref="TokenInUrl"/>) for a token that may only read changes. Every request re-checks revocation, expiry and the
 /// owner's deactivation, so each takes effect at once: against the rows as <see cref="TokenCache"/> keeps them, which
 /// it trusts only after reading, on this request, that no credential has changed since it loaded them.
 /// </summary>
@@ -41,14 +42,25 @@ public sealed class TokenAuthenticationHandler(
     private async Task<AuthenticateResult> AuthenticateTokenAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
+        string token;
+        var inUrl = false;
+        if (!string.IsNullOrEmpty(header))
+        {
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                return AuthenticateResult.Fail("The Authorization header must be 'Bearer <token>'.");
+            token = header["Bearer ".Length..].Trim();
+        }
+        else if (TokenInUrl.IsAllowedFor(Context) && Request.Query.TryGetValue(TokenInUrl.Parameter, out var inQuery) && inQuery.Count > 0)
+        {
+            token = inQuery.ToString();
+            inUrl = true;
+        }
+        else
+        {
             return AuthenticateResult.NoResult();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return AuthenticateResult.Fail("The Authorization header must be 'Bearer <token>'.");
-
-        var token = header["Bearer ".Length..].Trim();
+        }
         if (!TokenSecrets.IsWellFormed(token))
-            return AuthenticateResult.Fail("The bearer token is malformed.");
+            return AuthenticateResult.Fail(inUrl ? "The token in the URL is malformed." : "The bearer token is malformed.");
 
         var hash = TokenSecrets.Hash(token);
         // The epoch first, then the rows: rows loaded after it are at least as new as it, so keeping them under it is safe.
@@ -68,6 +80,9 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("The bearer token has expired.");
         if (!found.Owner.IsActive)
             return AuthenticateResult.Fail("The token's owner has been deactivated.");
+        if (inUrl && !TokenInUrl.MayCarry(found.Token.Scopes))
+            return AuthenticateResult.Fail($"A token in the URL may have only the {string.Join(", ", TokenInUrl.AllowedScopes)} scope, because a URL " +
+                "is kept in logs and histories: create one with only that scope (My tokens), or send this one in the Authorization header.");
 
         if (found.ClaimLastUsedWrite(now, LastUsedPrecision))
         {

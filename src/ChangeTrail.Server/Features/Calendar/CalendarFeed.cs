@@ -21,7 +21,8 @@ public static class CalendarFeed
     public const string ContentType = "text/calendar; charset=utf-8";
 
     public static void Map(RouteGroupBuilder api) =>
-        api.MapGet("/calendar.ics", HandleAsync).RequireAccess(Scopes.ChangesRead).WithTags("Calendar").WithName(nameof(CalendarFeed))
+        // Calendar applications subscribe by URL and send no header: a read-only token may come as ?token= (see TokenInUrl).
+        api.MapGet("/calendar.ics", HandleAsync).RequireAccess(Scopes.ChangesRead).AllowTokenInUrl().WithTags("Calendar").WithName(nameof(CalendarFeed))
             .WithSummary("The change calendar as an iCalendar feed: planned changes and freeze occurrences for a period")
             .Produces<string>(StatusCodes.Status200OK, ContentType);
 
