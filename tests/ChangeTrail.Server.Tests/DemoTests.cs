@@ -1,10 +1,15 @@
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
+using ChangeTrail.Domain.Templates;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
 using ChangeTrail.Server.Features.Dashboard;
 using ChangeTrail.Server.Features.Demo;
+using ChangeTrail.Server.Features.Policy;
+using ChangeTrail.Server.Features.PolicyExceptions;
+using ChangeTrail.Server.Features.Templates;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Testing;
 using Microsoft.AspNetCore.Identity;
@@ -63,6 +68,23 @@ public abstract class DemoTests(ChangeTrailApp app) : ProviderTests(app)
         dashboard.ScheduledSoon.ShouldNotBeEmpty();
         dashboard.EmergenciesWithDeadlines[0].DocumentationOverdue.ShouldBeTrue();
         dashboard.Weeks.Count(w => w.Total > 0).ShouldBeGreaterThanOrEqualTo(8);
+
+        // The policy in force, a published Standard template, the holiday freeze ahead, and an exception to it in force: each
+        // page of the product has something to show.
+        var questionnaire = scope.ServiceProvider.GetRequiredService<RiskQuestionnaire>();
+        var policy = await PolicyView.BuildAsync(db, now, Ct);
+        policy.InForce.ShouldNotBeNull().Text.ShouldContain("## 5. Exceptions");
+        policy.NextReviewDue.ShouldNotBeNull().ShouldBeGreaterThan(now);
+        var templates = (await ListTemplates.ExecuteAsync(null, db, questionnaire, now, Ct)).Value!;
+        templates.ShouldHaveSingleItem().Status.ShouldBe(TemplateStatus.Published);
+        var freeze = await db.FreezeWindows.AsNoTracking().SingleAsync(Ct);
+        freeze.Start.ShouldBeGreaterThan(now, "ahead, so the calendar shows it");
+        (await db.ChangeRequests.AsNoTracking().Where(c => c.PlannedEnd > freeze.Start && c.PlannedStart < freeze.End).CountAsync(Ct))
+            .ShouldBe(0, "no demo change was planned into it");
+        var exceptions = (await ListPolicyExceptions.ExecuteAsync(null, db, now, Ct)).Value!;
+        var waiver = exceptions.ShouldHaveSingleItem();
+        waiver.Status.ShouldBe(PolicyExceptionStatus.Approved);
+        waiver.ExpiresAt.ShouldBe(freeze.End);
 
         var again = await DemoData.SeedAsync(App.Services, Ct);
         again.Error.ShouldBeOfType<DemoNeedsEmptyDatabase>().Users.ShouldBe(DemoData.People.Count + 1);

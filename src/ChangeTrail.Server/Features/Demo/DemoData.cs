@@ -9,12 +9,16 @@ using ChangeTrail.Domain.PolicyExceptions;
 using ChangeTrail.Domain.Risk;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Identity;
+using ChangeTrail.Server.Features.Calendar;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Notifications;
+using ChangeTrail.Server.Features.Policy;
+using ChangeTrail.Server.Features.PolicyExceptions;
 using ChangeTrail.Server.Features.ServiceAccounts;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Features.Setup;
 using ChangeTrail.Server.Features.SignIn;
+using ChangeTrail.Server.Features.Templates;
 using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Identity;
@@ -190,6 +194,7 @@ public static partial class DemoData
         private Actor Sam => _actors["sam"];
         private Actor Dana => _actors["dana"];
         private Actor Sofia => _actors["sofia"];
+        private Actor Hugo => _actors["hugo"];
         private Actor Pipeline => _actors[PipelineName];
 
         public async Task<Result<DemoSummary>> RunAsync(SetupCode setupCode, string code)
@@ -224,10 +229,73 @@ public static partial class DemoData
             }
             db.ChangeTracker.Clear();
 
+            var holidayFreeze = await GovernanceAsync(new Actor(adminId, Admin.Email, false, new HashSet<Role> { Role.Admin }));
             await HistoryAsync();
             await InFlightAsync();
+            await FreezeExceptionAsync(holidayFreeze);
             return new DemoSummary(People, [PipelineName], Services, _changes);
         }
+
+        /// <summary>
+        /// Before the first change: the policy put in force by its two owners, a Standard change template approved into the
+        /// catalog, and the holiday freeze planned (two weeks from now, clear of every demo change). Returns the freeze.
+        /// </summary>
+        private async Task<FreezeWindowResponse> GovernanceAsync(Actor admin)
+        {
+            var start = DaysAgo(70);
+            var policy = await RecordAsync(start, () => ProposePolicyVersion.ExecuteAsync(
+                new ProposePolicyVersionRequest(DemoPolicy.Text, DemoPolicy.Summary), admin, db, Notifier.None, Clock.UtcNow, cancellationToken));
+            await RecordAsync(start.AddHours(2), () => DecidePolicyVersion.ExecuteAsync(policy.Number, ApprovalDecision.Approve,
+                "Matches the policy the board approved in July.", Hugo, Command, db, cancellationToken));
+            await RecordAsync(start.AddHours(3), () => DecidePolicyVersion.ExecuteAsync(policy.Number, ApprovalDecision.Approve,
+                "Exceptions and the review cycle read right.", Sofia, Command, db, cancellationToken));
+
+            var template = await RecordAsync(start.AddHours(4), () => CreateTemplate.ExecuteAsync(new TemplateRequest(
+                "scale-out-stateless-service", "Scale out a stateless service",
+                "Add instances to a stateless service behind its load balancer, for an expected peak.",
+                ["storefront", "search"], ["staging", "production"],
+                "Absorb an expected peak in traffic without degraded response times.",
+                "The service's instance count only: no code, configuration or data changes.",
+                "None expected: new instances join the load balancer once their health checks pass.",
+                "Set the instance count back to what it was; instances drain before they stop.",
+                "The pipeline's health checks on every new instance; error rate and latency watched for 15 minutes.", LowRiskAnswers()),
+                Priya, db, Clock.UtcNow, questionnaire, cancellationToken));
+            await RecordAsync(start.AddHours(5), () => TemplateSteps.SubmitAsync(template.Name, Priya, Command, db, Clock, questionnaire,
+                cancellationToken));
+            await RecordAsync(start.AddHours(8), () => TemplateSteps.DecideAsync(template.Name, ApprovalDecision.Approve,
+                "Routine and reversible: right for the Standard catalog.", Alan, Command, db, Clock, questionnaire, cancellationToken));
+
+            var holiday = now.Date.AddDays(15);
+            return await RecordAsync(DaysAgo(69), () => CreateFreezeWindow.ExecuteAsync(
+                new CreateFreezeWindowRequest("Holiday freeze", holiday, holiday.AddDays(10), [], null), admin, db, Clock.UtcNow, cancellationToken));
+        }
+
+        /// <summary>These last two hours: an exception to the holiday freeze for a renewal that cannot wait, approved by both its owners.</summary>
+        private async Task FreezeExceptionAsync(FreezeWindowResponse freeze)
+        {
+            var requested = await RecordAsync(now.AddMinutes(-120), () => RequestPolicyException.ExecuteAsync(new PolicyExceptionRequest(
+                "Renew the acquirer's client certificate during the holiday freeze", "freeze-window",
+                "The payments service's client certificate for the card acquirer expires on the freeze's fourth day; it cannot wait until the freeze is lifted.",
+                "Low: the renewal is scripted, rehearsed in staging, and tried against the acquirer's sandbox first.",
+                "Run by the platform on-call with a Security Officer watching; rolling back restores the current certificate, valid until it expires.",
+                freeze.End), Marco, db, Notifier.None, Clock.UtcNow, cancellationToken));
+            await RecordAsync(now.AddMinutes(-90), () => DecidePolicyException.ExecuteAsync(requested.Number, ApprovalDecision.Approve,
+                "Agreed: an expired certificate stops every card payment.", Hugo, Command, db, Clock, cancellationToken));
+            await RecordAsync(now.AddMinutes(-60), () => DecidePolicyException.ExecuteAsync(requested.Number, ApprovalDecision.Approve,
+                "Agreed, with the Security Officer on the call.", Sofia, Command, db, Clock, cancellationToken));
+        }
+
+        /// <summary>One step of a record other than a change, at <paramref name="at"/>, through its use case.</summary>
+        private async Task<T> RecordAsync<T>(DateTime at, Func<Task<Result<T>>> step)
+        {
+            Set(at);
+            var result = Check(await step());
+            db.ChangeTracker.Clear();
+            return result;
+        }
+
+        // The demo's history happened to nobody: it announces nothing to the configured webhooks or by email.
+        private RecordCommand Command => new(db, Clock, Notifier.None);
 
         /// <summary>Weeks 10 to 2: finished work, with the refusals and failures a real quarter has.</summary>
         private async Task HistoryAsync()
@@ -406,7 +474,7 @@ public static partial class DemoData
                 Risk.Medium => "Up to five minutes of degraded service for some customers while nodes restart one by one.",
                 _ => "No customer-visible impact expected; instances restart one at a time behind the load balancer.",
             };
-            var answers = questionnaire.Questions.ToDictionary(q => q.Key, q => q.Options.MinBy(o => o.Weight)!.Key);
+            var answers = LowRiskAnswers();
             if (plan.Risk != Risk.Low)
                 answers["downtime"] = plan.Risk == Risk.High ? "extended" : "brief";
             return new ChangeFields(
@@ -428,6 +496,10 @@ public static partial class DemoData
                 null,
                 justification);
         }
+
+        /// <summary>The least risky answer to every question of the risk assessment.</summary>
+        private Dictionary<string, string> LowRiskAnswers() =>
+            questionnaire.Questions.ToDictionary(q => q.Key, q => q.Options.MinBy(o => o.Weight)!.Key);
 
         private async Task<Cr> CreateAsync(DateTime at, Actor requestor, ChangeFields fields)
         {
