@@ -13,6 +13,14 @@ public sealed record TemplateRequest(string? Name, string? Title, string? Descri
     IReadOnlyList<string>? Environments, string? Purpose, string? Scope, string? ImpactAnalysis, string? RollbackPlan, string? TestPlan,
     IReadOnlyDictionary<string, string>? RiskAnswers = null);
 
+/// <summary>
+/// PUT /templates/{idOrName}: its author rewrites a template that was never approved (a draft, or one rejected), every field
+/// but its name, as in <see cref="TemplateRequest"/>.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ReviseTemplateRequest(string? Title, string? Description, IReadOnlyList<string>? Services, IReadOnlyList<string>? Environments,
+    string? Purpose, string? Scope, string? ImpactAnalysis, string? RollbackPlan, string? TestPlan, IReadOnlyDictionary<string, string>? RiskAnswers = null);
+
 /// <summary>POST /templates/{id}/retire: why it leaves the catalog.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RetireTemplateRequest(string? Reason);

@@ -27,9 +27,12 @@ public sealed class ChangeTemplateTests
 
     private Result<ChangeTemplate> Write(string name = "routine-patching", Dictionary<string, string>? answers = null, string? purpose = "Patch the OS monthly.",
         Actor? author = null) =>
-        ChangeTemplate.Create(Guid.NewGuid(), name, "Monthly OS patching", null, [ServiceProfiles.Ordinary.Id], ["staging", "production"], purpose,
-            "The web hosts.", "Rolling restarts; no downtime.", "Redeploy the previous image.", "Unit, integration and security suites.",
-            answers ?? Answers.Low(), author ?? _team.Requestor, Now);
+        ChangeTemplate.Create(Guid.NewGuid(), name, Content(purpose, answers), author ?? _team.Requestor, Now);
+
+    private static TemplateContent Content(string? purpose = "Patch the OS monthly.", Dictionary<string, string>? answers = null,
+        string? title = "Monthly OS patching") =>
+        new(title, null, [ServiceProfiles.Ordinary.Id], ["staging", "production"], purpose, "The web hosts.", "Rolling restarts; no downtime.",
+            "Redeploy the previous image.", "Unit, integration and security suites.", answers ?? Answers.Low());
 
     private ChangeTemplate Published(ServiceProfile? service = null)
     {
@@ -48,8 +51,9 @@ public sealed class ChangeTemplateTests
     [Fact]
     public void A_template_has_a_name_pipelines_can_type_services_and_environments()
     {
-        var refused = ChangeTemplate.Create(Guid.NewGuid(), "Routine Patching", " ", null, [], [], null, null, null, null, null, Answers.Low(),
-            _team.Requestor, Now).ShouldFailWith<ValidationFailed, ChangeTemplate>();
+        var refused = ChangeTemplate.Create(Guid.NewGuid(), "Routine Patching",
+                new TemplateContent(" ", null, [], [], null, null, null, null, null, Answers.Low()), _team.Requestor, Now)
+            .ShouldFailWith<ValidationFailed, ChangeTemplate>();
         refused.Errors.Keys.ShouldBe(["name", "title", "services", "environments"], ignoreOrder: true);
         Write(author: People.ServiceAccount("deploy", Role.Requestor)).ShouldFailWith<RoleRequired, ChangeTemplate>();
         Write().ShouldSucceed().State.ShouldBe(TemplateState.Draft);
@@ -64,6 +68,36 @@ public sealed class ChangeTemplateTests
         risky.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], Now).ShouldFailWith<TemplateRiskNotLow>().Type.ShouldBe("template-risk-not-low");
         Write().ShouldSucceed().Submit(People.Person("other", Role.Requestor), Clock.Questionnaire, [ServiceProfiles.Ordinary], Now)
             .ShouldFailWith<NotTheTemplateAuthor>();
+    }
+
+    [Fact]
+    public void Its_author_revises_it_until_it_is_approved_and_a_rejected_one_is_a_draft_again_for_a_new_round()
+    {
+        var template = Write(purpose: null).ShouldSucceed();
+        template.Revise(People.Person("other", Role.Requestor), Content(), Now).ShouldFailWith<NotTheTemplateAuthor>();
+        template.Revise(_team.Requestor, Content(title: " "), Now).ShouldFailWith<ValidationFailed>().Errors.Keys.ShouldBe(["title"]);
+        template.Purpose.ShouldBeNull("a refused revision changes nothing");
+        template.Revise(_team.Requestor, Content(), Now).ShouldSucceed();
+        template.Purpose.ShouldBe("Patch the OS monthly.");
+
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], Now).ShouldSucceed();
+        template.Revise(_team.Requestor, Content(), Now).ShouldFailWith<TemplateInvalidTransition>().Detail.ShouldContain("be revised");
+        template.Decide(_approver, ApprovalDecision.Reject, "Say which hosts.", Now).ShouldSucceed();
+
+        template.Revise(_team.Requestor, Content(title: "Monthly OS patching of the web hosts"), Now).ShouldSucceed();
+        template.State.ShouldBe(TemplateState.Draft);
+        template.Title.ShouldBe("Monthly OS patching of the web hosts");
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], Now).ShouldSucceed();
+        template.Round.ShouldBe(2);
+        template.Decide(_approver, ApprovalDecision.Approve, "Clear now.", Now).ShouldSucceed();
+        template.StatusAt(Now).ShouldBe(TemplateStatus.Published, "the first round's rejection does not count in the second");
+        template.Revise(_team.Requestor, Content(), Now).ShouldFailWith<TemplateInvalidTransition>();
+
+        // Once approved, never rewritten: not even after its re-approval is rejected. Its changes were made from what was approved.
+        var expired = Now.AddMonths(ChangeTemplate.ValidityMonths);
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], expired).ShouldSucceed();
+        template.Decide(_approver, ApprovalDecision.Reject, "Retire it instead.", expired).ShouldSucceed();
+        template.Revise(_team.Requestor, Content(), expired).ShouldFailWith<TemplateInvalidTransition>();
     }
 
     [Fact]

@@ -82,6 +82,54 @@ public abstract class TemplateTests(ChangeTrailApp app) : ProviderTests(app)
             .ShouldBe(["template.created", "template.submitted", "template.published"]);
     }
 
+    private static Task<HttpResponseMessage> ReviseAsync(Person who, string template, ReviseTemplateRequest body) =>
+        who.Client.SendRawAsync(HttpMethod.Put, $"/api/v1/templates/{template}", System.Text.Json.JsonSerializer.Serialize(body, ApiJson.Options));
+
+    private static ReviseTemplateRequest Revision(TemplateRequest written, string? title = null, IReadOnlyList<string>? environments = null) =>
+        new(title ?? written.Title, written.Description, written.Services, environments ?? written.Environments, written.Purpose, written.Scope,
+            written.ImpactAnalysis, written.RollbackPlan, written.TestPlan, written.RiskAnswers);
+
+    [Fact]
+    public async Task Its_author_revises_a_draft_and_a_rejected_template_which_then_goes_through_a_new_round_but_never_an_approved_one()
+    {
+        var service = await S.ServiceAsync();
+        var author = await S.PersonAsync(Role.Requestor);
+        var written = Body(service);
+        var draft = await WriteAsync(author, written);
+
+        // Refused, each for its own reason, and nothing changes.
+        var stranger = await S.PersonAsync(Role.Requestor);
+        await ReviseAsync(stranger, draft.Name, Revision(written, "Hijacked")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "not-the-requestor");
+        var bad = await ReviseAsync(author, draft.Name, Revision(written, " ", ["nowhere"])).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+        bad.Errors!.Keys.ShouldBe(["environments[0]"]);
+        // The name is what pipelines type at the gate: it is not the reviser's to change.
+        await author.Client.SendRawAsync(HttpMethod.Put, $"/api/v1/templates/{draft.Name}", """{"name": "renamed", "title": "x"}""")
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed-request");
+        (await author.Client.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{draft.Name}")).Title.ShouldBe(written.Title);
+
+        var revised = await ApiClient.ReadAsync<TemplateResponse>(await ReviseAsync(author, draft.Name, Revision(written, "Monthly OS patching, web hosts")));
+        revised.Title.ShouldBe("Monthly OS patching, web hosts");
+        revised.Name.ShouldBe(draft.Name);
+        revised.Status.ShouldBe(TemplateStatus.Draft);
+
+        await StepAsync(author, draft.Name, "submit");
+        await ReviseAsync(author, draft.Name, Revision(written)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "invalid-transition");
+        var approver = await S.PersonAsync(Role.ChangeApprover);
+        await StepAsync(approver, draft.Name, "approvals", new DecisionRequest(ApprovalDecision.Reject, "Say which hosts."));
+
+        var again = await ApiClient.ReadAsync<TemplateResponse>(await ReviseAsync(author, draft.Name, Revision(written, "Monthly OS patching of the web hosts")));
+        again.Status.ShouldBe(TemplateStatus.Draft, "a rejected template revised is a draft again");
+        await StepAsync(author, draft.Name, "submit");
+        var published = await StepAsync(approver, draft.Name, "approvals", new DecisionRequest(ApprovalDecision.Approve, "Clear now."));
+        published.Status.ShouldBe(TemplateStatus.Published);
+        published.Title.ShouldBe("Monthly OS patching of the web hosts");
+        await ReviseAsync(author, draft.Name, Revision(written)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "invalid-transition");
+
+        var ledger = await S.Admin.GetJsonAsync<LedgerEntriesResponse>("/api/v1/ledger/entries?from=0&count=10000");
+        ledger.Entries.Where(e => e.SubjectId == draft.Id.ToString()).Select(e => e.Action).ShouldBe(["template.created", "template.revised",
+            "template.submitted", "template.rejected", "template.revised", "template.resubmitted", "template.published"]);
+    }
+
     [Fact]
     public async Task A_template_that_is_no_template_is_refused_naming_each_field_and_nothing_is_stored()
     {

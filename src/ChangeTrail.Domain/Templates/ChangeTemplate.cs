@@ -122,48 +122,74 @@ public sealed class ChangeTemplate
         name is { Length: >= 2 and <= NameMaxLength } && char.IsAsciiLetterLower(name[0]) &&
         name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
-    public static Result<ChangeTemplate> Create(Guid id, string? name, string? title, string? description, IReadOnlyList<Guid> services,
-        IReadOnlyList<string> environments, string? purpose, string? scope, string? impactAnalysis, string? rollbackPlan, string? testPlan,
-        IReadOnlyDictionary<string, string> riskAnswers, Actor author, DateTime now)
+    public static Result<ChangeTemplate> Create(Guid id, string? name, TemplateContent content, Actor author, DateTime now)
     {
         if (author.IsServiceAccount || !author.Has(Role.Requestor))
             return new RoleRequired("write a Standard change template", [nameof(Role.Requestor)]);
         var errors = new ValidationErrors();
         if (!IsName(name))
             errors.Add("name", "2 to 100 lower-case letters, digits and hyphens, starting with a letter (routine-patching).");
-        errors.Require("title", title, TitleMaxLength);
-        foreach (var (field, value) in new[] { ("description", description), ("purpose", purpose), ("scope", scope),
-                     ("impactAnalysis", impactAnalysis), ("rollbackPlan", rollbackPlan), ("testPlan", testPlan) })
-            errors.MaxLength(field, value, TextMaxLength);
-        if (services.Count == 0)
-            errors.Add("services", "Name the services its changes touch.");
-        else if (services.Count > MaxServices)
-            errors.Add("services", $"At most {MaxServices} services.");
-        if (environments.Count == 0)
-            errors.Add("environments", "Name the environments its changes may go to.");
-        else if (environments.Count > MaxEnvironments)
-            errors.Add("environments", $"At most {MaxEnvironments} environments.");
+        content.Check(errors);
         if (errors.Any)
             return errors.ToResult().Error!;
 
-        return new ChangeTemplate
+        var template = new ChangeTemplate
         {
             Id = id,
             Name = name!,
-            Title = title!.Trim(),
-            Description = description,
-            Services = services.Distinct().ToList(),
-            Environments = environments.Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
-            Purpose = purpose,
-            Scope = scope,
-            ImpactAnalysis = impactAnalysis,
-            RollbackPlan = rollbackPlan,
-            TestPlan = testPlan,
-            RiskAnswers = new Dictionary<string, string>(riskAnswers, StringComparer.Ordinal),
             AuthorId = author.Id,
             CreatedAt = now,
             State = TemplateState.Draft,
         };
+        template.Apply(content);
+        return template;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may rewrite it now: its author, while it has never been approved — a draft, or a
+    /// template rejected in its first round. An approved template's content stays as approved (its changes were made from
+    /// it); to change one, write a new template.
+    /// </summary>
+    public Result CanRevise(Actor actor, DateTime now)
+    {
+        if (actor.Id != AuthorId || !actor.Has(Role.Requestor))
+            return new NotTheTemplateAuthor(Name);
+        return State == TemplateState.Draft || (State == TemplateState.Rejected && ApprovedAt is null)
+            ? Result.Success
+            : new TemplateInvalidTransition(Name, StatusAt(now), "be revised");
+    }
+
+    /// <summary>
+    /// Its author rewrites everything but its name, checked as when it was written. A rejected template becomes a draft
+    /// again; submitted, it opens a new round, in which the earlier rejection does not count.
+    /// </summary>
+    public Result Revise(Actor actor, TemplateContent content, DateTime now)
+    {
+        var check = CanRevise(actor, now);
+        if (!check.IsSuccess)
+            return check;
+        var errors = new ValidationErrors();
+        content.Check(errors);
+        if (errors.Any)
+            return errors.ToResult();
+        Apply(content);
+        State = TemplateState.Draft;
+        Version++;
+        return Result.Success;
+    }
+
+    private void Apply(TemplateContent content)
+    {
+        Title = content.Title!.Trim();
+        Description = content.Description;
+        Services = content.Services.Distinct().ToList();
+        Environments = content.Environments.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        Purpose = content.Purpose;
+        Scope = content.Scope;
+        ImpactAnalysis = content.ImpactAnalysis;
+        RollbackPlan = content.RollbackPlan;
+        TestPlan = content.TestPlan;
+        RiskAnswers = new Dictionary<string, string>(content.RiskAnswers, StringComparer.Ordinal);
     }
 
     public TemplateStatus StatusAt(DateTime now) => State switch
@@ -293,9 +319,34 @@ public sealed class ChangeTemplate
     public bool AllowsEnvironment(string environment) => Environments.Contains(environment, StringComparer.OrdinalIgnoreCase);
 }
 
+/// <summary>What a template's author writes, everything but its name: checked the same when it is written and when it is revised.</summary>
+public sealed record TemplateContent(string? Title, string? Description, IReadOnlyList<Guid> Services, IReadOnlyList<string> Environments,
+    string? Purpose, string? Scope, string? ImpactAnalysis, string? RollbackPlan, string? TestPlan, IReadOnlyDictionary<string, string> RiskAnswers)
+{
+    /// <summary>
+    /// The limits of each field. Purpose, scope and the rest may be empty while it is a draft; submitting it asks for them
+    /// (<see cref="ChangeTemplate.MissingRequiredFields"/>).
+    /// </summary>
+    internal void Check(ValidationErrors errors)
+    {
+        errors.Require("title", Title, ChangeTemplate.TitleMaxLength);
+        foreach (var (field, value) in new[] { ("description", Description), ("purpose", Purpose), ("scope", Scope),
+                     ("impactAnalysis", ImpactAnalysis), ("rollbackPlan", RollbackPlan), ("testPlan", TestPlan) })
+            errors.MaxLength(field, value, ChangeTemplate.TextMaxLength);
+        if (Services.Count == 0)
+            errors.Add("services", "Name the services its changes touch.");
+        else if (Services.Count > ChangeTemplate.MaxServices)
+            errors.Add("services", $"At most {ChangeTemplate.MaxServices} services.");
+        if (Environments.Count == 0)
+            errors.Add("environments", "Name the environments its changes may go to.");
+        else if (Environments.Count > ChangeTemplate.MaxEnvironments)
+            errors.Add("environments", $"At most {ChangeTemplate.MaxEnvironments} environments.");
+    }
+}
+
 public sealed record NotTheTemplateAuthor(string Template)
     : DomainError(ErrorKind.Forbidden, "not-the-requestor", "Only the template's author can do this",
-        $"Only the requestor who wrote template {Template} can submit it.");
+        $"Only the requestor who wrote template {Template} can submit or revise it.");
 
 public sealed record TemplateInvalidTransition(string Template, TemplateStatus Status, string Action)
     : DomainError(ErrorKind.Conflict, "invalid-transition", "Not allowed in this state",

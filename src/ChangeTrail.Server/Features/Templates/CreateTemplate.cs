@@ -8,7 +8,6 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
-using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,21 +37,11 @@ public static class CreateTemplate
     public static async Task<Result<TemplateResponse>> ExecuteAsync(TemplateRequest body, Actor author, ChangeTrailDbContext db, DateTime now,
         RiskQuestionnaire questionnaire, CancellationToken cancellationToken)
     {
-        var errors = new ValidationErrors();
-        var services = await ServiceReferences.ResolveAsync(db, body.Services, ChangeTemplate.MaxServices, errors, cancellationToken);
-        var environments = (body.Environments ?? []).Select(e => e?.Trim() ?? "").ToList();
-        for (var i = 0; i < environments.Count && !errors.Any; i++)
-        {
-            if (!services.Any(s => s.Environments.Any(e => string.Equals(e.Name, environments[i], StringComparison.OrdinalIgnoreCase))))
-                errors.Add($"environments[{i}]", $"None of the template's services has an environment '{environments[i]}'.");
-        }
-        var answers = body.RiskAnswers ?? new Dictionary<string, string>();
-        questionnaire.Validate(answers, errors);
-        if (errors.Any)
-            return errors.ToResult().Error!;
-
-        var created = ChangeTemplate.Create(Guid.NewGuid(), body.Name?.Trim(), body.Title, body.Description, services.Select(s => s.Id).ToList(),
-            environments, body.Purpose, body.Scope, body.ImpactAnalysis, body.RollbackPlan, body.TestPlan, answers, author, now);
+        var content = await TemplateInput.ResolveAsync(body.Title, body.Description, body.Services, body.Environments, body.Purpose, body.Scope,
+            body.ImpactAnalysis, body.RollbackPlan, body.TestPlan, body.RiskAnswers, db, questionnaire, cancellationToken);
+        if (!content.IsSuccess)
+            return content.Error!;
+        var created = ChangeTemplate.Create(Guid.NewGuid(), body.Name?.Trim(), content.Value!, author, now);
         if (!created.IsSuccess)
             return created.Error!;
         var template = created.Value!;
