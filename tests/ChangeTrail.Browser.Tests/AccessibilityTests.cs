@@ -32,6 +32,14 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
             (await UnnamedControlsAsync(Page)).ShouldBeEmpty($"controls without a name on {path}");
         }
 
+        // The revision form, which its author sees on a template not yet approved.
+        var draft = await requestor.Api.PostJsonAsync<TemplateResponse>("/api/v1/templates", new TemplateRequest(
+            $"draft-{Scenario.Unique()}", "Patch the base image", null, [await new Scenario(App).ServiceAsync()], ["production"], null, null, null,
+            null, null));
+        await Page.GotoAsync($"/templates/{draft.Name}/revise");
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Save revision", Exact = true })).ToBeVisibleAsync();
+        (await UnnamedControlsAsync(Page)).ShouldBeEmpty("controls without a name on a template's revision form");
+
         // The Approve and Reject form on an exception is shown to its deciders only.
         var head = await AccountAsync(Role.HeadOfEngineering);
         var headPage = await NewPageAsync();

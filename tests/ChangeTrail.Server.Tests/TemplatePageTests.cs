@@ -81,6 +81,51 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
             : null;
 
     [Fact]
+    public async Task Its_author_revises_a_rejected_template_in_its_form_which_keeps_its_name_and_nobody_else_can()
+    {
+        var (author, browser) = await S.SignedInAsync(Role.Requestor);
+        var service = await S.ServiceAsync();
+        var template = await WrittenAsync(author, service);
+        (await author.Client.PostAsync($"/api/v1/templates/{template.Name}/submit", new { })).EnsureSuccessStatusCode();
+        var approver = await S.PersonAsync(Role.ChangeApprover);
+        (await approver.Client.PostAsync($"/api/v1/templates/{template.Name}/approvals", new DecisionRequest(ApprovalDecision.Reject, "Say which hosts.")))
+            .EnsureSuccessStatusCode();
+        var page = $"/templates/{template.Name}/revise";
+
+        (await browser.GetStringAsync($"/templates/{template.Name}", Ct)).ShouldContain($"<a class=\"button\" href=\"{page}\">Revise</a>");
+        var form = await browser.GetStringAsync(page, Ct);
+        form.ShouldContain("value=\"Patch the base image\"", customMessage: "the form opens filled with the template as it is");
+        form.ShouldContain($"<input id=\"Form_Name\" value=\"{template.Name}\" readonly");
+
+        // Refused: the typed fields come back with the error next to the title, and nothing changes.
+        (string, string)[] blankTitle = [.. WriteForm("renamed", service).Where(f => f.Item1 != "Form.Title"), ("Form.Title", "")];
+        var refused = await browser.PostFormAsync(page, page, blankTitle);
+        refused.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var html = await refused.Content.ReadAsStringAsync(Ct);
+        FieldError(html, "Form.Title").ShouldNotBeNull();
+        html.ShouldContain("The base image only.</textarea>", customMessage: "what was typed is kept");
+        (await ReadAsync(template.Name)).Status.ShouldBe(TemplateStatus.Rejected);
+
+        (string, string)[] revision = [.. WriteForm("renamed", service).Where(f => f.Item1 != "Form.Title"), ("Form.Title", "Patch the web hosts' base image")];
+        var saved = await browser.PostFormAsync(page, page, revision);
+        saved.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        saved.Headers.Location!.OriginalString.ShouldBe($"/templates/{template.Name}");
+        var revised = await ReadAsync(template.Name);
+        (revised.Name, revised.Title, revised.Status).ShouldBe((template.Name, "Patch the web hosts' base image", TemplateStatus.Draft),
+            "the posted name is not the reviser's to change");
+        (await browser.GetStringAsync(saved.Headers.Location, Ct)).ShouldContain($"Template {template.Name} is revised.");
+
+        // Another requestor is told why, is shown no form, and a forged post changes nothing.
+        var (_, stranger) = await S.SignedInAsync(Role.Requestor);
+        var theirs = await stranger.GetStringAsync(page, Ct);
+        theirs.ShouldContain($"Only the requestor who wrote template {template.Name} can submit or revise it.");
+        theirs.ShouldNotContain("Save revision");
+        var forged = await stranger.PostFormAsync(page, page, [.. WriteForm("x", service).Where(f => f.Item1 != "Form.Title"), ("Form.Title", "Hijacked")]);
+        (await forged.Content.ReadAsStringAsync(Ct)).ShouldContain("Not done:");
+        (await ReadAsync(template.Name)).Title.ShouldBe("Patch the web hosts' base image");
+    }
+
+    [Fact]
     public async Task A_requestor_writes_a_template_through_the_form_and_is_taken_to_its_page()
     {
         var (requestor, browser) = await S.SignedInAsync(Role.Requestor);

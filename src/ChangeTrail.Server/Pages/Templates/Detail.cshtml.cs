@@ -34,7 +34,7 @@ public sealed class StandardChangeForm
 
 /// <summary>
 /// One Standard change template: every field, the approvals of the current round and who gave each, the decisions of every
-/// round, its expiry, usage and retirement, and what the viewer may do next — submit, decide, retire, or make a Standard change
+/// round, its expiry, usage and retirement, and what the viewer may do next — revise, submit, decide, retire, or make a Standard change
 /// from it — asked of the template's own rules and taken through the same use cases and authorization as the API.
 /// </summary>
 public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, RecordCommand command,
@@ -64,6 +64,9 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
 
     /// <summary>Why its author cannot submit it, in words; null when they can, or when submitting is not theirs or not of this state.</summary>
     public string? SubmitReason { get; private set; }
+
+    /// <summary>Whether the viewer may rewrite it: its author, while it was never approved.</summary>
+    public bool CanRevise { get; private set; }
 
     public bool CanApprove { get; private set; }
 
@@ -189,6 +192,8 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
                                              $"{(missing.Fields.Count == 1 ? "is" : "are")} missing.",
             var other => other.Detail,
         };
+
+        CanRevise = template.CanRevise(viewer, now).IsSuccess && await AllowedAsync(ReviseTemplate.Access);
 
         var approve = template.CanDecide(viewer, ApprovalDecision.Approve, now);
         var reject = template.CanDecide(viewer, ApprovalDecision.Reject, now);

@@ -12,34 +12,13 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ChangeTrail.Server.Pages.Templates;
 
-/// <summary>The template form as a browser posts it: services and environments as ticked boxes, the risk answers by question.</summary>
-public sealed class TemplateForm
-{
-    public string? Name { get; set; }
-    public string? Title { get; set; }
-    public string? Description { get; set; }
-    public List<string> Services { get; set; } = [];
-    public List<string> Environments { get; set; } = [];
-    public string? Purpose { get; set; }
-    public string? Scope { get; set; }
-    public string? ImpactAnalysis { get; set; }
-    public string? RollbackPlan { get; set; }
-    public string? TestPlan { get; set; }
-    public Dictionary<string, string> RiskAnswers { get; set; } = [];
-
-    /// <summary>The API's request, so the form goes through the same use case and rules as POST /templates.</summary>
-    public TemplateRequest ToRequest() =>
-        new(Name, Title, Description, Services, Environments, Purpose, Scope, ImpactAnalysis, RollbackPlan, TestPlan,
-            RiskAnswers.Where(a => !string.IsNullOrEmpty(a.Value)).ToDictionary(a => a.Key, a => a.Value));
-}
-
 /// <summary>
 /// The Standard change catalog (policy 3.1): every template, its status now (a published one past its twelve months shows as
 /// expired), its expiry and how many changes it made, and the form a requestor writes a new one with, through the same use
 /// case as the API.
 /// </summary>
 public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, IAuthorizationService authorization)
-    : ChangeTrailPage
+    : ChangeTrailPage, ITemplateFormPage
 {
     [BindProperty(SupportsGet = true, Name = "status")] public string? Status { get; set; }
 
@@ -55,20 +34,12 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, RiskQuestio
 
     public RiskQuestionnaire Questionnaire => questionnaire;
 
-    public IReadOnlyList<ServiceResponse> ServiceChoices { get; private set; } = [];
+    public TemplateChoices Choices { get; private set; } = TemplateChoices.None;
 
-    /// <summary>Every environment some service has, by name: a template may allow those its own services have.</summary>
-    public IReadOnlyList<string> EnvironmentChoices { get; private set; } = [];
+    public bool NameEditable => true;
 
-    /// <summary>The form's fields, by the keys their errors are shown under; any other error is listed at the top.</summary>
-    public IReadOnlyCollection<string> FormKeys =>
-    [
-        "Form.Name", "Form.Title", "Form.Description", "Form.Services", "Form.Environments", "Form.Purpose", "Form.Scope",
-        "Form.ImpactAnalysis", "Form.RollbackPlan", "Form.TestPlan", "Status",
-        .. questionnaire.Questions.Select(q => RiskKey(q.Key)),
-    ];
-
-    public static string RiskKey(string question) => $"Form.RiskAnswers[{question}]";
+    /// <summary>The form's fields and the filter, by the keys their errors are shown under; any other error is listed at the top.</summary>
+    public IReadOnlyCollection<string> FormKeys => [.. TemplateForm.Keys(questionnaire, withName: true), "Status"];
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
@@ -102,11 +73,7 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, RiskQuestio
         else if (Refusal is null)
             ShowRefusal(result.Error!, modelPrefix: "");
         if (CanWrite)
-        {
-            ServiceChoices = await ListServices.ExecuteAsync(db, cancellationToken);
-            EnvironmentChoices = ServiceChoices.SelectMany(s => s.Environments.Select(e => e.Name))
-                .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
-        }
+            Choices = await TemplateChoices.LoadAsync(db, cancellationToken);
     }
 
     /// <summary>The filter's options: each status by the word the API takes.</summary>
@@ -114,7 +81,5 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, RiskQuestio
 
     public bool IsStatus(string status) => string.Equals(Status, status, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Every error recorded for a form field: a list field (services, environments) can have one per entry.</summary>
-    public IReadOnlyList<string> ErrorsFor(string key) =>
-        ModelState.TryGetValue(key, out var entry) ? entry.Errors.Select(e => e.ErrorMessage).ToList() : [];
+    public IReadOnlyList<string> ErrorsFor(string key) => TemplateForm.ErrorsFor(ModelState, key);
 }
