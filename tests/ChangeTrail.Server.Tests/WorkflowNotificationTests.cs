@@ -118,6 +118,29 @@ public abstract class WorkflowNotificationTests(WebhookApp app) : ProviderTests(
     }
 
     [Fact]
+    public async Task A_published_template_is_announced_to_its_author_once_30_days_before_its_approval_expires()
+    {
+        var author = await S.PersonAsync(Role.Requestor);
+        var template = await author.Client.PostJsonAsync<TemplateResponse>("/api/v1/templates", new TemplateRequest($"expiring-{Scenario.Unique()}",
+            "Patch the base image", null, [await S.ServiceAsync()], ["production"], "p", "s", "i", "r", "t", Scenario.LowRiskAnswers));
+        await author.Client.PostJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}/submit", new { });
+        var published = await (await S.PersonAsync(Role.ChangeApprover)).Client.PostJsonAsync<TemplateResponse>(
+            $"/api/v1/templates/{template.Name}/approvals", new DecisionRequest(ApprovalDecision.Approve, null));
+        (await QueuedAsync(template.Name)).Select(q => q.Type).ShouldBe([WorkflowNotification.ApprovalRequested, WorkflowNotification.TemplatePublished]);
+        var expiresAt = published.ExpiresAt!.Value;
+
+        App.Time.SetUtcNow(new DateTimeOffset(expiresAt - DeadlineNotifications.TemplateWarning - TimeSpan.FromSeconds(1), TimeSpan.Zero));
+        await Deadlines.RunOnceAsync(Ct);
+        (await QueuedAsync(template.Name)).Count.ShouldBe(2, "not yet within 30 days");
+        App.Time.SetUtcNow(new DateTimeOffset(expiresAt - DeadlineNotifications.TemplateWarning, TimeSpan.Zero));
+        await Deadlines.RunOnceAsync(Ct);
+        await Deadlines.RunOnceAsync(Ct);
+        var expiring = (await QueuedAsync(template.Name)).Where(q => q.Type == WorkflowNotification.TemplateExpiring).ShouldHaveSingleItem();
+        expiring.Body.GetProperty("dueAt").GetDateTime().ShouldBe(expiresAt, TimeSpan.FromMilliseconds(1));
+        expiring.Body.GetProperty("text").GetString()!.ShouldContain("submit it for re-approval");
+    }
+
+    [Fact]
     public async Task The_policy_review_is_announced_30_and_7_days_before_it_is_due_and_once_overdue()
     {
         var version = await S.Admin.PostJsonAsync<PolicyVersionResponse>("/api/v1/policy/versions", new ProposePolicyVersionRequest("# Policy", "v"));

@@ -1,6 +1,7 @@
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.PolicyDocuments;
 using ChangeTrail.Domain.PolicyExceptions;
+using ChangeTrail.Domain.Templates;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Configuration;
 using ChangeTrail.Server.Hosting;
@@ -24,6 +25,9 @@ public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvi
 
     /// <summary>How long before it expires an approved exception is announced as expiring.</summary>
     public static readonly TimeSpan ExceptionWarning = TimeSpan.FromDays(7);
+
+    /// <summary>How long before its approval expires a published template is announced as expiring: time to have it approved again.</summary>
+    public static readonly TimeSpan TemplateWarning = TimeSpan.FromDays(30);
 
     /// <summary>The most of each kind announced in one round; the next round takes the rest.</summary>
     public const int BatchSize = 200;
@@ -65,6 +69,13 @@ public sealed class DeadlineNotifications(IServiceScopeFactory scopes, TimeProvi
             due.Add(($"{WorkflowNotification.ExceptionExpiring}:{e.Id}:{e.ExpiresAt:O}", WorkflowNotification.ExceptionExpiring,
                 $"{e.DisplayNumber} \"{e.Title}\" expires at {e.ExpiresAt:yyyy-MM-dd HH:mm} UTC; changes citing it lose its waiver then.",
                 RecordNotifications.Subject(e), e.ExpiresAt, e));
+        var templateWarnFrom = now + TemplateWarning;
+        foreach (var t in await db.ChangeTemplates.AsNoTracking()
+                     .Where(t => t.State == TemplateState.Published && t.ExpiresAt > now && t.ExpiresAt <= templateWarnFrom)
+                     .OrderBy(t => t.ExpiresAt).Take(BatchSize).ToListAsync(cancellationToken))
+            due.Add(($"{WorkflowNotification.TemplateExpiring}:{t.Id}:{t.ExpiresAt:O}", WorkflowNotification.TemplateExpiring,
+                $"Standard change template {t.Name} \"{t.Title}\" expires at {t.ExpiresAt:yyyy-MM-dd HH:mm} UTC; submit it for re-approval to go on making changes from it.",
+                RecordNotifications.Subject(t), t.ExpiresAt!.Value, t));
         if (await PolicyReviewDueAsync(db, now, cancellationToken) is { } review)
             due.Add(review);
 

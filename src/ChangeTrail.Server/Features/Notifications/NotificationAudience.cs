@@ -37,7 +37,8 @@ public sealed record NotificationAudience(IReadOnlyList<Role> Roles, IReadOnlyLi
         (WorkflowNotification.ExceptionApproved or WorkflowNotification.ExceptionRejected, PolicyException e) => new([], [e.RequestedById], []),
         (WorkflowNotification.ExceptionExpiring, PolicyException e) => new([Role.HeadOfEngineering, Role.SecurityOfficer], [e.RequestedById], []),
 
-        (WorkflowNotification.TemplatePublished, ChangeTemplate t) => new([], [t.AuthorId], []),
+        // Its author: only they may submit it for re-approval.
+        (WorkflowNotification.TemplatePublished or WorkflowNotification.TemplateExpiring, ChangeTemplate t) => new([], [t.AuthorId], []),
 
         (WorkflowNotification.PolicyVersionInForce or WorkflowNotification.PolicyReviewDue or WorkflowNotification.PolicyReviewOverdue, PolicyVersion) =>
             new([Role.HeadOfEngineering, Role.SecurityOfficer], [], []),

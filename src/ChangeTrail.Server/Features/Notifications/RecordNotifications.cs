@@ -40,7 +40,7 @@ public static class RecordNotifications
     public static NotificationSubject Subject(PolicyException e) =>
         new("exception", e.Id, e.DisplayNumber, e.Title, $"/exceptions/{e.DisplayNumber}");
 
-    private static NotificationSubject Subject(ChangeTemplate t) => new("template", t.Id, t.Name, t.Title, $"/templates/{t.Name}");
+    public static NotificationSubject Subject(ChangeTemplate t) => new("template", t.Id, t.Name, t.Title, $"/templates/{t.Name}");
 
     public static NotificationSubject Subject(PolicyVersion v) => new("policy", v.Id, v.DisplayNumber, v.Summary, $"/policy/versions/{v.DisplayNumber}");
 }

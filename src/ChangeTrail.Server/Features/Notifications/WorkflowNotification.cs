@@ -25,6 +25,7 @@ public static class WorkflowNotification
     public const string ExceptionRejected = "exception.rejected";
     public const string ExceptionExpiring = "exception.expiring";
     public const string TemplatePublished = "template.published";
+    public const string TemplateExpiring = "template.expiring";
     public const string PolicyVersionInForce = "policy.version-in-force";
     public const string PolicyReviewDue = "policy.review-due";
     public const string PolicyReviewOverdue = "policy.review-overdue";
@@ -32,7 +33,7 @@ public static class WorkflowNotification
     public static readonly IReadOnlyList<string> All =
     [
         ApprovalRequested, ChangeApproved, ChangeRejected, EmergencyStarted, DocumentationOverdue, ReviewOverdue, ExceptionApproved,
-        ExceptionRejected, ExceptionExpiring, TemplatePublished, PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
+        ExceptionRejected, ExceptionExpiring, TemplatePublished, TemplateExpiring, PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
     ];
 
     /// <summary>Each event type in words, as the notification preferences page shows it (docs/notifications.md has the same table).</summary>
@@ -48,6 +49,7 @@ public static class WorkflowNotification
         [ExceptionRejected] = "A policy exception is rejected",
         [ExceptionExpiring] = "An approved policy exception expires within 7 days",
         [TemplatePublished] = "A Standard change template is approved",
+        [TemplateExpiring] = "The approval of a Standard change template you wrote expires within 30 days",
         [PolicyVersionInForce] = "A new version of the policy comes into force",
         [PolicyReviewDue] = "The policy's annual review is due within 30 days, and again within 7 days",
         [PolicyReviewOverdue] = "The policy's review is past due",

@@ -28,8 +28,8 @@ public static class ListTemplates
 
         templates.MapGet("/{idOrName}", async Task<Results<Ok<TemplateResponse>, ProblemHttpResult>> (string idOrName, ChangeTrailDbContext db,
                 Clock clock, RiskQuestionnaire questionnaire, CancellationToken cancellationToken) =>
-                await TemplateLookup.FindAsync(db.ChangeTemplates.AsNoTracking(), idOrName, cancellationToken) is { } template
-                    ? TypedResults.Ok((await TemplateView.BuildAsync([template], db, questionnaire, clock.UtcNow, cancellationToken))[0])
+                await TemplateView.FindAsync(idOrName, db, questionnaire, clock.UtcNow, cancellationToken) is { } found
+                    ? TypedResults.Ok(found.View)
                     : Problems.From(TemplateLookup.NotFound(idOrName)))
             .RequireAccess(Scopes.ChangesRead).WithName("GetTemplate").WithSummary("Read a Standard change template (id or name)");
     }

@@ -10,6 +10,13 @@ namespace ChangeTrail.Server.Features.Templates;
 /// <summary>Templates as the API shows them: services and people by name, approvals matched, status now, and how many changes each made.</summary>
 public static class TemplateView
 {
+    /// <summary>The template <paramref name="idOrName"/> names, untracked, with its view at <paramref name="now"/>; null when none does.</summary>
+    public static async Task<(ChangeTemplate Template, TemplateResponse View)?> FindAsync(string idOrName, ChangeTrailDbContext db,
+        RiskQuestionnaire questionnaire, DateTime now, CancellationToken cancellationToken) =>
+        await TemplateLookup.FindAsync(db.ChangeTemplates.AsNoTracking(), idOrName, cancellationToken) is { } template
+            ? (template, (await BuildAsync([template], db, questionnaire, now, cancellationToken))[0])
+            : null;
+
     public static async Task<IReadOnlyList<TemplateResponse>> BuildAsync(IReadOnlyList<ChangeTemplate> templates, ChangeTrailDbContext db,
         RiskQuestionnaire questionnaire, DateTime now, CancellationToken cancellationToken)
     {

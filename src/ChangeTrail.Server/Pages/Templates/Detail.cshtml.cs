@@ -175,11 +175,10 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        var template = await TemplateLookup.FindAsync(db.ChangeTemplates.AsNoTracking(), IdOrName, cancellationToken);
-        if (template is null)
-            return false;
         var now = clock.UtcNow;
-        Template = (await TemplateView.BuildAsync([template], db, questionnaire, now, cancellationToken))[0];
+        if (await TemplateView.FindAsync(IdOrName, db, questionnaire, now, cancellationToken) is not (var template, var view))
+            return false;
+        Template = view;
         var viewer = Viewer;
 
         var submit = template.CanSubmit(viewer, questionnaire, now);

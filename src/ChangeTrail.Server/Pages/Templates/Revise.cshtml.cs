@@ -71,11 +71,10 @@ public sealed class ReviseModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        var template = await TemplateLookup.FindAsync(db.ChangeTemplates.AsNoTracking(), IdOrName, cancellationToken);
-        if (template is null)
-            return false;
         var now = clock.UtcNow;
-        Template = (await TemplateView.BuildAsync([template], db, questionnaire, now, cancellationToken))[0];
+        if (await TemplateView.FindAsync(IdOrName, db, questionnaire, now, cancellationToken) is not (var template, var view))
+            return false;
+        Template = view;
         var revise = template.CanRevise(Viewer, now);
         var allowed = await authorization.AuthorizeAsync(User, ReviseTemplate.Access);
         CanRevise = revise.IsSuccess && allowed.Succeeded;
