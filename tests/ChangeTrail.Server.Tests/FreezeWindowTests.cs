@@ -3,6 +3,7 @@ using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Changes;
 using ChangeTrail.Domain.Gate.Conditions;
 using ChangeTrail.Domain.Identity;
+using ChangeTrail.Server.Hosting;
 using ChangeTrail.Testing;
 using Shouldly;
 using static ChangeTrail.Server.Tests.PipelineFlow;
@@ -45,6 +46,28 @@ public abstract class FreezeWindowTests(ChangeTrailApp app) : ProviderTests(app)
         var entry = ledger.Entries.Where(e => e.SubjectType == "FreezeWindow" && e.SubjectId == freeze.Id.ToString()).ShouldHaveSingleItem();
         entry.Action.ShouldBe("freeze.created");
         entry.Record!.ShouldContain("\"name\":\"Quarter close\"");
+    }
+
+    [Fact]
+    public async Task A_freeze_sent_with_an_offset_and_finer_than_a_microsecond_is_kept_in_UTC_microseconds_and_ends_on_time()
+    {
+        var service = await S.ServiceAsync();
+        var (_, _, change) = await S.ApprovedChangeAsync(S.CompleteChange(service));
+        var pipeline = await S.PipelineAsync();
+        App.IntoWindow(change);
+        var start = Clock.Truncate(Now.AddMinutes(-5));
+        var end = Clock.Truncate(Now.AddHours(1));
+        static string Paris(DateTime utc) => utc.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ss.ffffff") + "7+01:00";
+
+        var response = await S.Admin.SendRawAsync(HttpMethod.Post, "/api/v1/freeze-windows",
+            $$"""{"name":"Offset","start":"{{Paris(start)}}","end":"{{Paris(end)}}","services":["{{service}}"]}""");
+        var freeze = await ApiClient.ReadAsync<FreezeWindowResponse>(response);
+
+        freeze.Current.ShouldBe(new FreezeOccurrenceDto(start, end), "UTC, the 700 ns beyond the microsecond dropped");
+        (await pipeline.GateAsync(change.Number, service, "production")).Codes().ShouldContain(MustBeOutsideFreeze.Code);
+        // The server's clock reads microseconds: at the stored end the freeze is over, on either database.
+        App.Time.SetUtcNow(new DateTimeOffset(end, TimeSpan.Zero));
+        (await pipeline.GateAsync(change.Number, service, "production")).Codes().ShouldNotContain(MustBeOutsideFreeze.Code);
     }
 
     [Fact]

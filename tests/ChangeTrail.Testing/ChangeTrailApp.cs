@@ -48,7 +48,14 @@ public class ChangeTrailApp(TestProvider provider, DateTimeOffset? start = null)
 
     public TestProvider Provider { get; } = provider;
 
-    public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
+    public FakeTimeProvider Time { get; } = new(start ?? WithSubMicrosecondRemainder(DateTimeOffset.UtcNow));
+
+    /// <summary>
+    /// The real now with 700 ns beyond the microsecond, always: the server keeps instants to the microsecond (what PostgreSQL
+    /// keeps), so a time taken from the clock and stored without truncation would differ from one read back. With the clock
+    /// this fine on every run, such a slip fails every run instead of now and then, depending on which test moved the clock last.
+    /// </summary>
+    private static DateTimeOffset WithSubMicrosecondRemainder(DateTimeOffset now) => now.AddTicks(7 - now.Ticks % 10);
 
     public const string AdminEmail = "admin@example.test";
     public const string AdminPassword = "a long enough password";

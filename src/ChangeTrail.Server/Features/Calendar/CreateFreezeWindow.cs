@@ -39,7 +39,7 @@ public static class CreateFreezeWindow
         var services = await ServiceReferences.ResolveAsync(db, body.Services, FreezeWindow.MaxServices, errors, cancellationToken);
         if (errors.Any)
             return errors.ToResult().Error!;
-        var created = FreezeWindow.Create(Guid.NewGuid(), body.Name, body.Start, body.End, services.Select(s => s.Id).ToList(),
+        var created = FreezeWindow.Create(Guid.NewGuid(), body.Name, Clock.AsUtc(body.Start), Clock.AsUtc(body.End), services.Select(s => s.Id).ToList(),
             body.Recurrence, admin, now);
         if (!created.IsSuccess)
             return created.Error!;

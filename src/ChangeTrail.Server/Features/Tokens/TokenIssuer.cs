@@ -52,7 +52,7 @@ public static class TokenIssuer
             else if (forServiceAccount && !Scopes.AllowedForServiceAccounts(scopes[i]))
                 errors.Add($"scopes[{i}]", $"A service account cannot hold the '{scopes[i]}' scope.");
         }
-        var expiry = Hosting.Clock.AsUtc(expiresAt) is { } asked ? Hosting.Clock.Truncate(asked) : latestExpiry;
+        var expiry = Hosting.Clock.AsUtc(expiresAt) ?? latestExpiry;
         if (expiry <= now)
             errors.Add("expiresAt", "The expiry must be in the future.");
         else if (expiry > latestExpiry)

@@ -25,7 +25,7 @@ public sealed class FreezeForm
 
     /// <summary>The API's request, so the form goes through the same use case and rules as POST /freeze-windows.</summary>
     public CreateFreezeWindowRequest ToRequest() =>
-        new(Name, Clock.AsUtc(Start), Clock.AsUtc(End), Services, string.IsNullOrWhiteSpace(Recurrence) ? null : Recurrence);
+        new(Name, Start, End, Services, string.IsNullOrWhiteSpace(Recurrence) ? null : Recurrence);
 }
 
 /// <summary>One day on the calendar: the changes planned on it and the freezes covering it (each freeze once, however often it recurs that day).</summary>
