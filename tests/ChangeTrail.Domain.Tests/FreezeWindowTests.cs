@@ -131,6 +131,34 @@ public sealed class FreezeWindowTests
         change.Submit(_team.Requestor, Clock.Questionnaire, calendar, ExceptionRegister.None, Now).ShouldSucceed();
     }
 
+    [Theory]
+    [InlineData(ChangeState.Submitted)]
+    [InlineData(ChangeState.Approved)]
+    [InlineData(ChangeState.Implementing)]
+    public void A_freeze_defined_over_a_change_already_submitted_is_found_on_it(ChangeState state)
+    {
+        var change = _team.InState(state);
+
+        var found = change.FrozenBy(new FreezeCalendar([Freeze(At(22, 10), At(22, 12))]), ExceptionRegister.None, Now).ShouldNotBeNull();
+
+        found.Freeze.Name.ShouldBe("Quarter close");
+        found.Occurrence.Start.ShouldBe(At(22, 10));
+        change.FrozenBy(new FreezeCalendar([Freeze(At(22, 11), At(22, 12))]), ExceptionRegister.None, Now).ShouldBeNull("the window ends at 11:00");
+    }
+
+    [Theory]
+    [InlineData(ChangeState.Draft, ChangeType.Normal)] // its submission is refused, naming the freeze
+    [InlineData(ChangeState.Implemented, ChangeType.Normal)]
+    [InlineData(ChangeState.Closed, ChangeType.Normal)]
+    [InlineData(ChangeState.Cancelled, ChangeType.Normal)]
+    [InlineData(ChangeState.Implementing, ChangeType.Emergency)]
+    public void A_freeze_is_not_found_on_a_draft_a_change_made_or_dropped_or_an_emergency(ChangeState state, ChangeType type)
+    {
+        var change = _team.InState(state, type);
+
+        change.FrozenBy(new FreezeCalendar([Freeze(At(22, 0), At(23, 0))]), ExceptionRegister.None, Now).ShouldBeNull();
+    }
+
     [Fact]
     public void An_emergency_is_exempt_from_freezes()
     {

@@ -204,6 +204,18 @@ public sealed class PolicyExceptionTests
     }
 
     [Fact]
+    public void A_freeze_defined_after_submission_is_not_found_on_a_change_citing_an_exception_that_lifts_it()
+    {
+        var exception = Approved();
+        var change = _team.Submitted(with: c => c with { Exceptions = [exception.Id] });
+        var freeze = new FreezeCalendar([FreezeWindow.Create(Guid.NewGuid(), "Quarter close", Now, Now.AddDays(3), [], null,
+            People.Person("admin", Role.Admin), Now).ShouldSucceed()]);
+
+        change.FrozenBy(freeze, new ExceptionRegister([exception]), Now).ShouldBeNull();
+        change.FrozenBy(freeze, ExceptionRegister.None, Now).ShouldNotBeNull("an exception no longer in force lifts nothing");
+    }
+
+    [Fact]
     public void An_exception_that_does_not_lift_the_freeze_through_the_window_leaves_the_submission_refused()
     {
         var freeze = new FreezeCalendar([FreezeWindow.Create(Guid.NewGuid(), "Quarter close", Now, Now.AddDays(3), [], null,

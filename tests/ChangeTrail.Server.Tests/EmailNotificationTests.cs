@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using ChangeTrail.Contracts;
 using ChangeTrail.Domain.Identity;
 using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Configuration;
@@ -197,6 +198,33 @@ public abstract class EmailNotificationTests(EmailApp app) : ProviderTests(app)
         withdrawn.NextAttemptAt.ShouldBeNull();
         withdrawn.Attempts.ShouldBe(0, "nothing was sent");
         withdrawn.LastError.ShouldBe(EmailSender.NotSentToDeactivated);
+    }
+
+    [Fact]
+    public async Task A_freeze_defined_over_a_submitted_change_emails_its_requestor_and_implementer_and_nobody_about_a_draft()
+    {
+        var requestor = await S.PersonAsync(Role.Requestor);
+        var implementer = await S.PersonAsync(Role.Implementer);
+        var service = await S.ServiceAsync();
+        var submitted = await requestor.ActAsync(
+            (await requestor.CreateAsync(S.CompleteChange(service, implementer: implementer.Email))).Number, "submit");
+        var draft = await requestor.CreateAsync(S.CompleteChange(service));
+        var elsewhere = await requestor.ActAsync((await requestor.CreateAsync(S.CompleteChange(await S.ServiceAsync()))).Number, "submit");
+        await Sender.RunOnceAsync(Ct);
+
+        await S.Admin.PostJsonAsync<FreezeWindowResponse>("/api/v1/freeze-windows", new CreateFreezeWindowRequest("Incident freeze",
+            submitted.PlannedStart!.Value.AddHours(-1), submitted.PlannedEnd!.Value, [service], null));
+        await Sender.RunOnceAsync(Ct);
+
+        foreach (var person in new[] { requestor, implementer })
+        {
+            var message = App.Smtp.To(person.Email).Where(m => m.Headers["X-ChangeTrail-Event"] == WorkflowNotification.FreezeCoversChange)
+                .ShouldHaveSingleItem();
+            message.Subject!.ShouldStartWith($"[ChangeTrail] {submitted.Number} \"{submitted.Title}\" is planned in the freeze 'Incident freeze'");
+            message.TextBody!.ShouldContain("cite an approved exception to the freeze-window control");
+        }
+        (await AllQueuedAsync(draft.Number)).ShouldBeEmpty("its submission will be refused, naming the freeze");
+        (await AllQueuedAsync(elsewhere.Number)).ShouldNotContain(d => d.EventType == WorkflowNotification.FreezeCoversChange);
     }
 
     [Fact]

@@ -283,7 +283,7 @@ public sealed class ChangeRequest
         var missing = Content.MissingRequiredFields(questionnaire);
         if (missing.Count > 0)
             return new MissingRequiredFields(missing);
-        if (FreezeAtSubmit(freezes, exceptions, now) is ({ } freeze, null))
+        if (FreezeOnWindow(freezes, exceptions, now) is ({ } freeze, null))
             return new InsideFreeze(DisplayNumber, freeze);
         return Result.Success;
     }
@@ -298,7 +298,7 @@ public sealed class ChangeRequest
         FreezeRiskAndRequirements(questionnaire);
         State = ChangeState.Submitted;
         SubmittedAt = now;
-        var lifted = FreezeAtSubmit(freezes, exceptions, now) is ({ } freeze, { } exception)
+        var lifted = FreezeOnWindow(freezes, exceptions, now) is ({ } freeze, { } exception)
             ? $"; {freeze.Describe()} lifted by {exception.Describe()}"
             : "";
         Touch(actor, "submitted", $"Risk {Risk.Overall}; needs {Approvals.Describe()}{lifted}", now);
@@ -307,8 +307,19 @@ public sealed class ChangeRequest
         return Result.Success;
     }
 
+    /// <summary>
+    /// The freeze that will shut production to this change in its planned window, if one does: a change submitted, approved or
+    /// under way — past the freeze check of its submission — that is no emergency, and cites no exception lifting the freeze.
+    /// A freeze defined after the change was submitted is caught here, so its people hear of it before the gate denies them.
+    /// </summary>
+    public FreezeConflict? FrozenBy(FreezeCalendar freezes, ExceptionRegister exceptions, DateTime now) =>
+        State is ChangeState.Submitted or ChangeState.Approved or ChangeState.Implementing
+            && FreezeOnWindow(freezes, exceptions, now) is ({ } freeze, null)
+            ? freeze
+            : null;
+
     /// <summary>The freeze the planned window falls in, if any, and the cited exception that lifts it, if any.</summary>
-    private (FreezeConflict? Freeze, PolicyException? LiftedBy) FreezeAtSubmit(FreezeCalendar freezes, ExceptionRegister exceptions, DateTime now)
+    private (FreezeConflict? Freeze, PolicyException? LiftedBy) FreezeOnWindow(FreezeCalendar freezes, ExceptionRegister exceptions, DateTime now)
     {
         if (Type == ChangeType.Emergency || PlannedStart is not { } start || PlannedEnd is not { } end
             || freezes.FirstCovering(Services, start, end) is not { } freeze)

@@ -7,6 +7,7 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Persistence.Ledger;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +16,8 @@ namespace ChangeTrail.Server.Features.Calendar;
 
 /// <summary>
 /// POST /freeze-windows: an admin freezes some services (or all) for a period, once or on a recurring schedule. From then on
-/// no Normal change is submitted with a planned window inside it, and the gate denies production deployments during it.
+/// no Normal change is submitted with a planned window inside it, and the gate denies production deployments during it; the
+/// people of changes already submitted into it are told (<see cref="FreezeNotifications"/>).
 /// </summary>
 public static class CreateFreezeWindow
 {
@@ -24,16 +26,16 @@ public static class CreateFreezeWindow
             .WithSummary("Define a freeze (blackout) window, one-off or recurring (cron), for some services or all");
 
     private static async Task<Results<Created<FreezeWindowResponse>, ProblemHttpResult>> HandleAsync(CreateFreezeWindowRequest body,
-        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ChangeTrailDbContext db, Clock clock, Notifier notifier, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(body, user.ToActor(), db, clock.UtcNow, cancellationToken);
+        var result = await ExecuteAsync(body, user.ToActor(), db, notifier, clock.UtcNow, cancellationToken);
         return result.IsSuccess
             ? TypedResults.Created($"/api/v1/freeze-windows/{result.Value!.Id}", result.Value)
             : Problems.From(result.Error!);
     }
 
     public static async Task<Result<FreezeWindowResponse>> ExecuteAsync(CreateFreezeWindowRequest body, Actor admin, ChangeTrailDbContext db,
-        DateTime now, CancellationToken cancellationToken)
+        Notifier notifier, DateTime now, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var services = await ServiceReferences.ResolveAsync(db, body.Services, FreezeWindow.MaxServices, errors, cancellationToken);
@@ -46,6 +48,7 @@ public static class CreateFreezeWindow
         var freeze = created.Value!;
         db.FreezeWindows.Add(freeze);
         db.Record(LedgerSubjects.FreezeWindow, admin.Id, "created", freeze, now);
+        await FreezeNotifications.AddAsync(db, notifier, freeze, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return (await FreezeWindowView.BuildAsync([freeze], db, now, cancellationToken))[0];
     }

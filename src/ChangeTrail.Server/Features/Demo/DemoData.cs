@@ -267,7 +267,7 @@ public static partial class DemoData
 
             var holiday = now.Date.AddDays(15);
             return await RecordAsync(DaysAgo(69), () => CreateFreezeWindow.ExecuteAsync(
-                new CreateFreezeWindowRequest("Holiday freeze", holiday, holiday.AddDays(10), [], null), admin, db, Clock.UtcNow, cancellationToken));
+                new CreateFreezeWindowRequest("Holiday freeze", holiday, holiday.AddDays(10), [], null), admin, db, Notifier.None, Clock.UtcNow, cancellationToken));
         }
 
         /// <summary>These last two hours: an exception to the holiday freeze for a renewal that cannot wait, approved by both its owners.</summary>

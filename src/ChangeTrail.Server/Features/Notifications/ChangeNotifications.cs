@@ -13,7 +13,7 @@ public static class ChangeNotifications
     {
         if (notifier.IsOff)
             return;
-        var subject = new NotificationSubject("change", change.Id, change.DisplayNumber, change.Title, $"/changes/{change.DisplayNumber}");
+        var subject = Subject(change);
         foreach (var raised in change.PendingEvents)
         {
             var (type, text, due) = raised.Action switch
@@ -31,4 +31,7 @@ public static class ChangeNotifications
                 await notifier.AddAsync(db, type, text!, subject, now, due, NotificationAudience.For(type, change), cancellationToken);
         }
     }
+
+    public static NotificationSubject Subject(ChangeRequest change) =>
+        new("change", change.Id, change.DisplayNumber, change.Title, $"/changes/{change.DisplayNumber}");
 }

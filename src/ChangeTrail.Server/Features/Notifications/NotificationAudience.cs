@@ -28,7 +28,7 @@ public sealed record NotificationAudience(IReadOnlyList<Role> Roles, IReadOnlyLi
         (WorkflowNotification.ApprovalRequested, ChangeTemplate t) => new(RolesFilling(t.RequiredApprovals), [], [t.AuthorId]),
         (WorkflowNotification.ApprovalRequested, PolicyVersion v) => new([Role.HeadOfEngineering, Role.SecurityOfficer], [], [v.ProposedById]),
 
-        (WorkflowNotification.ChangeApproved or WorkflowNotification.ChangeRejected, ChangeRequest c) =>
+        (WorkflowNotification.ChangeApproved or WorkflowNotification.ChangeRejected or WorkflowNotification.FreezeCoversChange, ChangeRequest c) =>
             new([], Persons(c.RequestorId, c.ImplementerId), []),
         (WorkflowNotification.EmergencyStarted, ChangeRequest) => new([Role.ChangeApprover, Role.CabMember], [], []),
         (WorkflowNotification.DocumentationOverdue, ChangeRequest c) => new([Role.ChangeApprover], Persons(c.RequestorId, c.ImplementerId), []),

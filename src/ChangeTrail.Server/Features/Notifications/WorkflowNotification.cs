@@ -24,6 +24,7 @@ public static class WorkflowNotification
     public const string ExceptionApproved = "exception.approved";
     public const string ExceptionRejected = "exception.rejected";
     public const string ExceptionExpiring = "exception.expiring";
+    public const string FreezeCoversChange = "freeze.covers-change";
     public const string TemplatePublished = "template.published";
     public const string TemplateExpiring = "template.expiring";
     public const string PolicyVersionInForce = "policy.version-in-force";
@@ -33,7 +34,7 @@ public static class WorkflowNotification
     public static readonly IReadOnlyList<string> All =
     [
         ApprovalRequested, ChangeApproved, ChangeRejected, EmergencyStarted, DocumentationOverdue, ReviewOverdue, ExceptionApproved,
-        ExceptionRejected, ExceptionExpiring, TemplatePublished, TemplateExpiring, PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
+        ExceptionRejected, ExceptionExpiring, FreezeCoversChange, TemplatePublished, TemplateExpiring, PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
     ];
 
     /// <summary>Each event type in words, as the notification preferences page shows it (docs/notifications.md has the same table).</summary>
@@ -48,6 +49,7 @@ public static class WorkflowNotification
         [ExceptionApproved] = "A policy exception gets its second sign-off",
         [ExceptionRejected] = "A policy exception is rejected",
         [ExceptionExpiring] = "An approved policy exception expires within 7 days",
+        [FreezeCoversChange] = "A freeze is defined over the planned window of a change of yours already submitted",
         [TemplatePublished] = "A Standard change template is approved",
         [TemplateExpiring] = "The approval of a Standard change template you wrote expires within 30 days",
         [PolicyVersionInForce] = "A new version of the policy comes into force",

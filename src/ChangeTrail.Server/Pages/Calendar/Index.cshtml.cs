@@ -6,6 +6,7 @@ using ChangeTrail.Persistence;
 using ChangeTrail.Server.Api;
 using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features.Calendar;
+using ChangeTrail.Server.Features.Notifications;
 using ChangeTrail.Server.Features.Services;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Web;
@@ -37,7 +38,7 @@ public sealed record CalendarDay(DateOnly Date, bool IsToday, IReadOnlyList<Plan
 /// looks for, and the freeze windows of the period, which an Admin defines and lifts here through the same use cases as
 /// the API. Every day is a UTC day.
 /// </summary>
-public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizationService authorization) : ChangeTrailPage
+public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, Notifier notifier, IAuthorizationService authorization) : ChangeTrailPage
 {
     public const string WeekView = "week";
 
@@ -104,7 +105,7 @@ public sealed class IndexModel(ChangeTrailDbContext db, Clock clock, IAuthorizat
             ShowRefusal(EndpointAuthorization.RefusalOf(allowed.Failure));
         else if (ModelState.IsValid)
         {
-            var result = await CreateFreezeWindow.ExecuteAsync(Form.ToRequest(), Viewer, db, clock.UtcNow, cancellationToken);
+            var result = await CreateFreezeWindow.ExecuteAsync(Form.ToRequest(), Viewer, db, notifier, clock.UtcNow, cancellationToken);
             if (result.IsSuccess)
             {
                 var freeze = result.Value!;
