@@ -49,26 +49,71 @@ public abstract class WorkflowNotificationTests(WebhookApp app) : ProviderTests(
     }
 
     [Fact]
-    public async Task An_overdue_emergency_is_announced_once_a_second_after_its_deadline_and_not_before()
+    public async Task An_emergency_s_write_up_and_review_are_announced_as_due_once_within_their_warning_and_overdue_a_second_after_their_deadline()
     {
         var (_, change) = await EmergencyStartedAsync();
         (await QueuedAsync(change.Number)).Select(q => q.Type).ShouldBe([WorkflowNotification.EmergencyStarted]);
         var due = change.DocumentationDueAt!.Value;
+        async Task<List<string>> AtAsync(DateTime now)
+        {
+            App.Time.SetUtcNow(new DateTimeOffset(now, TimeSpan.Zero));
+            await Deadlines.RunOnceAsync(Ct);
+            await Deadlines.RunOnceAsync(Ct);
+            return (await QueuedAsync(change.Number)).Select(q => q.Type).ToList();
+        }
 
-        App.Time.SetUtcNow(new DateTimeOffset(due, TimeSpan.Zero));
-        await Deadlines.RunOnceAsync(Ct);
-        (await QueuedAsync(change.Number)).Count.ShouldBe(1, "not overdue at its deadline");
-
-        App.Time.SetUtcNow(new DateTimeOffset(due.AddSeconds(1), TimeSpan.Zero));
-        (await Deadlines.RunOnceAsync(Ct)).ShouldNotBeNull().ShouldBeGreaterThan(0);
-        await Deadlines.RunOnceAsync(Ct);
+        (await AtAsync(due - DeadlineNotifications.DocumentationWarning - TimeSpan.FromSeconds(1))).Count.ShouldBe(1, "not yet within 4 hours");
+        (await AtAsync(due - DeadlineNotifications.DocumentationWarning)).ShouldBe([WorkflowNotification.EmergencyStarted, WorkflowNotification.DocumentationDue]);
+        (await AtAsync(due)).Count.ShouldBe(2, "not overdue at its deadline, and reminded once");
+        (await AtAsync(due.AddSeconds(1))).ShouldBe(
+            [WorkflowNotification.EmergencyStarted, WorkflowNotification.DocumentationDue, WorkflowNotification.DocumentationOverdue]);
         var queued = await QueuedAsync(change.Number);
-        queued.Select(q => q.Type).ShouldBe([WorkflowNotification.EmergencyStarted, WorkflowNotification.DocumentationOverdue]);
         queued[1].Body.GetProperty("dueAt").GetDateTime().ShouldBe(due, TimeSpan.FromMilliseconds(1));
+        queued[2].Body.GetProperty("dueAt").GetDateTime().ShouldBe(due, TimeSpan.FromMilliseconds(1));
 
-        App.Time.SetUtcNow(new DateTimeOffset(change.ReviewDueAt!.Value.AddSeconds(1), TimeSpan.Zero));
+        var reviewDue = change.ReviewDueAt!.Value;
+        (await AtAsync(reviewDue - DeadlineNotifications.ReviewWarning - TimeSpan.FromSeconds(1))).Count.ShouldBe(3, "not yet within 2 days");
+        (await AtAsync(reviewDue - DeadlineNotifications.ReviewWarning))[3..].ShouldBe([WorkflowNotification.ReviewDue]);
+        (await AtAsync(reviewDue))[3..].ShouldBe([WorkflowNotification.ReviewDue], "not overdue at its deadline, and reminded once");
+        (await AtAsync(reviewDue.AddSeconds(1)))[3..].ShouldBe([WorkflowNotification.ReviewDue, WorkflowNotification.ReviewOverdue]);
+    }
+
+    [Fact]
+    public async Task More_than_a_batch_of_write_ups_overdue_at_once_are_all_announced_and_one_overdue_later_too()
+    {
+        var requestor = await S.PersonAsync(Role.Requestor, Role.Implementer);
+        var service = await S.ServiceAsync();
+        async Task<string> StartAsync()
+        {
+            var draft = await requestor.CreateAsync(S.CompleteChange(service, type: "Emergency") with
+            {
+                EmergencyJustification = "Checkout is down.",
+                TestResults = null,
+            });
+            return (await requestor.ActAsync(draft.Number, "start")).Number;
+        }
+        async Task<HashSet<string>> OverdueAnnouncedAsync()
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            var payloads = await scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>().WebhookDeliveries.AsNoTracking()
+                .Where(d => d.WebhookUrl == App.FirstUrl && d.EventType == WorkflowNotification.DocumentationOverdue).Select(d => d.Payload)
+                .ToListAsync(Ct);
+            return payloads.Select(p => JsonDocument.Parse(p).RootElement.GetProperty("subject").GetProperty("number").GetString()!).ToHashSet();
+        }
+        var started = new List<string>();
+        for (var i = 0; i <= DeadlineNotifications.BatchSize; i++)
+            started.Add(await StartAsync());
+
+        App.Time.Advance(ChangeRequest.EmergencyDocumentationWindow + TimeSpan.FromSeconds(1));
+        (await Deadlines.RunOnceAsync(Ct)).ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(DeadlineNotifications.BatchSize);
         await Deadlines.RunOnceAsync(Ct);
-        (await QueuedAsync(change.Number)).Select(q => q.Type).ShouldContain(WorkflowNotification.ReviewOverdue);
+        started.Except(await OverdueAnnouncedAsync()).ShouldBeEmpty("the second round takes those beyond the first batch");
+
+        // Overdue later, behind more than a batch of deadlines announced already.
+        var latest = await StartAsync();
+        App.Time.Advance(ChangeRequest.EmergencyDocumentationWindow + TimeSpan.FromSeconds(1));
+        await Deadlines.RunOnceAsync(Ct);
+        (await OverdueAnnouncedAsync()).ShouldContain(latest);
     }
 
     [Fact]

@@ -31,8 +31,8 @@ public sealed record NotificationAudience(IReadOnlyList<Role> Roles, IReadOnlyLi
         (WorkflowNotification.ChangeApproved or WorkflowNotification.ChangeRejected or WorkflowNotification.FreezeCoversChange, ChangeRequest c) =>
             new([], Persons(c.RequestorId, c.ImplementerId), []),
         (WorkflowNotification.EmergencyStarted, ChangeRequest) => new([Role.ChangeApprover, Role.CabMember], [], []),
-        (WorkflowNotification.DocumentationOverdue, ChangeRequest c) => new([Role.ChangeApprover], Persons(c.RequestorId, c.ImplementerId), []),
-        (WorkflowNotification.ReviewOverdue, ChangeRequest) => new([Role.CabMember], [], []),
+        (WorkflowNotification.DocumentationDue or WorkflowNotification.DocumentationOverdue, ChangeRequest c) => new([Role.ChangeApprover], Persons(c.RequestorId, c.ImplementerId), []),
+        (WorkflowNotification.ReviewDue or WorkflowNotification.ReviewOverdue, ChangeRequest) => new([Role.CabMember], [], []),
 
         (WorkflowNotification.ExceptionApproved or WorkflowNotification.ExceptionRejected, PolicyException e) => new([], [e.RequestedById], []),
         (WorkflowNotification.ExceptionExpiring, PolicyException e) => new([Role.HeadOfEngineering, Role.SecurityOfficer], [e.RequestedById], []),

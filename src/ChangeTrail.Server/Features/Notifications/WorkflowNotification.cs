@@ -19,7 +19,9 @@ public static class WorkflowNotification
     public const string ChangeApproved = "change.approved";
     public const string ChangeRejected = "change.rejected";
     public const string EmergencyStarted = "emergency.started";
+    public const string DocumentationDue = "emergency.documentation-due";
     public const string DocumentationOverdue = "emergency.documentation-overdue";
+    public const string ReviewDue = "emergency.review-due";
     public const string ReviewOverdue = "emergency.review-overdue";
     public const string ExceptionApproved = "exception.approved";
     public const string ExceptionRejected = "exception.rejected";
@@ -33,8 +35,9 @@ public static class WorkflowNotification
 
     public static readonly IReadOnlyList<string> All =
     [
-        ApprovalRequested, ChangeApproved, ChangeRejected, EmergencyStarted, DocumentationOverdue, ReviewOverdue, ExceptionApproved,
-        ExceptionRejected, ExceptionExpiring, FreezeCoversChange, TemplatePublished, TemplateExpiring, PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
+        ApprovalRequested, ChangeApproved, ChangeRejected, EmergencyStarted, DocumentationDue, DocumentationOverdue, ReviewDue, ReviewOverdue,
+        ExceptionApproved, ExceptionRejected, ExceptionExpiring, FreezeCoversChange, TemplatePublished, TemplateExpiring, PolicyVersionInForce,
+        PolicyReviewDue, PolicyReviewOverdue,
     ];
 
     /// <summary>Each event type in words, as the notification preferences page shows it (docs/notifications.md has the same table).</summary>
@@ -44,7 +47,9 @@ public static class WorkflowNotification
         [ChangeApproved] = "A change's last required approval is given",
         [ChangeRejected] = "An approver rejects a change",
         [EmergencyStarted] = "An emergency change starts; its write-up is due within 24 hours",
+        [DocumentationDue] = "An emergency's write-up is due within 4 hours",
         [DocumentationOverdue] = "An emergency's write-up is past its 24 hours",
+        [ReviewDue] = "An emergency's post-implementation review is due within 2 days",
         [ReviewOverdue] = "An emergency's post-implementation review is past its week",
         [ExceptionApproved] = "A policy exception gets its second sign-off",
         [ExceptionRejected] = "A policy exception is rejected",
