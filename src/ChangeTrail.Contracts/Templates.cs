@@ -25,12 +25,16 @@ public sealed record ReviseTemplateRequest(string? Title, string? Description, I
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RetireTemplateRequest(string? Reason);
 
+/// <summary>The person who becomes the template's author: their id or email.</summary>
+public sealed record HandOverTemplateRequest(string? Author);
+
 /// <summary>A decision on a template, in the approval round it was given in.</summary>
 public sealed record TemplateDecisionDto(int Round, PersonRef Approver, ApprovalDecision Decision, string? Comment, DateTime At, string? Credential);
 
 /// <summary>
 /// A Standard change template. <c>status</c> is its state now (<c>expired</c> once its approval's twelve months are over);
-/// <c>requiredApprovals</c> are those of the current round; <c>usage</c> counts the Standard changes made from it.
+/// <c>requiredApprovals</c> are those of the current round; <c>usage</c> counts the Standard changes made from it;
+/// <c>formerAuthors</c> wrote it before it was handed to <c>author</c>.
 /// </summary>
 public sealed record TemplateResponse(
     Guid Id,
@@ -47,6 +51,7 @@ public sealed record TemplateResponse(
     IReadOnlyDictionary<string, string> RiskAnswers,
     IReadOnlyList<string> MissingFields,
     PersonRef Author,
+    IReadOnlyList<PersonRef> FormerAuthors,
     DateTime CreatedAt,
     TemplateStatus Status,
     int Round,

@@ -566,6 +566,7 @@ public abstract class ChangeTrailDbContext(DbContextOptions options, LedgerGroup
             template.Property(t => t.State).HasConversion<string>().HasMaxLength(20);
             template.PrimitiveCollection(t => t.Services);
             template.PrimitiveCollection(t => t.Environments);
+            template.PrimitiveCollection(t => t.FormerAuthors);
             template.PrimitiveCollection(t => t.RequiredApprovals).ElementType(e => e.HasConversion<string>());
             template.Property(t => t.RiskAnswers).HasConversion(RiskAnswersAsJson, RiskAnswersComparer);
             template.Property(t => t.Version).IsConcurrencyToken();

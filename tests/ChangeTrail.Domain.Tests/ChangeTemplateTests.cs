@@ -173,6 +173,53 @@ public sealed class ChangeTemplateTests
     }
 
     [Fact]
+    public void An_admin_hands_an_expired_template_to_another_requestor_who_has_it_approved_again_but_not_by_its_former_author()
+    {
+        var template = Published();
+        var expiry = template.ExpiresAt!.Value;
+        var admin = People.Person("admin", Role.Admin);
+        // The successor is also a Change Approver: they may not approve what they now own, nor may the former author.
+        var successor = People.Person("successor", Role.Requestor, Role.ChangeApprover);
+
+        template.HandOver(admin, successor, expiry).ShouldSucceed();
+
+        template.AuthorId.ShouldBe(successor.Id);
+        template.FormerAuthors.ShouldBe([_team.Requestor.Id]);
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Ordinary], expiry).ShouldFailWith<NotTheTemplateAuthor>();
+        template.Submit(successor, Clock.Questionnaire, [ServiceProfiles.Ordinary], expiry).ShouldSucceed();
+        template.Decide(successor, ApprovalDecision.Approve, "mine", expiry).ShouldFailWith<SelfSignOffForbidden>();
+        var formerAuthorNowApprover = _team.Requestor with { Roles = new HashSet<Role> { Role.Requestor, Role.ChangeApprover } };
+        template.Decide(formerAuthorNowApprover, ApprovalDecision.Approve, "I wrote it", expiry).ShouldFailWith<SelfSignOffForbidden>();
+        template.Decide(_approver, ApprovalDecision.Approve, "still routine", expiry).ShouldSucceed();
+        template.State.ShouldBe(TemplateState.Published);
+    }
+
+    [Fact]
+    public void Only_its_author_or_an_admin_hands_a_template_over_to_a_requestor_who_has_not_decided_on_its_round()
+    {
+        var template = Write().ShouldSucceed();
+        var successor = People.Person("successor", Role.Requestor);
+        var admin = People.Person("admin", Role.Admin);
+
+        template.HandOver(_approver, successor, Now).ShouldFailWith<NotTheTemplateAuthorNorAdmin>();
+        template.HandOver(admin, People.Person("implementer", Role.Implementer), Now).ShouldFailWith<ValidationFailed>().Errors.Keys.ShouldBe(["author"]);
+        template.HandOver(admin, People.ServiceAccount("deploy", Role.Requestor), Now).ShouldFailWith<ValidationFailed>();
+        template.HandOver(admin, _team.Requestor, Now).ShouldFailWith<ValidationFailed>().Errors["author"][0].ShouldContain("already");
+        template.AuthorId.ShouldBe(_team.Requestor.Id, "nothing changed on a refusal");
+        template.FormerAuthors.ShouldBeEmpty();
+
+        // An approver of the round under way cannot become its author: their approval would be the author's.
+        template.Submit(_team.Requestor, Clock.Questionnaire, [ServiceProfiles.Regulated], Now).ShouldSucceed();
+        var approverAndRequestor = People.Person("both", Role.Requestor, Role.ChangeApprover);
+        template.Decide(approverAndRequestor, ApprovalDecision.Approve, "ok", Now).ShouldSucceed();
+        template.HandOver(_team.Requestor, approverAndRequestor, Now).ShouldFailWith<ValidationFailed>().Errors["author"][0].ShouldContain("policy 3.7");
+        template.HandOver(_team.Requestor, successor, Now).ShouldSucceed(); // its author hands it over themself
+
+        template.Retire(admin, "Superseded.", Now).ShouldSucceed();
+        template.HandOver(admin, People.Person("third", Role.Requestor), Now).ShouldFailWith<TemplateInvalidTransition>();
+    }
+
+    [Fact]
     public void The_gate_holds_a_standard_change_to_its_template_and_its_environments()
     {
         var template = Published();

@@ -332,6 +332,40 @@ public abstract class TemplatePageTests(ChangeTrailApp app) : ProviderTests(app)
     }
 
     [Fact]
+    public async Task An_admin_hands_a_template_over_from_its_page_a_refusal_shows_next_to_the_field_and_others_see_no_form()
+    {
+        var author = await S.PersonAsync(Role.Requestor);
+        var template = await PublishedAsync(author);
+        var page = $"/templates/{template.Name}";
+        var handOver = $"{page}?handler=HandOver";
+        var successor = await S.PersonAsync(Role.Requestor);
+        var implementer = await S.PersonAsync(Role.Implementer);
+        var (_, otherBrowser) = await S.SignedInAsync(Role.Requestor);
+        var adminBrowser = await App.SignInAsync(ChangeTrailApp.AdminEmail, ChangeTrailApp.AdminPassword);
+
+        (await otherBrowser.GetStringAsync(page, Ct)).ShouldNotContain("?handler=HandOver");
+        var forged = await otherBrowser.PostFormAsync(page, handOver, ("Author", successor.Id.ToString()));
+        (await forged.Content.ReadAsStringAsync(Ct)).ShouldContain($"Only the requestor who wrote template {template.Name}, or an Admin, can hand it over.");
+
+        var form = await adminBrowser.GetStringAsync(page, Ct);
+        form.ShouldContain("?handler=HandOver");
+        form.ShouldContain($"<option value=\"{successor.Id}\">");
+        form.ShouldNotContain($"<option value=\"{author.Id}\">", customMessage: "it is theirs already");
+        form.ShouldNotContain($"<option value=\"{implementer.Id}\">", customMessage: "not a requestor");
+
+        var refused = await adminBrowser.PostFormAsync(page, handOver, ("Author", implementer.Id.ToString()));
+        FieldError(await refused.Content.ReadAsStringAsync(Ct), "Author")!.ShouldContain("is not a requestor");
+        (await ReadAsync(template.Name)).Author.Id.ShouldBe(author.Id);
+
+        var handedOver = await adminBrowser.PostFormAsync(page, handOver, ("Author", successor.Id.ToString()));
+        handedOver.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var shown = await adminBrowser.GetStringAsync(page, Ct);
+        shown.ShouldContain($"Template {template.Name} is handed to");
+        shown.ShouldContain("id=\"former-authors\"");
+        (await ReadAsync(template.Name)).Author.Id.ShouldBe(successor.Id);
+    }
+
+    [Fact]
     public async Task A_retirement_needs_a_reason_next_to_its_field_and_only_those_the_rules_allow_see_the_form()
     {
         var author = await S.PersonAsync(Role.Requestor);

@@ -252,6 +252,44 @@ public abstract class TemplateTests(ChangeTrailApp app) : ProviderTests(app)
     }
 
     [Fact]
+    public async Task An_admin_hands_the_template_of_someone_who_left_to_a_requestor_and_refusals_change_nothing()
+    {
+        var service = await S.ServiceAsync();
+        var leaver = await S.PersonAsync(Role.Requestor);
+        var template = await WriteAsync(leaver, Body(service));
+        await StepAsync(leaver, template.Name, "submit");
+        (await S.Admin.PostAsync($"/api/v1/users/{leaver.Id}/deactivate")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var successor = await S.PersonAsync(Role.Requestor, Role.ChangeApprover);
+        var bystander = await S.PersonAsync(Role.Requestor);
+        var implementer = await S.PersonAsync(Role.Implementer);
+        Task<HttpResponseMessage> HandOverAsync(ApiClient who, string? to) =>
+            who.PostAsync($"/api/v1/templates/{template.Name}/hand-over", new HandOverTemplateRequest(to));
+
+        await HandOverAsync(bystander.Client, successor.Email).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "not-the-requestor");
+        foreach (var (to, says) in new[] { ("nobody@example.test", "no active person"), (implementer.Email, "not a requestor"),
+                     (leaver.Email, "no active person"), ("", "") })
+        {
+            var refused = await HandOverAsync(S.Admin, to).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "validation-failed");
+            refused.Errors!["author"][0].ShouldContain(says);
+        }
+        (await S.Admin.GetJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}")).Author.Id.ShouldBe(leaver.Id, "nothing changed");
+
+        var handedOver = await ApiClient.ReadAsync<TemplateResponse>(await HandOverAsync(S.Admin, successor.Email.ToUpperInvariant()));
+
+        handedOver.Author.Id.ShouldBe(successor.Id);
+        handedOver.FormerAuthors.Select(p => p.Id).ShouldBe([leaver.Id]);
+        handedOver.Status.ShouldBe(TemplateStatus.Submitted);
+        var ledger = await S.Admin.GetJsonAsync<LedgerEntriesResponse>("/api/v1/ledger/entries?from=0&count=10000");
+        ledger.Entries.Where(e => e.SubjectId == template.Id.ToString()).Select(e => e.Action).ShouldContain("template.handed-over");
+        // Its author now, the successor may not approve it; another Change Approver publishes it.
+        await successor.Client.PostAsync($"/api/v1/templates/{template.Name}/approvals", new DecisionRequest(ApprovalDecision.Approve, "mine"))
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "self-approval-forbidden");
+        var published = await StepAsync(await S.PersonAsync(Role.ChangeApprover), template.Name, "approvals",
+            new DecisionRequest(ApprovalDecision.Approve, "routine"));
+        published.Status.ShouldBe(TemplateStatus.Published);
+    }
+
+    [Fact]
     public async Task An_expired_template_makes_no_change_its_changes_are_denied_and_re_approval_publishes_it_again()
     {
         var service = await S.ServiceAsync();

@@ -186,6 +186,29 @@ public abstract class WorkflowNotificationTests(WebhookApp app) : ProviderTests(
     }
 
     [Fact]
+    public async Task A_template_handed_over_is_announced_to_its_new_author()
+    {
+        var author = await S.PersonAsync(Role.Requestor);
+        var successor = await S.PersonAsync(Role.Requestor);
+        var template = await author.Client.PostJsonAsync<TemplateResponse>("/api/v1/templates", new TemplateRequest($"handed-{Scenario.Unique()}",
+            "Rotate the TLS certificates", null, [await S.ServiceAsync()], ["production"], "p", "s", "i", "r", "t", Scenario.LowRiskAnswers));
+
+        await S.Admin.PostJsonAsync<TemplateResponse>($"/api/v1/templates/{template.Name}/hand-over", new HandOverTemplateRequest(successor.Email));
+
+        var handedOver = (await QueuedAsync(template.Name)).ShouldHaveSingleItem();
+        handedOver.Type.ShouldBe(WorkflowNotification.TemplateHandedOver);
+        handedOver.Body.GetProperty("text").GetString()!.ShouldBe(
+            $"Standard template {template.Name} \"Rotate the TLS certificates\" is handed to you: as its author, you revise it and submit it for approval.");
+        NotificationAudience.For(WorkflowNotification.TemplateHandedOver, await TemplateAsync(template.Id)).People.ShouldBe([successor.Id]);
+    }
+
+    private async Task<Domain.Templates.ChangeTemplate> TemplateAsync(Guid id)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ChangeTrailDbContext>().ChangeTemplates.AsNoTracking().SingleAsync(t => t.Id == id, Ct);
+    }
+
+    [Fact]
     public async Task The_policy_review_is_announced_30_and_7_days_before_it_is_due_and_once_overdue()
     {
         var version = await S.Admin.PostJsonAsync<PolicyVersionResponse>("/api/v1/policy/versions", new ProposePolicyVersionRequest("# Policy", "v"));

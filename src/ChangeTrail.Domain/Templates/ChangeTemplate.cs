@@ -100,6 +100,9 @@ public sealed class ChangeTemplate
     public string? TestPlan { get; private set; }
     public Dictionary<string, string> RiskAnswers { get; private set; } = [];
     public Guid AuthorId { get; private set; }
+
+    /// <summary>Who wrote it before it was handed to its author: none of them may approve it either (policy 3.7).</summary>
+    public List<Guid> FormerAuthors { get; private set; } = [];
     public DateTime CreatedAt { get; private set; }
     public TemplateState State { get; private set; }
 
@@ -270,6 +273,8 @@ public sealed class ChangeTemplate
     {
         if (State != TemplateState.Submitted)
             return new TemplateInvalidTransition(Name, StatusAt(now), decision == ApprovalDecision.Approve ? "be approved" : "be rejected");
+        if (FormerAuthors.Contains(approver.Id))
+            return new SelfSignOffForbidden($"template {Name}", "policy 3.7");
         var admitted = Rule.Admit(approver, decision, comment, AuthorId, Given(CurrentRound), $"template {Name}");
         return admitted.IsSuccess
             ? new TemplateDecision(Round, approver.Id, decision, comment, admitted.Value!, now, approver.Credential)
@@ -304,6 +309,42 @@ public sealed class ChangeTemplate
         RetiredById = actor.Id;
         RetiredAt = now;
         RetirementReason = reason;
+        Version++;
+        return Result.Success;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may hand it to another author now: its author, or an Admin (for one whose author left:
+    /// only the author submits a template, so an expired one could otherwise never be approved again), while it is in the
+    /// catalog or on its way there.
+    /// </summary>
+    public Result CanHandOver(Actor actor, DateTime now)
+    {
+        if (actor.Id != AuthorId && !actor.Has(Role.Admin))
+            return new NotTheTemplateAuthorNorAdmin(Name);
+        return State == TemplateState.Retired ? new TemplateInvalidTransition(Name, StatusAt(now), "be handed over") : Result.Success;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="successor"/> its author: a person with the Requestor role, who from now on revises and submits it.
+    /// Not someone who has decided on its current round of approval, which would leave an author's approval standing; the
+    /// former author joins <see cref="FormerAuthors"/>, and may no longer approve it either.
+    /// </summary>
+    public Result HandOver(Actor actor, Actor successor, DateTime now)
+    {
+        var check = CanHandOver(actor, now);
+        if (!check.IsSuccess)
+            return check;
+        if (successor.IsServiceAccount || !successor.Has(Role.Requestor))
+            return ValidationFailed.For("author", $"{successor.Email} is not a requestor: a template's author revises and submits it, " +
+                $"which takes the {nameof(Role.Requestor)} role.");
+        if (successor.Id == AuthorId)
+            return ValidationFailed.For("author", $"{successor.Email} is its author already.");
+        if (State == TemplateState.Submitted && CurrentRound.Any(d => d.ApproverId == successor.Id))
+            return ValidationFailed.For("author", $"{successor.Email} decided on this round of its approval; its author may not (policy 3.7).");
+        if (!FormerAuthors.Contains(AuthorId))
+            FormerAuthors.Add(AuthorId);
+        AuthorId = successor.Id;
         Version++;
         return Result.Success;
     }
@@ -347,6 +388,10 @@ public sealed record TemplateContent(string? Title, string? Description, IReadOn
 public sealed record NotTheTemplateAuthor(string Template)
     : DomainError(ErrorKind.Forbidden, "not-the-requestor", "Only the template's author can do this",
         $"Only the requestor who wrote template {Template} can submit or revise it.");
+
+public sealed record NotTheTemplateAuthorNorAdmin(string Template)
+    : DomainError(ErrorKind.Forbidden, "not-the-requestor", "Only the template's author or an Admin can do this",
+        $"Only the requestor who wrote template {Template}, or an Admin, can hand it over.");
 
 public sealed record TemplateInvalidTransition(string Template, TemplateStatus Status, string Action)
     : DomainError(ErrorKind.Conflict, "invalid-transition", "Not allowed in this state",

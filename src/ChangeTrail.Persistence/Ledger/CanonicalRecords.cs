@@ -191,6 +191,7 @@ public static class CanonicalRecords
         t.TestPlan,
         RiskAnswers = t.RiskAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary(),
         t.AuthorId,
+        FormerAuthors = t.FormerAuthors.ToList(),
         CreatedAt = Instant(t.CreatedAt),
         t.State,
         t.Round,

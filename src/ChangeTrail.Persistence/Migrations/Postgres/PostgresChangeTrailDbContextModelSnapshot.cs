@@ -798,6 +798,10 @@ namespace ChangeTrail.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.PrimitiveCollection<List<Guid>>("FormerAuthors")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.Property<string>("ImpactAnalysis")
                         .HasColumnType("text");
 

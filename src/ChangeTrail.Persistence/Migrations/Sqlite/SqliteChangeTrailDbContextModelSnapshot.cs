@@ -793,6 +793,10 @@ namespace ChangeTrail.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("FormerAuthors")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ImpactAnalysis")
                         .HasColumnType("TEXT");
 

@@ -86,16 +86,8 @@ public static class ChangeInput
     }
 
     /// <summary>Every active identity with the Implementer role, by name, as <see cref="ImplementerAsync"/> accepts them (by id): what a form offers.</summary>
-    public static async Task<IReadOnlyList<(string Id, string Name)>> ImplementerChoicesAsync(ChangeTrailDbContext db, CancellationToken cancellationToken)
-    {
-        var implementerRole = nameof(Role.Implementer).ToUpperInvariant();
-        return await db.Users.AsNoTracking()
-            .Where(u => u.DeactivatedAt == null &&
-                        db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == implementerRole)))
-            .OrderBy(u => u.DisplayName)
-            .Select(u => new ValueTuple<string, string>(u.Id.ToString(), u.DisplayName))
-            .ToListAsync(cancellationToken);
-    }
+    public static Task<IReadOnlyList<(string Id, string Name)>> ImplementerChoicesAsync(ChangeTrailDbContext db, CancellationToken cancellationToken) =>
+        Identities.ActiveWithRoleAsync(db, Role.Implementer, peopleOnly: false, cancellationToken);
 
     /// <summary>The commits a change names, SHAs lower-cased; <see cref="ChangeContent.Validate"/> judges them.</summary>
     public static List<CommitRef> CommitsOf(ChangeFields fields) =>

@@ -38,7 +38,8 @@ public sealed record NotificationAudience(IReadOnlyList<Role> Roles, IReadOnlyLi
         (WorkflowNotification.ExceptionExpiring, PolicyException e) => new([Role.HeadOfEngineering, Role.SecurityOfficer], [e.RequestedById], []),
 
         // Its author: only they may submit it for re-approval.
-        (WorkflowNotification.TemplatePublished or WorkflowNotification.TemplateExpiring, ChangeTemplate t) => new([], [t.AuthorId], []),
+        (WorkflowNotification.TemplatePublished or WorkflowNotification.TemplateExpiring or WorkflowNotification.TemplateHandedOver, ChangeTemplate t) =>
+            new([], [t.AuthorId], []),
 
         (WorkflowNotification.PolicyVersionInForce or WorkflowNotification.PolicyReviewDue or WorkflowNotification.PolicyReviewOverdue, PolicyVersion) =>
             new([Role.HeadOfEngineering, Role.SecurityOfficer], [], []),

@@ -31,6 +31,9 @@ public static class RecordNotifications
             $"Standard template {t.Name} \"{t.Title}\" awaits approval.", Subject(t), null),
         (ChangeTemplate t, "published") => (WorkflowNotification.TemplatePublished,
             $"Standard template {t.Name} \"{t.Title}\" is published until {t.ExpiresAt:yyyy-MM-dd} UTC.", Subject(t), t.ExpiresAt),
+        (ChangeTemplate t, "handed-over") => (WorkflowNotification.TemplateHandedOver,
+            $"Standard template {t.Name} \"{t.Title}\" is handed to you: as its author, you revise it and submit it for approval" +
+            (t.ExpiresAt is { } expires ? $"; its approval expires at {expires:yyyy-MM-dd HH:mm} UTC." : "."), Subject(t), t.ExpiresAt),
         (PolicyVersion v, "proposed") => (WorkflowNotification.ApprovalRequested,
             $"Policy {v.DisplayNumber} is proposed and awaits a Head of Engineering and a Security Officer: {v.Summary}", Subject(v), null),
         (PolicyVersion v, "approved") => (WorkflowNotification.PolicyVersionInForce, $"Policy {v.DisplayNumber} is in force: {v.Summary}", Subject(v), null),

@@ -29,6 +29,7 @@ public static class WorkflowNotification
     public const string FreezeCoversChange = "freeze.covers-change";
     public const string TemplatePublished = "template.published";
     public const string TemplateExpiring = "template.expiring";
+    public const string TemplateHandedOver = "template.handed-over";
     public const string PolicyVersionInForce = "policy.version-in-force";
     public const string PolicyReviewDue = "policy.review-due";
     public const string PolicyReviewOverdue = "policy.review-overdue";
@@ -36,8 +37,8 @@ public static class WorkflowNotification
     public static readonly IReadOnlyList<string> All =
     [
         ApprovalRequested, ChangeApproved, ChangeRejected, EmergencyStarted, DocumentationDue, DocumentationOverdue, ReviewDue, ReviewOverdue,
-        ExceptionApproved, ExceptionRejected, ExceptionExpiring, FreezeCoversChange, TemplatePublished, TemplateExpiring, PolicyVersionInForce,
-        PolicyReviewDue, PolicyReviewOverdue,
+        ExceptionApproved, ExceptionRejected, ExceptionExpiring, FreezeCoversChange, TemplatePublished, TemplateExpiring, TemplateHandedOver,
+        PolicyVersionInForce, PolicyReviewDue, PolicyReviewOverdue,
     ];
 
     /// <summary>Each event type in words, as the notification preferences page shows it (docs/notifications.md has the same table).</summary>
@@ -57,6 +58,7 @@ public static class WorkflowNotification
         [FreezeCoversChange] = "A freeze is defined over the planned window of a change of yours already submitted",
         [TemplatePublished] = "A Standard change template is approved",
         [TemplateExpiring] = "The approval of a Standard change template you wrote expires within 30 days",
+        [TemplateHandedOver] = "A Standard change template is handed to you: you are its author now",
         [PolicyVersionInForce] = "A new version of the policy comes into force",
         [PolicyReviewDue] = "The policy's annual review is due within 30 days, and again within 7 days",
         [PolicyReviewOverdue] = "The policy's review is past due",

@@ -8,6 +8,7 @@ public static class TemplateEndpoints
         var templates = api.MapGroup("/templates").WithTags("Standard changes");
         CreateTemplate.Map(templates);
         ReviseTemplate.Map(templates);
+        HandOverTemplate.Map(templates);
         ListTemplates.Map(templates);
         TemplateSteps.Map(templates);
     }

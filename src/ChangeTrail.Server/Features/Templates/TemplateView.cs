@@ -22,7 +22,7 @@ public static class TemplateView
     {
         var serviceIds = templates.SelectMany(t => t.Services).Distinct().ToList();
         var services = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
-        var people = templates.SelectMany(t => t.Decisions.Select(d => d.ApproverId).Append(t.AuthorId))
+        var people = templates.SelectMany(t => t.Decisions.Select(d => d.ApproverId).Append(t.AuthorId).Concat(t.FormerAuthors))
             .Concat(templates.Select(t => t.RetiredById).OfType<Guid>()).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => people.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
         PersonRef Person(Guid id) => new(id, names.GetValueOrDefault(id, "(unknown)"));
@@ -39,7 +39,8 @@ public static class TemplateView
                     ? new ServiceRef(s.Id, s.Name, s.RegulatedData, s.SecurityControl)
                     : new ServiceRef(id, "(unknown)", false, false)).ToList(),
                 t.Environments, t.Purpose, t.Scope, t.ImpactAnalysis, t.RollbackPlan, t.TestPlan, t.RiskAnswers,
-                t.MissingRequiredFields(questionnaire), Person(t.AuthorId), t.CreatedAt, t.StatusAt(now), t.Round,
+                t.MissingRequiredFields(questionnaire), Person(t.AuthorId), t.FormerAuthors.Select(Person).ToList(), t.CreatedAt,
+                t.StatusAt(now), t.Round,
                 t.RequiredApprovals.Select((slot, i) => new RequiredApprovalDto(slot, ApprovalSlots.Describe(slot),
                     filledBy[i] is { } by ? Person(by) : null)).ToList(),
                 t.Decisions.OrderBy(d => d.At).Select(d => new TemplateDecisionDto(d.Round, Person(d.ApproverId), d.Decision, d.Comment, d.At,

@@ -79,6 +79,32 @@ public static class Identities
             .ToListAsync(cancellationToken))
         .Select(Enum.Parse<Role>).Order().ToList();
 
+    /// <summary>
+    /// Every active identity with <paramref name="role"/> (people only, when asked), but <paramref name="except"/>, by name, as ids:
+    /// what a form offers to pick from.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Id, string Name)>> ActiveWithRoleAsync(ChangeTrailDbContext db, Role role, bool peopleOnly,
+        CancellationToken cancellationToken, Guid? except = null)
+    {
+        var normalizedRole = role.ToString().ToUpperInvariant();
+        return await db.Users.AsNoTracking()
+            .Where(u => u.DeactivatedAt == null && (!peopleOnly || !u.IsServiceAccount) && u.Id != except &&
+                        db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == normalizedRole)))
+            .OrderBy(u => u.DisplayName)
+            .Select(u => new ValueTuple<string, string>(u.Id.ToString(), u.DisplayName))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The active identity <paramref name="reference"/> names — an id or an email — as an actor with its roles, or null.</summary>
+    public static async Task<Actor?> ActiveActorAsync(ChangeTrailDbContext db, string reference, CancellationToken cancellationToken)
+    {
+        var candidates = db.Users.AsNoTracking().Where(u => u.DeactivatedAt == null);
+        var normalized = reference.Trim().ToUpperInvariant();
+        var user = await (Guid.TryParse(reference, out var id) ? candidates.Where(u => u.Id == id) : candidates.Where(u => u.NormalizedEmail == normalized))
+            .FirstOrDefaultAsync(cancellationToken);
+        return user is null ? null : new Actor(user.Id, user.Email ?? "", user.IsServiceAccount, (await RolesOfAsync(db, user.Id, cancellationToken)).ToHashSet());
+    }
+
     private static ValidationFailed ToError(IdentityResult result)
     {
         var errors = new ValidationErrors();

@@ -9,6 +9,7 @@ using ChangeTrail.Server.Auth;
 using ChangeTrail.Server.Features;
 using ChangeTrail.Server.Features.Changes;
 using ChangeTrail.Server.Features.Templates;
+using ChangeTrail.Server.Features.Users;
 using ChangeTrail.Server.Hosting;
 using ChangeTrail.Server.Pages.Changes;
 using ChangeTrail.Server.Web;
@@ -34,14 +35,14 @@ public sealed class StandardChangeForm
 
 /// <summary>
 /// One Standard change template: every field, the approvals of the current round and who gave each, the decisions of every
-/// round, its expiry, usage and retirement, and what the viewer may do next — revise, submit, decide, retire, or make a Standard change
+/// round, its expiry, usage and retirement, and what the viewer may do next — revise, submit, decide, hand over, retire, or make a Standard change
 /// from it — asked of the template's own rules and taken through the same use cases and authorization as the API.
 /// </summary>
 public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuestionnaire questionnaire, RecordCommand command,
     IAuthorizationService authorization) : ChangeTrailPage
 {
     /// <summary>The forms' fields, by the keys their errors are shown under; any other error is listed at the top.</summary>
-    public static readonly string[] FormKeys = ["Comment", "Reason", "Change.PlannedStart", "Change.PlannedEnd", "Change.Commits", "Change.Implementer"];
+    public static readonly string[] FormKeys = ["Comment", "Reason", "Author", "Change.PlannedStart", "Change.PlannedEnd", "Change.Commits", "Change.Implementer"];
 
     [FromRoute]
     public string IdOrName { get; set; } = "";
@@ -53,6 +54,10 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
     /// <summary>The retirement's reason, kept when the retirement is refused.</summary>
     [BindProperty]
     public string? Reason { get; set; }
+
+    /// <summary>Who the template is handed to (an id), kept when the hand-over is refused.</summary>
+    [BindProperty]
+    public string? Author { get; set; }
 
     /// <summary>The Standard change form, kept when the change is refused.</summary>
     [BindProperty]
@@ -76,6 +81,12 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
     public string? DecisionReason { get; private set; }
 
     public bool CanRetire { get; private set; }
+
+    /// <summary>Whether the viewer may hand it to another author: its author, or an Admin.</summary>
+    public bool CanHandOver { get; private set; }
+
+    /// <summary>The people it may be handed to: active requestors other than its author.</summary>
+    public IReadOnlyList<(string Id, string Name)> Requestors { get; private set; } = [];
 
     public bool CanMakeChange { get; private set; }
 
@@ -143,6 +154,21 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         return await RefusedAsync(result.Error!, "", cancellationToken);
     }
 
+    public async Task<IActionResult> OnPostHandOverAsync(CancellationToken cancellationToken)
+    {
+        var allowed = await authorization.AuthorizeAsync(User, HandOverTemplate.Access);
+        var result = allowed.Succeeded
+            ? await HandOverTemplate.ExecuteAsync(IdOrName, Author, Viewer, command, db, clock, questionnaire, cancellationToken)
+            : EndpointAuthorization.RefusalOf(allowed.Failure);
+        if (result.IsSuccess)
+        {
+            var template = result.Value!;
+            Notice = $"Template {template.Name} is handed to {template.Author.DisplayName}: they revise it and submit it for approval from now on.";
+            return Redirect($"/templates/{template.Name}");
+        }
+        return await RefusedAsync(result.Error!, "", cancellationToken);
+    }
+
     public async Task<IActionResult> OnPostMakeChangeAsync(CancellationToken cancellationToken)
     {
         var allowed = await authorization.AuthorizeAsync(User, CreateChange.Access);
@@ -204,6 +230,9 @@ public sealed class DetailModel(ChangeTrailDbContext db, Clock clock, RiskQuesti
         DecisionReason = CanApprove || !collecting ? null
             : approve.Error?.Detail ?? EndpointAuthorization.RefusalOf(decideAccess.Failure).Detail;
         CanRetire = template.CanRetire(viewer, now).IsSuccess && await AllowedAsync(TemplateSteps.RetireAccess);
+        CanHandOver = template.CanHandOver(viewer, now).IsSuccess && await AllowedAsync(HandOverTemplate.Access);
+        if (CanHandOver)
+            Requestors = await Identities.ActiveWithRoleAsync(db, Role.Requestor, peopleOnly: true, cancellationToken, except: template.AuthorId);
 
         // A Standard change is a requestor's (CreateChange's own rule); others are not told why they cannot make one.
         if (viewer.Has(Role.Requestor) && await AllowedAsync(CreateChange.Access))
