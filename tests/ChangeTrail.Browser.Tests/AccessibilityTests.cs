@@ -25,12 +25,15 @@ public sealed class AccessibilityTests(SetUpServer fixture) : BrowserTest(fixtur
         await SignInAsync(Page, requestor);
 
         // The requestor's own exception shows its withdrawal form; the register, its request form; their published template,
-        // the Standard change and retirement forms; the catalog, its template form.
+        // the Standard change, hand-over and retirement forms; the catalog, its template form.
         foreach (var path in MainScreens(change, exception, template, version))
         {
             await Page.GotoAsync(path);
             (await UnnamedControlsAsync(Page)).ShouldBeEmpty($"controls without a name on {path}");
         }
+        await Page.GotoAsync($"/templates/{template.Name}");
+        await Expect(Page.GetByRole(AriaRole.Combobox, new() { Name = "New author" })).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Hand over", Exact = true })).ToBeVisibleAsync();
 
         // The revision form, which its author sees on a template not yet approved.
         var draft = await requestor.Api.PostJsonAsync<TemplateResponse>("/api/v1/templates", new TemplateRequest(
